@@ -1,0 +1,70 @@
+"""Does the article report a training activity that took place (or is under way)?
+
+A report needs a training term ("tập huấn", "bồi dưỡng", "lớp đào tạo") and a sign that the
+activity happened (trainees, delegates, opening, "được truyền đạt"…). Headlines that announce a
+document (plan, notice, materials, approval), meetings that are not trainings, and future-only
+wording are not reports.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .document import Doc
+from .resources import lexicon
+
+
+def _words(words: list[str]) -> str:
+    return r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![^\W\d_])"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    lex = lexicon()
+    nouns = _words(lex["activity_nouns"])
+    terms = _words(lex["training_terms"])
+    return {
+        "term": re.compile(terms),
+        "realised": re.compile(_words(lex["realisation_cues"])
+                               + rf"|(?:tổ chức|tham dự|tham gia|mở)\s+(?:khai mạc\s+|khai giảng\s+)?(?:{nouns})\s+(?:{terms})"
+                               + rf"|(?:tham dự|tham gia)\s+(?:{terms})"),
+        "non_report_title": re.compile(r"^\W*" + _words(lex["non_report_title_starts"])),
+        "non_training_event": re.compile(_words(lex["non_training_events"])),
+        "future": re.compile(_words(lex["future_cues"])),
+        "past": re.compile(r"(?<![^\W\d_])(?:đã|vừa|diễn ra|khai mạc|bế mạc|khai giảng|tham dự|tham gia)(?![^\W\d_])"),
+    }
+
+
+@dataclass
+class TrainingVerdict:
+    is_training: bool
+    evidence: list[tuple[int, int]]  # normalised ranges of the training terms that decided it
+    reason: str
+
+
+_SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
+
+
+def classify(doc: Doc) -> TrainingVerdict:
+    """Decide whether `doc` reports a training activity.
+
+    When the text itself never names the activity (a page whose headline was not captured), the
+    headline words in the URL slug ("…-to-chuc-hoi-nghi-tap-huan-…") stand in for it.
+    """
+    p = _patterns()
+    low = doc.norm.lower
+    title = doc.title_text.lower()
+    terms = [m.span() for m in p["term"].finditer(low)]
+    if not terms and not (doc.url and _SLUG_TERMS.search(doc.url.lower())):
+        return TrainingVerdict(False, [], "no training term")
+    if title and p["non_report_title"].search(title):
+        return TrainingVerdict(False, [], "headline announces a document")
+    if title and p["non_training_event"].search(title) and not p["term"].search(title):
+        return TrainingVerdict(False, [], "headline names a meeting that is not a training")
+    realised = [m.span() for m in p["realised"].finditer(low)]
+    if not realised:
+        return TrainingVerdict(False, [], "no sign that a training took place")
+    if p["future"].search(low) and not p["past"].search(low):
+        return TrainingVerdict(False, [], "future-only wording")
+    return TrainingVerdict(True, terms[:3], "training term with signs of a held activity")

@@ -1,0 +1,82 @@
+"""Counts of people, classes and sessions: "hơn 200 đại biểu", "3.130 đại biều", "02 lớp".
+
+Each count keeps its qualifier ("hơn", "gần", "hàng trăm") and its counted noun (`unit`), and a
+role: `participants`, `subcount` (part of a total or per unit: "trong đó 80 nữ", "mỗi xã có 150"),
+`classes`, `sessions`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .document import Doc
+from .numbers import NUMBER, parse_number
+from .resources import lexicon
+
+_MIN_PARTICIPANTS = 5  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
+
+
+@dataclass
+class Count:
+    start: int
+    end: int
+    value: int | None
+    unit: str
+    qualifier: str | None
+    role: str
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    lex = lexicon()
+    units = _alternation(lex["participant_units"] + list(lex["other_units"]))
+    qualifiers = _alternation(lex["qualifiers"])
+    vague = _alternation(lex["vague_amounts"])
+    numeric = re.compile(
+        rf"(?:\b({qualifiers})\s+)?({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
+    vague_count = re.compile(rf"\b({vague})\s+({units})(?![^\W\d_])")
+    subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
+    return numeric, vague_count, subcount
+
+
+def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
+    """Every count of people, classes or sessions, in text order.
+
+    :param masked: normalised ranges (dates, document numbers) where no count may be read
+    """
+    numeric, vague_count, subcount = _patterns()
+    other_units = lexicon()["other_units"]
+    low = doc.norm.lower
+    out: list[Count] = []
+    for m in numeric.finditer(low):
+        if any(m.start(2) < b and a < m.end(2) for a, b in masked):
+            continue
+        value = parse_number(m.group(2))
+        if value is None or value != int(value):
+            continue
+        unit = m.group(3)
+        if unit in other_units:
+            role = other_units[unit]
+        elif subcount.search(low[max(0, m.start() - 25):m.start()]) or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
+            role = "subcount"
+        elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(2)):]:
+            role = "other"
+        else:
+            role = "participants"
+        out.append(Count(m.start(), m.end(), int(value), unit, m.group(1), role))
+    for m in vague_count.finditer(low):
+        unit = m.group(2)
+        if unit not in other_units:
+            out.append(Count(m.start(), m.end(), None, unit, m.group(1), "other"))
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def count_record(doc: Doc, c: Count) -> dict:
+    return {"value": c.value, "unit": c.unit, "qualifier": c.qualifier, "role": c.role,
+            **doc.mention(c.start, c.end)}

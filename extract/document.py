@@ -1,0 +1,133 @@
+"""The document: one article's text with its normalised view, lines, sentences and title.
+
+Every component reads the document and reports matches as ranges of the normalised text; the
+document turns them into spans of the original text (`mention`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .normalize import NormText, normalize
+
+# Abbreviations that end with a dot but do not end a sentence.
+_ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "ks", "cn", "tx", "ông", "bà", "q", "h", "x", "p", "tt",
+                  "v.v", "th.s", "đ/c", "đc"}
+_BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=\S)|\n+")
+_DATE_LINE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}|ngày \d{1,2} tháng \d{1,2} năm \d{4}"
+                        r"|\d{1,2}:\d{1,2}", re.I)
+# Portal chrome that can stand where a headline is expected.
+_CHROME = re.compile(r"^(chuyên mục|xuất bản thông tin|chi tiết bài viết.*|tin tức|\{.*\}|trang chủ.*"
+                     r"|tin tức - sự kiện|tin hoạt động|thời sự|null)$", re.I)
+
+
+@dataclass
+class Doc:
+    """One article prepared for extraction.
+
+    :param text: the text spans point into
+    :param url: the article's address, if known
+    :param published: publication date given with the input, if any
+    """
+
+    text: str
+    url: str | None = None
+    published: date | None = None
+    norm: NormText = field(init=False)
+    lines: list[tuple[int, int]] = field(init=False)
+    sentences: list[tuple[int, int]] = field(init=False)
+    title: tuple[int, int] | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.norm = normalize(self.text)
+        self.lines = _ranges(self.norm.text, re.compile(r"\n"))
+        self.sentences = _sentences(self.norm.text)
+        self.title = self._find_title()
+
+    def mention(self, start: int, end: int) -> dict:
+        """`span` and `quote` of a normalised range, as every extracted value carries them."""
+        a, b = self.norm.span(start, end)
+        return {"span": [a, b], "quote": self.text[a:b]}
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        """The sentence containing normalised position `pos`."""
+        for start, end in self.sentences:
+            if start <= pos < end:
+                return start, end
+        return (0, len(self.norm.text))
+
+    def line_at(self, pos: int) -> tuple[int, int]:
+        for start, end in self.lines:
+            if start <= pos <= end:
+                return start, end
+        return (0, len(self.norm.text))
+
+    def is_upper_line(self, pos: int) -> bool:
+        """Whether the line at `pos` is written in capitals (headlines often are)."""
+        start, end = self.line_at(pos)
+        letters = [c for c in self.norm.text[start:end] if c.isalpha()]
+        return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9
+
+    @property
+    def title_text(self) -> str:
+        return self.norm.text[self.title[0]:self.title[1]] if self.title else ""
+
+    def head_lines(self, n: int = 8) -> list[tuple[int, int]]:
+        """The first `n` non-empty lines."""
+        return [r for r in self.lines if self.norm.text[r[0]:r[1]].strip()][:n]
+
+    def _find_title(self) -> tuple[int, int] | None:
+        head = self.head_lines(6)
+        for i, (start, end) in enumerate(head):
+            line = self.norm.text[start:end].strip()
+            if i > 0 and _DATE_LINE.search(line) and len(line) <= 80:
+                prev_start, prev_end = head[i - 1]
+                if len(self.norm.text[prev_start:prev_end].split()) >= 4:
+                    return _strip(self.norm.text, prev_start, prev_end)
+                break
+        for start, end in head[:5]:
+            line = self.norm.text[start:end].strip()
+            if len(line.split()) >= 4 and not _CHROME.match(line) and not _DATE_LINE.search(line[:25]):
+                # A first line that is a long paragraph is body text, not a headline.
+                return _strip(self.norm.text, start, end) if len(line) <= 200 else None
+        return None
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _ranges(text: str, separator: re.Pattern) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in separator.finditer(text):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Split at line breaks and at . ! ? … followed by a capital, a digit or a quote, except
+    after an abbreviation ("TP. Hà Nội", "ThS. Lê")."""
+    out, pos = [], 0
+    for m in _BOUNDARY.finditer(text):
+        if "\n" not in m.group():
+            nxt = text[m.end()]
+            if not (nxt.isupper() or nxt.isdigit() or nxt in "\"“(‘'"):
+                continue
+            word = text[max(0, m.start() - 6):m.start()].split()
+            if word and word[-1].rstrip(".").lower() in _ABBREVIATIONS:
+                continue
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out

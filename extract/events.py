@@ -1,0 +1,171 @@
+"""Assemble training activities (events) from the mentions of one article.
+
+The primary activity is the one the headline and lead are about; further activities are reported
+in sentences that open with a transition ("Bên cạnh đó", "Trước đó", "Ngoài ra") and say that a
+training was held. Each event gathers the dates, counts, places and organisers of its own part of
+the text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .counts import Count
+from .dates import DateMention, Duration, YearContext, YearHint, iso, resolve
+from .document import Doc
+from .locations import Place
+from .organizers import Organizer
+
+_TRANSITION = re.compile(r"^\W*(?:bên cạnh đó|trước đó|ngoài ra|sau đó|tiếp đó|tiếp theo|cũng trong|đồng thời|mặt khác)\b")
+_HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)\b")
+_TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
+_FOLLOW_SENTENCES = 3
+
+
+@dataclass
+class Mentions:
+    """Everything found in one document, ready to be grouped into events."""
+
+    dates: list[DateMention]
+    durations: list[Duration]
+    counts: list[Count]
+    places: list[Place]
+    organizers: list[Organizer]
+    year_hints: list[YearHint]
+    ctx: YearContext
+
+
+def build_events(doc: Doc, found: Mentions, programme_ids: list[str], document_numbers: list[str]) -> list[dict]:
+    """Events of a training article, the primary one first.
+
+    :param found: the article's mentions
+    :param programme_ids: ids of the programmes named in the article (shared by its events)
+    :param document_numbers: numbers of the documents cited (shared by its events)
+    """
+    low = doc.norm.lower
+    secondary = [s for s in doc.sentences if _TRANSITION.match(low[s[0]:s[1]]) and _HELD.search(low[s[0]:s[1]])
+                 and _TERM.search(low[s[0]:s[1]])]
+    in_secondary = lambda pos: any(a <= pos < b for a, b in secondary)
+    primary_scope = lambda pos: not in_secondary(pos)
+    events = [_event(doc, found, primary_scope, True, programme_ids, document_numbers)]
+    for a, b in secondary:
+        event = _event(doc, found, lambda pos, a=a, b=b: a <= pos < b, False, programme_ids, document_numbers)
+        if event["province"] is None:
+            event.update({k: events[0][k] for k in ("province", "province_code", "province_source")})
+        events.append(event)
+    return events
+
+
+def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[str],
+           document_numbers: list[str]) -> dict:
+    dates = _event_dates(doc, found, scope, primary)
+    participants = next((c for c in found.counts if c.role == "participants" and scope(c.start)), None)
+    classes = next((c for c in found.counts if c.role == "classes" and scope(c.start)), None)
+    places = [p for p in found.places if p.start is not None and scope(p.start)]
+    place = _event_place(places)
+    url_places = [p for p in found.places if p.start is None]
+    province_source = "text" if place else None
+    if not place and primary and url_places:
+        place, province_source = url_places[-1], "url"
+    organizers = [i for i, o in enumerate(found.organizers) if scope(o.anchor)]
+    if organizers:
+        first_anchor = found.organizers[organizers[0]].anchor
+        organizers = [i for i in organizers if found.organizers[i].anchor == first_anchor]
+    district = next((p.unit for p in ([place] if place else []) if p.unit.level == "district"), None) or \
+        next((p.unit for p in places if p.unit.level == "district"), None)
+    most_specific = place.unit if place else None
+    return {
+        "is_primary": primary,
+        "kind": _kind(doc, scope),
+        **dates,
+        "participant_total": participants.value if participants else None,
+        "participant_qualifier": participants.qualifier if participants else None,
+        "participant_unit": participants.unit if participants else None,
+        "participant_span": doc.mention(participants.start, participants.end)["span"] if participants else None,
+        "classes": classes.value if classes else None,
+        "province": most_specific.province if most_specific else None,
+        "province_code": most_specific.province_code if most_specific else None,
+        "province_source": province_source,
+        "district": district.name if district else None,
+        "district_code": district.code if district else None,
+        "lat": most_specific.lat if most_specific else None,
+        "lon": most_specific.lon if most_specific else None,
+        "locations": [i for i, p in enumerate(found.places) if p.start is not None and scope(p.start)],
+        "organizers": organizers,
+        "programmes": programme_ids,
+        "documents": document_numbers,
+    }
+
+
+def _event_place(places: list[Place]) -> Place | None:
+    """Where the activity took place: a place introduced by "tại", else the first place named."""
+    for p in places:
+        if p.unit.province_code and p.via in ("typed", "bare", "list"):
+            return p
+    return None
+
+
+def _kind(doc: Doc, scope) -> str | None:
+    for m in _TERM.finditer(doc.norm.lower):
+        if scope(m.start()):
+            return m.group()
+    return None
+
+
+def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
+    empty = {"start_date": None, "end_date": None, "date_precision": None, "date_span": None, "duration_days": None}
+    low = doc.norm.lower
+    candidates = [d for d in found.dates if d.role == "event" and scope(d.start) and d.kind in ("day", "range")]
+    in_training = [d for d in candidates if _TERM.search(low[slice(*doc.sentence_at(d.start))])]
+    first = (in_training or candidates or [None])[0]
+    if first is None:
+        return _month_or_year(doc, found, scope, primary) or empty
+    start, end, precision, _ = resolve(first, found.ctx)
+    span_end = first.end
+    sentence_index = _sentence_index(doc, first.start)
+    for later in found.dates:
+        if later.start <= first.start or later.role != "event" or not scope(later.start):
+            continue
+        l_start, l_end, _, _ = resolve(later, found.ctx)
+        if later.kind == "range" and l_start == start and l_end > end:
+            end = l_end  # "Ngày 13/11 … khai mạc" then "trong 2 ngày (13-14/11)"
+        elif later.kind == "until" and l_end > start and \
+                _sentence_index(doc, later.start) - sentence_index <= _FOLLOW_SENTENCES:
+            end = l_end
+    duration = next((d for d in found.durations if d.unit == "ngày" and scope(d.start)
+                     and 0 <= _sentence_index(doc, d.start) - sentence_index <= 2 * _FOLLOW_SENTENCES), None)
+    if duration and end == start and precision == "day" and duration.value > 1:
+        end = (date.fromisoformat(start) + timedelta(days=duration.value - 1)).isoformat()
+    return {"start_date": start, "end_date": end, "date_precision": precision,
+            "date_span": doc.mention(first.start, span_end)["span"],
+            "duration_days": duration.value if duration else None}
+
+
+def _month_or_year(doc: Doc, found: Mentions, scope, primary: bool) -> dict | None:
+    """No day is given: a month ("trong tháng 9/2023"), else the year of the activity."""
+    low = doc.norm.lower
+    months = [d for d in found.dates if d.role == "event" and d.kind == "month" and scope(d.start)
+              and _TERM.search(low[slice(*doc.sentence_at(d.start))])]
+    if months:
+        start, end, precision, _ = resolve(months[0], found.ctx)
+        if not start.startswith("--"):
+            return {"start_date": start, "end_date": end, "date_precision": "month",
+                    "date_span": doc.mention(months[0].start, months[0].end)["span"], "duration_days": None}
+    if not primary:
+        return None
+    training_sentences = [i for i, (a, b) in enumerate(doc.sentences) if _TERM.search(low[a:b])]
+    for hint in found.year_hints:
+        idx = _sentence_index(doc, hint.start)
+        if hint.in_title or idx in training_sentences or idx + 1 in training_sentences:
+            year = iso(hint.year, 1, None)[:4]
+            return {"start_date": year, "end_date": year, "date_precision": "year",
+                    "date_span": doc.mention(hint.start, hint.end)["span"], "duration_days": None}
+    return None
+
+
+def _sentence_index(doc: Doc, pos: int) -> int:
+    for i, (a, b) in enumerate(doc.sentences):
+        if a <= pos < b:
+            return i
+    return len(doc.sentences)

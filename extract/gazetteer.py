@@ -1,0 +1,163 @@
+"""Vietnamese administrative units with codes and coordinates, before and after July 2025.
+
+Built once per process from the dataset shipped by the PyPI package `vietnamadminunits`:
+`admin_units_legacy` (63 provinces, 696 districts, ~10,000 communes, early-2025 state) and
+`admin_units` (34 provinces, 3,321 communes after the 2025 reform), plus its old->new mapping.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from .normalize import ascii_key, canonical
+
+MUNICIPALITIES = {"01", "31", "48", "79", "92"}  # Hà Nội, Hải Phòng, Đà Nẵng, TP.HCM, Cần Thơ
+# Names a pre-2025 article uses for a province that the dataset spells otherwise.
+_PROVINCE_ALIASES = {
+    "46": ["Thừa Thiên Huế", "Thừa Thiên-Huế", "TT Huế", "TT.Huế", "TT-Huế", "Huế"],
+    "79": ["HCM", "TPHCM", "TP.HCM", "Sài Gòn"],
+    "77": ["Bà Rịa Vũng Tàu", "BR-VT", "Vũng Tàu"],
+    "67": ["Đăk Nông", "Đắc Nông"],
+    "66": ["Đăk Lăk", "Đắc Lắc", "Daklak"],
+}
+_DISPLAY_NAME = {"46": "Thừa Thiên Huế"}  # the pre-July-2025 name the articles knew
+
+
+def _bare(short: str | None) -> str | None:
+    """Short name without the dataset's disambiguation: "Hồng Ngự (huyện)" -> "Hồng Ngự"."""
+    return re.sub(r"\s*\(.*?\)\s*$", "", short) if short else short
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One administrative unit."""
+
+    code: str
+    name: str
+    type: str
+    level: str  # province | district | commune
+    province: str
+    province_code: str
+    district: str | None
+    district_code: str | None
+    lat: float | None
+    lon: float | None
+    era: str  # legacy (before 1 July 2025) | 2025
+    post_2025: tuple[tuple[str, str | None], ...] | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "type": self.type, "level": self.level, "province": self.province,
+            "province_code": self.province_code, "district": self.district, "code": self.code,
+            "lat": self.lat, "lon": self.lon,
+            "post_2025": dict(self.post_2025) if self.post_2025 else None,
+        }
+
+
+class Gazetteer:
+    """Look-ups by name key (`canonical`) and by ASCII key, per level and era."""
+
+    def __init__(self) -> None:
+        self.provinces: dict[str, Unit] = {}
+        self.provinces_2025: dict[str, Unit] = {}
+        self.districts: dict[str, list[Unit]] = defaultdict(list)
+        self.communes: dict[str, list[Unit]] = defaultdict(list)
+        self.communes_2025: dict[str, list[Unit]] = defaultdict(list)
+        self.province_by_code: dict[str, Unit] = {}
+        self.ascii_provinces: dict[str, Unit] = {}
+        self.ascii_districts: dict[str, list[Unit]] = defaultdict(list)
+        self._load()
+
+    def _load(self) -> None:
+        data = files("vietnamadminunits") / "data"
+        conn = sqlite3.connect(f"file:{data / 'dataset.db'}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        converter = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))
+        new_provinces = {r["provinceKey"]: r for r in conn.execute(
+            "SELECT DISTINCT provinceKey, provinceShort, provinceCode FROM admin_units")}
+        old_to_new_province = {old: new_provinces[new] for new, olds in converter["DICT_PROVINCE"].items()
+                               for old in olds if new in new_provinces}
+        old_to_new_ward = {}
+        for new_prov, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+            for new_ward, olds in wards.items():
+                for old in olds:
+                    old_to_new_ward[old] = (new_prov, new_ward)
+        for new_prov, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+            for old, choices in olds.items():
+                default = next((c for c in choices if c.get("isDefaultNewWard")), choices[0])
+                old_to_new_ward[old] = (new_prov, default["newWardKey"])
+        new_wards = {(r["provinceKey"], r["wardKey"]): r for r in conn.execute(
+            "SELECT provinceKey, wardKey, ward, wardShort, wardType, wardCode, wardLat, wardLon,"
+            " province, provinceShort, provinceCode, provinceLat, provinceLon FROM admin_units")}
+
+        seen_districts = set()
+        for r in conn.execute("SELECT * FROM admin_units_legacy"):
+            pcode = r["provinceCode"]
+            new_prov = old_to_new_province.get(r["provinceKey"])
+            prov_after = (("province", new_prov["provinceShort"]), ("province_code", new_prov["provinceCode"])) if new_prov else None
+            if pcode not in self.province_by_code:
+                name = _DISPLAY_NAME.get(pcode, r["provinceShort"])
+                unit = Unit(pcode, name, "thành phố" if pcode in MUNICIPALITIES or pcode == "46" else "tỉnh",
+                            "province", name, pcode, None, None, r["provinceLat"], r["provinceLon"], "legacy", prov_after)
+                self.province_by_code[pcode] = unit
+                for alias in [r["provinceShort"], *_PROVINCE_ALIASES.get(pcode, [])]:
+                    self.provinces[canonical(alias)] = unit
+                self.ascii_provinces[ascii_key(r["provinceShort"])] = unit
+                for key in json.loads(r["provinceAlias"] or "[]"):
+                    self.ascii_provinces[key] = unit
+            province = self.province_by_code[pcode]
+            dcode = r["districtCode"]
+            if dcode and dcode not in seen_districts:
+                seen_districts.add(dcode)
+                unit = Unit(dcode, _bare(r["districtShort"]), r["districtType"].lower(), "district", province.name, pcode,
+                            None, None, r["districtLat"], r["districtLon"], "legacy", prov_after)
+                self.districts[canonical(_bare(r["districtShort"]))].append(unit)
+                self.ascii_districts[ascii_key(_bare(r["districtShort"]))].append(unit)
+                for key in json.loads(r["districtAlias"] or "[]"):
+                    if not key.startswith(("huyen", "quan", "thixa", "thanhpho")):
+                        self.ascii_districts[key].append(unit)
+            if r["wardCode"]:
+                full_key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"
+                after = None
+                if full_key in old_to_new_ward:
+                    nw = new_wards.get(old_to_new_ward[full_key])
+                    if nw:
+                        after = (("name", _bare(nw["wardShort"])), ("type", nw["wardType"].lower()), ("code", nw["wardCode"]),
+                                 ("province", nw["provinceShort"]), ("province_code", nw["provinceCode"]))
+                unit = Unit(r["wardCode"], _bare(r["wardShort"]), (r["wardType"] or "xã").lower(), "commune", province.name,
+                            pcode, _bare(r["districtShort"]), dcode, r["wardLat"], r["wardLon"], "legacy", after)
+                self.communes[canonical(_bare(r["wardShort"]))].append(unit)
+        for r in new_wards.values():
+            pcode = r["provinceCode"]
+            if canonical(r["provinceShort"]) not in self.provinces_2025:
+                self.provinces_2025[canonical(r["provinceShort"])] = Unit(
+                    pcode, r["provinceShort"], "thành phố" if r["province"].startswith("Thành phố") else "tỉnh",
+                    "province", r["provinceShort"], pcode, None, None, r["provinceLat"], r["provinceLon"], "2025")
+            unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune", r["provinceShort"], pcode,
+                        None, None, r["wardLat"], r["wardLon"], "2025")
+            self.communes_2025[canonical(_bare(r["wardShort"]))].append(unit)
+        conn.close()
+
+    def province(self, name: str) -> Unit | None:
+        return self.provinces.get(canonical(name)) or self.ascii_provinces.get(ascii_key(name))
+
+    def district_candidates(self, name: str) -> list[Unit]:
+        return self.districts.get(canonical(name)) or self.ascii_districts.get(ascii_key(name), [])
+
+    def commune_candidates(self, name: str, after_reform: bool | None) -> list[Unit]:
+        """Communes so named; `after_reform` picks the era (None: before, else after)."""
+        key = canonical(name)
+        if after_reform:
+            return self.communes_2025.get(key) or self.communes.get(key, [])
+        return self.communes.get(key) or self.communes_2025.get(key, [])
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (read-only)."""
+    return Gazetteer()

@@ -1,0 +1,116 @@
+"""Text normalisation that keeps offsets into the original text.
+
+Matching runs on a normalised copy (NFC, one tone-mark placement style, Đ for the look-alike Ð,
+ASCII hyphens and spaces, no zero-width characters); every match is mapped back to the original
+text so that `original[start:end]` is exactly what the article says.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                                 "\u200a\u202f\u205f\u3000\t\u000b\u000c"), " ")
+_DROPPED = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}  # Icelandic Eth -> Vietnamese Đ/đ
+
+_TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
+
+
+def _tone_pairs() -> dict[str, str]:
+    """New-style placement ("hoà", "thuỷ") -> traditional ("hòa", "thủy") for oa, oe, uy."""
+    pairs = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for f, s in ((first, second), (first.upper(), second), (first.upper(), second.upper()),
+                     (first, second.upper())):
+            for tone in _TONES:
+                new = f + unicodedata.normalize("NFC", s + tone)
+                old = unicodedata.normalize("NFC", f + tone) + s
+                pairs[new] = old
+    return pairs
+
+
+_NEW_TO_OLD = _tone_pairs()
+# Only at the end of a syllable (no final consonant) and not after "q" ("quý" keeps its mark on y).
+_NEW_STYLE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _NEW_TO_OLD)) + r")(?![^\W\d_])")
+
+
+_SOFT_WRAP = re.compile(r"(?<=[^\W\d_])[ ]*\n(?=\w)")
+
+
+@dataclass(frozen=True)
+class NormText:
+    """A normalised view of a text with an offset map back to the original.
+
+    :param original: the text as given
+    :param text: normalised text used for matching
+    :param lower: `text` lower-cased, same length
+    """
+
+    original: str
+    text: str
+    lower: str
+    _to_original: tuple[int, ...] = field(repr=False)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) range of the normalised text to the original text."""
+        return self._to_original[start], self._to_original[end]
+
+    def quote(self, start: int, end: int) -> str:
+        """The original text behind a normalised range."""
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def _lower_same_length(s: str) -> str:
+    out = []
+    for ch in s:
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+def normalize(original: str) -> NormText:
+    """Build the normalised view of `original`.
+
+    :param original: article text (any Unicode normalisation form)
+    """
+    chars: list[str] = []
+    to_original: list[int] = []
+    i, n = 0, len(original)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(original[j]):
+            j += 1
+        cluster = original[i:j]
+        if cluster in _DROPPED:
+            i = j
+            continue
+        composed = unicodedata.normalize("NFC", cluster)
+        for ch in composed:
+            ch = _LOOKALIKES.get(ch, ch)
+            chars.append(ch.translate(_DASHES).translate(_SPACES))
+            to_original.append(i)
+        i = j
+    to_original.append(n)
+    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], "".join(chars))
+    # Hard-wrapped paragraphs: a line break before a lower-case word continues the sentence.
+    text = _SOFT_WRAP.sub(lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
+    return NormText(original, text, _lower_same_length(text), tuple(to_original))
+
+
+def canonical(s: str) -> str:
+    """Normalise a short string for dictionary keys: NFC, traditional tone placement, lower case,
+    single spaces, hyphens without spaces around them."""
+    t = normalize(s).lower
+    t = re.sub(r"\s*-\s*", "-", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def ascii_key(s: str) -> str:
+    """Fold to ASCII letters and digits only (no spaces): the key style of vietnamadminunits."""
+    t = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D").replace("\u0110", "D"))
+    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]", "", t)

@@ -1,0 +1,67 @@
+"""Vietnamese number forms: "3.130" = 3130, "02" = 2, "1,5 nghìn" = 1500, "hai mươi mốt" = 21."""
+from __future__ import annotations
+
+import re
+
+# A dot groups thousands, a comma marks decimals; English-style "3,130" is read as thousands too
+# when exactly three digits follow (counts of people are whole numbers).
+NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:,\d{1,2}(?!\d))?(?![\d]|[.,]\d)"
+_SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
+SCALE = r"(?:\s+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ)\b)?"
+
+_DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
+                "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
+NUMBER_WORDS = r"(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười)(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ))*"
+
+
+def parse_number(s: str) -> float | None:
+    """Value of a digit string in Vietnamese notation, with an optional scale word.
+
+    :param s: e.g. "3.130", "02", "1,5 nghìn", "2.5"
+    """
+    s = s.strip()
+    m = re.fullmatch(r"([\d.,]+)(?:\s+(\w+))?", s)
+    if not m:
+        return None
+    digits, scale = m.group(1), (m.group(2) or "").lower()
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits):
+        value = float(re.sub(r"[.,]", "", digits))
+    elif re.fullmatch(r"\d+(?:,\d+)?", digits):
+        value = float(digits.replace(",", "."))
+    elif re.fullmatch(r"\d+\.\d{1,2}", digits):
+        value = float(digits)
+    else:
+        return None
+    if scale:
+        if scale not in _SCALES:
+            return None
+        value *= _SCALES[scale]
+    return value
+
+
+def parse_number_words(s: str) -> int | None:
+    """Value of a number written in words, up to the hundreds ("hai mươi mốt" = 21).
+
+    :param s: lower-case words
+    """
+    total, current = 0, 0
+    words = s.lower().split()
+    if not words:
+        return None
+    for i, w in enumerate(words):
+        if w == "mười":
+            current += 10
+        elif w == "mươi":
+            current = (current or 1) * 10
+        elif w == "trăm":
+            total += (current or 1) * 100
+            current = 0
+        elif w in ("linh", "lẻ"):
+            continue
+        elif w in _DIGIT_WORDS:
+            if w == "năm" and i > 0 and words[i - 1] not in ("mươi", "mười", "trăm", "linh", "lẻ"):
+                return None
+            current += _DIGIT_WORDS[w]
+        else:
+            return None
+    return total + current

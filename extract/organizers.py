@@ -1,0 +1,138 @@
+"""The bodies that organised an activity.
+
+"Ban Dân tộc tỉnh Thanh Hóa phối hợp với UBND huyện Mường Lát tổ chức khai mạc lớp tập huấn"
+-> organizer "Ban Dân tộc tỉnh Thanh Hóa", co-organizer "UBND huyện Mường Lát". Also the passive
+"Hội nghị tập huấn … do Bộ Nội vụ tổ chức". Leading time and place phrases ("Sáng 18/8,",
+"tại huyện Mường Lát,") and outlet tags ("(BDO)") are not part of the name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import Doc
+
+_VERB = re.compile(r"(?:\s+(?:đã|vừa|chính thức|đồng))?(?:\s+phối hợp)?\s+(?:tổ chức|khai giảng|mở|triển khai)\b")
+_ACTIVITY_AFTER = re.compile(r"^[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
+_PASSIVE = re.compile(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b")
+_CO = re.compile(r"\s+(?:(?:đã|vừa|cũng) )?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với|kết hợp với)\s+")
+_TRAILING = re.compile(r"(?:\s+(?:đã|vừa|cũng|đã được|sẽ|chính thức|đồng thời))+$")
+_LEADING = re.compile(r"^(?:các|những|cả)\s+")
+_PLACE_HEADS = ("huyện", "tỉnh", "xã", "thành phố", "thị xã", "quận", "phường", "Huyện", "Tỉnh", "Xã", "Thành phố",
+                "Thị xã", "Quận", "Phường")
+_LEAD_IN = re.compile(r"^(?:ngày|sáng|chiều|tối|trưa|đêm|từ|vừa qua|mới đây|hôm|tại|trong|thực hiện|nhằm|để|theo"
+                      r"|nhân dịp|sau|trước|qua|vào|đến|năm|tháng|hưởng ứng|căn cứ|được biết|cũng|bên cạnh|ngoài ra"
+                      r"|đồng thời|tiếp đó|thời gian qua|thứ|ngay|hằng năm|hàng năm|định kỳ)\b", re.I)
+_OUTLET_TAG = re.compile(r"^\s*(?:\([^)]{2,20}\)\s*[-–—]?|[A-ZĐ][A-ZĐ&.]{1,12}\s*[-–—])\s*")
+_HEADS = ("Sở", "Ban", "Ủy ban", "Uỷ ban", "UBND", "HĐND", "Hội", "Viện", "Trung tâm", "Phòng", "Bộ", "Cục", "Chi cục",
+          "Văn phòng", "Tổ chức", "Trường", "Đoàn", "Huyện ủy", "Tỉnh ủy", "Thành ủy", "Đảng ủy", "Thị đoàn",
+          "Huyện đoàn", "Tỉnh đoàn", "Thành đoàn", "Công an", "Bộ Chỉ huy", "Liên minh", "Liên đoàn", "Mặt trận",
+          "MTTQ", "Chi hội", "Tổng cục", "Quỹ", "Ngân hàng", "Công ty", "Học viện", "Đài", "Báo", "Bệnh viện",
+          "Trung ương", "Thường trực", "Liên hiệp", "Hợp tác xã", "Ủy", "Chi bộ", "Câu lạc bộ", "Tòa án", "Viện kiểm sát",
+          "Cơ quan", "Tổ", "Nhóm", "Dự án", "Bưu điện", "Kho bạc", "Chi nhánh", "Vụ", "Tổng", "Hiệp hội")
+
+
+@dataclass
+class Organizer:
+    start: int
+    end: int
+    role: str  # organizer | co-organizer
+    anchor: int  # position of the verb, to tie the organizer to an activity
+
+
+def _is_org(name: str) -> bool:
+    """Whether `name` reads like a body: a head word ("Sở", "UBND", "Hội") and at least one more
+    word, or a unit of government with its name ("huyện Sơn Dương")."""
+    words = name.split()
+    if not (2 <= len(words) <= 20) or re.search(r"\d{1,2}/\d{1,2}|[;]", name):
+        return False
+    if name.startswith(_PLACE_HEADS):
+        rest = name.split(None, 2 if name.lower().startswith(("thành phố", "thị xã")) else 1)[-1]
+        return rest[:1].isupper()
+    return name.startswith(_HEADS)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop lead-in phrases and outlet tags before the subject of the sentence."""
+    while True:
+        seg = text[start:end]
+        tag = _OUTLET_TAG.match(seg)
+        if tag and tag.end() < len(seg) and not _is_org(seg[:tag.end()].strip()):
+            start += tag.end()
+            continue
+        if _LEAD_IN.match(seg):
+            comma = seg.find(",")
+            if comma == -1:
+                return start, start
+            start += comma + 1
+            while start < end and text[start].isspace():
+                start += 1
+            continue
+        return start, end
+
+
+def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split "A, B và C" into bodies where each part starts like a body (a comma or "và" inside a
+    name such as "Sở Lao động, Thương binh và Xã hội" does not split)."""
+    parts, cur = [], start
+    for m in re.finditer(r"[,:]\s*|\s+và\s+", text[start:end]):
+        nxt = start + m.end()
+        if _is_org(text[nxt:end].strip()) and _is_org(text[cur:start + m.start()].strip()):
+            parts.append((cur, start + m.start()))
+            cur = nxt
+    parts.append((cur, end))
+    return parts
+
+
+def find_organizers(doc: Doc) -> list[Organizer]:
+    """Organisers of training activities, in text order."""
+    text, low = doc.norm.text, doc.norm.lower
+    out: list[Organizer] = []
+    for s_start, s_end in doc.sentences:
+        sentence = low[s_start:s_end]
+        for verb in _VERB.finditer(sentence):
+            if not _ACTIVITY_AFTER.match(sentence[verb.end():]):
+                continue
+            clause_start = s_start + max(sentence.rfind(";", 0, verb.start()) + 1, 0)
+            subj_start, subj_end = _trim(text, clause_start, s_start + verb.start())
+            if subj_end - subj_start < 2:
+                continue
+            parts = _CO.split(text[subj_start:subj_end])
+            pos = subj_start
+            bodies: list[tuple[int, int, str]] = []
+            for k, part in enumerate(parts):
+                idx = text.index(part, pos, subj_end + 1) if part else pos
+                for a, b in _split(text, idx, idx + len(part)):
+                    bodies.append((a, b, "organizer" if k == 0 else "co-organizer"))
+                pos = idx + len(part)
+            for a, b, role in bodies:
+                a2, b2 = _strip(text, a, b)
+                if _is_org(text[a2:b2]):
+                    out.append(Organizer(a2, b2, role, s_start + verb.start()))
+            break
+        for m in _PASSIVE.finditer(sentence):
+            a, b = _strip(text, s_start + m.start(1), s_start + m.end(1))
+            if _is_org(text[a:b]) and re.search(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp", sentence[:m.start()]):
+                out.append(Organizer(a, b, "organizer", s_start + m.start()))
+    out.sort(key=lambda o: o.start)
+    return out
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    """Trim punctuation, a leading "các" and a trailing "đã"/"vừa" from a body's range."""
+    while a < b and text[a] in " ,;:-–":
+        a += 1
+    while b > a and text[b - 1] in " ,;:-–":
+        b -= 1
+    lead = _LEADING.match(text[a:b])
+    if lead:
+        a += lead.end()
+    tail = _TRAILING.search(text[a:b])
+    if tail:
+        b = a + tail.start()
+    return a, b
+
+
+def organizer_record(doc: Doc, o: Organizer) -> dict:
+    mention = doc.mention(o.start, o.end)
+    return {"name": re.sub(r"\s+", " ", mention["quote"]), "role": o.role, **mention}

@@ -1,0 +1,199 @@
+"""pipeline.py: the one command line for every stage of the training-activity pipeline.
+
+Each command opens its inputs, calls one function of a stage module and turns errors into a
+clear message and exit code.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+ROOT = Path(__file__).resolve().parent
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def cli(verbose: bool) -> None:
+    """Vietnamese government news -> database of training activities."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@cli.command()
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="JSON lines: {id, url?, text or html, published?}; '-' for stdin.")
+@click.option("--output", "output_path", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="JSON lines, one record per input line, in order (default stdout).")
+def extract(input_path: str, output_path: str) -> None:
+    """Extract training-activity records from articles (exit 1 if any line failed)."""
+    from stages.extract_jsonl import extract_jsonl
+
+    stats = extract_jsonl(input_path, output_path)
+    click.echo(f"{stats.total} records, {stats.failed} failed", err=True)
+    sys.exit(1 if stats.failed else 0)
+
+
+@cli.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary, not the per-article differences.")
+def evaluate(gold_dir: str, quiet: bool) -> None:
+    """Score the extractor on a directory of gold articles (same definitions as eval/score.py)."""
+    from stages.evaluate import evaluate_dir, format_report
+
+    report = evaluate_dir(Path(gold_dir))
+    click.echo(format_report(report, verbose=not quiet))
+
+
+# Stage commands that live in their own modules register here.
+
+@cli.command()
+@click.option("--site", "sites", multiple=True, help="Domain to crawl (repeatable); default: every configured site.")
+@click.option("--db", "db_path", default=str(ROOT / "data" / "crawl.db"), show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database to store into.")
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
+@click.option("--recheck-days", type=float, help="Re-fetch stored articles older than N days (conditional GET).")
+@click.option("--proxy", help="Loopback server serving the sites (sample portal, tests): CRAWL_PROXY.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting override.")
+def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: float | None,
+          proxy: str | None, overrides: tuple[str, ...]) -> None:
+    """Crawl configured portals into the database (exit 1 if any request or page failed)."""
+    from stages.crawl import run_crawl
+
+    settings = dict(item.split("=", 1) for item in overrides)
+    if proxy:
+        settings["CRAWL_PROXY"] = proxy
+    results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings)
+    for result in results:
+        click.echo(result.line())
+    sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+@cli.group()
+def sites() -> None:
+    """Portal configurations (data/sites/, data/families/)."""
+
+
+@sites.command("list")
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), type=click.Path(exists=True, file_okay=False))
+def sites_list(sites_dir: str) -> None:
+    """List configured portals: domain, family, unit code, name."""
+    from crawler.config import load_sites
+
+    for site in load_sites(Path(sites_dir)).values():
+        click.echo(f"{site.domain:40} {site.family:11} {site.unit_code:4} {site.name}")
+
+
+@sites.command("check")
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), type=click.Path(exists=True, file_okay=False))
+def sites_check(sites_dir: str) -> None:
+    """Validate every site and family config (exit 1 on the first problem found)."""
+    from crawler.config import check_sites
+
+    problems = check_sites(Path(sites_dir))
+    for problem in problems:
+        click.echo(problem, err=True)
+    count = len(list(Path(sites_dir).glob("*.yml")))
+    click.echo(f"{count} site configs, {len(problems)} invalid")
+    sys.exit(1 if problems else 0)
+
+
+@cli.command()
+@click.option("--db", "db_path", default=str(ROOT / "data" / "demo.db"), show_default=True,
+              type=click.Path(dir_okay=False))
+def demo(db_path: str) -> None:
+    """Serve the bundled sample portal on loopback, crawl, extract and store it, print a summary."""
+    from stages.demo import run_demo
+
+    click.echo(run_demo(Path(db_path)))
+
+
+DEFAULT_DB = ROOT / "data" / "training.db"
+db_option = click.option("--db", "db_path", default=str(DEFAULT_DB), show_default=True,
+                         type=click.Path(dir_okay=False), help="SQLite database file.")
+
+
+@cli.command()
+@click.option("--write-metadata", is_flag=True, help="Regenerate schema/metadata.yml from the descriptions.")
+def schema(write_metadata: bool) -> None:
+    """Print the data dictionary (the same descriptions Datasette shows)."""
+    from schema.datasette import data_dictionary, write_metadata as write
+
+    click.echo(data_dictionary())
+    if write_metadata:
+        click.echo(f"wrote {write()}", err=True)
+
+
+@cli.command()
+@click.argument("articles", type=click.Path(exists=True))
+@click.option("--records", type=click.Path(exists=True, dir_okay=False),
+              help="Records from `pipeline.py extract`, same order; default: run the extractor.")
+@click.option("--batch-size", default=500, show_default=True, help="Articles per transaction.")
+@db_option
+def ingest(articles: str, records: str | None, batch_size: int, db_path: str) -> None:
+    """Store articles (JSON lines or a directory of JSON files) and their records (exit 1 if any failed)."""
+    from stages.ingest import ingest as run_ingest
+    from stages.store import open_database
+
+    stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size)
+    click.echo(stats.summary(), err=True)
+    sys.exit(1 if stats.failed else 0)
+
+
+@cli.command()
+@click.option("--batch-size", default=200, show_default=True, help="Articles per transaction.")
+@db_option
+def reextract(batch_size: int, db_path: str) -> None:
+    """Re-derive events and mentions of stored articles with the current extractor (resumable)."""
+    from stages.ingest import reextract as run_reextract
+    from stages.store import open_database
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}")
+    click.echo(run_reextract(open_database(db_path), batch_size=batch_size).summary(), err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True)
+def serve(db_path: str, host: str, port: int) -> None:
+    """Publish the database with Datasette (metadata, canned queries, plugins)."""
+    from stages.serve import serve as run_serve
+
+    try:
+        sys.exit(run_serve(db_path, host, port))
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(["events", "snapshot"]))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
+              help="Format of the events export.")
+@click.option("--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Events export file (default stdout).")
+@click.option("--out-dir", default=str(ROOT / "data" / "snapshots"), show_default=True,
+              type=click.Path(file_okay=False), help="Folder that receives snapshot versions.")
+@db_option
+def export(what: str, fmt: str, output: str, out_dir: str, db_path: str) -> None:
+    """Export events (one row per event, joined fields) or write a versioned database snapshot."""
+    from stages.export import export_events, write_snapshot
+    from stages.store import open_database
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}")
+    db = open_database(db_path)
+    if what == "snapshot":
+        click.echo(str(write_snapshot(db, out_dir)))
+        return
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        count = export_events(db, out, fmt)
+    click.echo(f"{count} events", err=True)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,74 @@
+"""Serve stage: the Datasette command line that publishes the database with our configuration."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from schema.datasette import DATABASE_NAME, METADATA_PATH, PLUGINS_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = {
+    "sql_time_limit_ms": "5000",
+    "facet_time_limit_ms": "1000",
+    "truncate_cells_html": "300",
+    "default_page_size": "50",
+}
+
+
+def metadata_for(db_path: Path) -> Path:
+    """Metadata file for a database: schema/metadata.yml, renamed when the file is not training.db.
+
+    Datasette names a database after its file, and metadata is keyed by that name.
+
+    :param db_path: SQLite file to publish
+    """
+    if db_path.stem == DATABASE_NAME:
+        return METADATA_PATH
+    metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    metadata["databases"] = {db_path.stem: metadata["databases"][DATABASE_NAME]}
+    target = Path(tempfile.mkdtemp(prefix="datasette-metadata-")) / "metadata.yml"
+    target.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def datasette_command(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """Command line that starts Datasette on the database with our metadata and plugins.
+
+    :param db_path: SQLite file built by the pipeline
+    :param host: interface to listen on
+    :param port: TCP port
+    """
+    db_path = Path(db_path).resolve()
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port),
+               "--metadata", str(metadata_for(db_path)), "--plugins-dir", str(PLUGINS_DIR)]
+    for name, value in SETTINGS.items():
+        command += ["--setting", name, value]
+    return command
+
+
+def datasette_env() -> dict[str, str]:
+    """Environment in which the plugins can import the project's modules."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+    """Run Datasette in the foreground until interrupted.
+
+    :param db_path: SQLite file (must exist)
+    :param host: interface to listen on
+    :param port: TCP port
+    :return: Datasette's exit code
+    """
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no database at {db_path}; run `pipeline.py ingest` first")
+    try:
+        return subprocess.run(datasette_command(db_path, host, port), env=datasette_env(), cwd=ROOT).returncode
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,403 @@
+"""The database: open it, save articles with everything derived from them, record crawl health.
+
+Interface used by the crawler and the ingest stage (also in schema/README.md):
+
+- ``open_database(path)`` creates or migrates the schema; WAL mode, foreign keys on.
+- ``known_articles(db, site=None)`` canonical URL -> {content_hash, etag, last_modified, fetched_at, version}.
+- ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed"; one transaction.
+- ``save_articles(db, items)`` the same for a batch, in one transaction (what ingest uses).
+- ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``.
+- ``load_programmes(db, path)`` loads the programme catalogue (data/programmes.yml).
+
+Writes are idempotent: saving the same article and record again changes nothing. A changed body
+makes a new version (the old one goes to article_versions) and replaces the derived rows in the
+same transaction. A record that violates schema/record.schema.json is not written: the article
+is kept without derived rows and the violation goes to ``errors``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+import yaml
+
+from schema.migrations import migrations
+from schema.search import fts_match_expression
+from schema.tables import FTS_TABLE, FTS_WEIGHTS, TABLES_BY_NAME
+from stages.store_rows import DerivedRows, InvalidRecord, article_row, derive_rows, site_of, validate_record
+
+log = logging.getLogger("pipeline.store")
+
+ARTICLE_STATE_COLUMNS = ("content_hash", "etag", "last_modified", "fetched_at", "version")
+FETCH_COLUMNS = ("fetched_at", "etag", "last_modified", "http_status", "warc_file", "warc_offset")
+# Catalogue rows shared by many articles: fill in what is missing, never overwrite.
+MERGED_TABLES = {"places": "code", "programmes": "id", "documents": "id"}
+
+
+def utc_now() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def open_database(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating or migrating as needed) the pipeline database.
+
+    Idempotent: opening an up-to-date database changes nothing.
+
+    :param path: SQLite file; its directory is created if missing
+    :return: a sqlite_utils.Database in WAL mode with foreign keys enforced
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.enable_wal()
+    # NORMAL is crash-safe in WAL mode (a crash loses at most the last commits, never consistency).
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=30000")
+    # A larger page cache keeps the search index and the indexes of child tables in memory.
+    db.execute("PRAGMA cache_size=-65536")
+    migrations.apply(db)
+    return db
+
+
+def known_articles(db: sqlite_utils.Database, site: str | None = None) -> dict[str, dict]:
+    """What is stored about each article, for conditional re-fetching and change detection.
+
+    :param db: open database
+    :param site: only this site's articles (domain), or all
+    :return: canonical URL -> {"content_hash", "etag", "last_modified", "fetched_at", "version"}
+    """
+    sql = f"select url, {', '.join(ARTICLE_STATE_COLUMNS)} from articles"
+    params: list[str] = []
+    if site is not None:
+        sql += " where site = ?"
+        params.append(site)
+    return {row[0]: dict(zip(ARTICLE_STATE_COLUMNS, row[1:])) for row in db.execute(sql, params)}
+
+
+def save_article(db: sqlite_utils.Database, article: dict, record: dict | None) -> str:
+    """Store one crawled article and everything derived from its extractor record, atomically.
+
+    :param db: open database
+    :param article: url (canonical), site (domain), title, published, byline, body,
+        content_hash, warc_file, warc_offset, fetched_at, etag, last_modified, http_status
+    :param record: extractor output for the body, or None when not extracted yet
+    :return: "new", "unchanged" or "changed"
+    :raises ValueError: when the article has no url or body (nothing is written)
+    """
+    return save_articles(db, [(article, record)])[0]
+
+
+@dataclass
+class _Stored:
+    """What the database already holds for one URL."""
+
+    id: int
+    content_hash: str
+    extractor_version: str | None
+    version: int
+    fetch: dict
+
+
+@dataclass
+class _Batch:
+    """Rows to write for a batch, grouped by table, in the order they are written."""
+
+    sites: dict
+    new_articles: list
+    versions: list
+    replaced_ids: list
+    updated_articles: list
+    fetch_updates: list
+    derived: list
+
+
+def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
+                  stage: str = "ingest") -> list[str]:
+    """Store a batch of (article, record) pairs in one transaction.
+
+    Records are validated first; a bad record is logged to ``errors`` and its article stored
+    without derived rows (status gets the suffix "+invalid"). If the batch write fails, each
+    article is retried in its own transaction so one bad article cannot sink the others; an
+    article that still fails gets status "failed" and an ``errors`` row.
+
+    :param db: open database
+    :param items: (article, record) pairs; a URL may appear only once per batch
+    :param stage: stage name written to errors rows
+    :return: one status per item: "new", "unchanged", "changed", optionally "+invalid", or "failed"
+    """
+    items = list(items)
+    checked = []
+    for article, record in items:
+        problem = None
+        if record is not None:
+            try:
+                validate_record(record)
+            except InvalidRecord as error:
+                problem, record = str(error), None
+        checked.append((article, record, problem))
+    try:
+        with db.atomic():
+            statuses = _write_batch(db, checked, stage)
+        return statuses
+    except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError) as error:
+        if len(checked) == 1:
+            article = checked[0][0]
+            record_error(db, article.get("url"), stage, f"not stored: {type(error).__name__}: {error}")
+            return ["failed"]
+        log.warning("batch of %d failed (%s); retrying one article at a time", len(checked), error)
+    return [save_articles(db, [(article, record)], stage)[0] for article, record, _ in checked]
+
+
+def _write_batch(db: sqlite_utils.Database, checked: list[tuple[dict, dict | None, str | None]],
+                 stage: str) -> list[str]:
+    """Write a validated batch; the caller holds the transaction."""
+    # Child and parent rows of a batch are written table by table: check keys at commit.
+    db.execute("PRAGMA defer_foreign_keys=ON")
+    urls = [article.get("url") for article, _, _ in checked]
+    if len(set(urls)) != len(urls):
+        raise ValueError("a URL appears twice in one batch")
+    stored = _stored_articles(db, urls)
+    next_article_id = _next_id(db, "articles")
+    next_event_id = _next_id(db, "events")
+    now = utc_now()
+    batch = _Batch(sites={}, new_articles=[], versions=[], replaced_ids=[], updated_articles=[],
+                   fetch_updates=[], derived=[])
+    statuses = []
+    for article, record, problem in checked:
+        row = article_row(article, record)
+        previous = stored.get(row["url"])
+        batch.sites.setdefault(row["site"], {"domain": row["site"], "name": row["site"]})
+        if previous is None:
+            status, article_id = "new", next_article_id
+            next_article_id += 1
+            batch.new_articles.append({"id": article_id, "version": 1, **row})
+        elif previous.content_hash != row["content_hash"]:
+            status, article_id = "changed", previous.id
+            batch.versions.append((previous.id, now))
+            batch.replaced_ids.append(article_id)
+            batch.updated_articles.append({"id": article_id, "version": previous.version + 1, **row})
+        else:
+            status, article_id = "unchanged", previous.id
+            fetch = {column: row[column] for column in FETCH_COLUMNS if row[column] is not None}
+            if any(previous.fetch.get(column) != value for column, value in fetch.items()):
+                batch.fetch_updates.append((article_id, fetch))
+            if record is None or record["extractor_version"] == previous.extractor_version:
+                record = None  # derived rows are current
+            else:
+                batch.replaced_ids.append(article_id)
+                batch.fetch_updates.append((article_id, {"extractor_version": row["extractor_version"],
+                                                         "is_training": row["is_training"]}))
+        if problem:
+            _record_error_now(db, row["url"], stage, problem)
+            status += "+invalid"
+        if record is not None:
+            derived = derive_rows(record, row["body"], article_id, next_event_id)
+            next_event_id += len(derived.events)
+            batch.derived.append(derived)
+        statuses.append(status)
+    _apply(db, batch)
+    return statuses
+
+
+def _apply(db: sqlite_utils.Database, batch: _Batch) -> None:
+    """Execute the writes of a batch, many rows per statement."""
+    conn = db.conn
+    _insert(conn, "sites", list(batch.sites.values()), on_conflict="ignore")
+    if batch.versions:
+        columns = [c for c in TABLES_BY_NAME["article_versions"].column_names()
+                   if c not in ("id", "article_id", "replaced_at")]
+        conn.executemany(
+            f"insert or ignore into article_versions (article_id, {', '.join(columns)}, replaced_at) "
+            f"select id, {', '.join(columns)}, ? from articles where id = ?",
+            [(when, article_id) for article_id, when in batch.versions])
+    for table in ("event_organizers", "mentions", "events"):
+        conn.executemany(f"delete from {table} where article_id = ?", [(i,) for i in batch.replaced_ids])
+    for article in batch.updated_articles:
+        assignments = ", ".join(f"[{column}] = :{column}" for column in article if column != "id")
+        conn.execute(f"update articles set {assignments} where id = :id", article)
+    for article_id, values in batch.fetch_updates:
+        assignments = ", ".join(f"[{column}] = :{column}" for column in values)
+        conn.execute(f"update articles set {assignments} where id = :id", {"id": article_id, **values})
+    _insert(conn, "articles", batch.new_articles)
+    for table in ("places", "programmes", "documents"):
+        rows = [row for derived in batch.derived for row in getattr(derived, table)]
+        _insert(conn, table, rows, on_conflict="merge")
+    for table in ("events", "event_organizers", "mentions"):
+        _insert(conn, table, [row for derived in batch.derived for row in getattr(derived, table)])
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict], on_conflict: str | None = None) -> None:
+    """Insert rows (dicts; missing columns become NULL) with one prepared statement.
+
+    :param on_conflict: None (fail), "ignore" (keep the stored row) or "merge" (fill stored NULLs)
+    """
+    if not rows:
+        return
+    definition = TABLES_BY_NAME[table]
+    present = set().union(*(row.keys() for row in rows))
+    columns = [c for c in definition.column_names() if c in present]
+    sql = (f"insert {'or ignore ' if on_conflict == 'ignore' else ''}into [{table}] "
+           f"({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' for _ in columns)})")
+    if on_conflict == "merge":
+        fills = ", ".join(f"[{c}] = coalesce([{table}].[{c}], excluded.[{c}])" for c in columns if c != definition.pk)
+        sql += f" on conflict([{definition.pk}]) do update set {fills}"
+    conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
+
+
+def _stored_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, _Stored]:
+    """What is stored for these URLs (looked up in chunks under SQLite's parameter limit)."""
+    stored = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        sql = (f"select url, id, content_hash, extractor_version, version, {', '.join(FETCH_COLUMNS)} "
+               f"from articles where url in ({', '.join('?' for _ in chunk)})")
+        for url, article_id, hash_, extractor_version, version, *fetch in db.execute(sql, chunk):
+            stored[url] = _Stored(article_id, hash_, extractor_version, version,
+                                  dict(zip(FETCH_COLUMNS, fetch)))
+    return stored
+
+
+def _next_id(db: sqlite_utils.Database, table: str) -> int:
+    return db.execute(f"select coalesce(max(id), 0) + 1 from [{table}]").fetchone()[0]
+
+
+def upsert_sites(db: sqlite_utils.Database, sites: list[dict]) -> None:
+    """Insert or update sites; keys domain (required), name, family, unit_code, province, base_url.
+
+    :param db: open database
+    :param sites: one dict per site; keys that are not columns of `sites` are ignored
+    :raises ValueError: when a site has no domain
+    """
+    columns = set(TABLES_BY_NAME["sites"].column_names())
+    rows = []
+    for site in sites:
+        if not site.get("domain"):
+            raise ValueError(f"site without domain: {site!r}")
+        rows.append({key: value for key, value in site.items() if key in columns})
+    with db.atomic():
+        for row in rows:
+            db["sites"].upsert(row, pk="domain")
+
+
+def record_crawl_run(db: sqlite_utils.Database, run: dict) -> int:
+    """Store (or update) the health figures of one crawl run for one site.
+
+    :param db: open database
+    :param run: run_id, site, started_at, finished_at, requests, new, changed, failed,
+        duration_s, status
+    :return: id of the crawl_runs row (same id when the same run_id and site are recorded again)
+    """
+    if not run.get("run_id") or not run.get("site"):
+        raise ValueError(f"crawl run needs run_id and site: {run!r}")
+    columns = [c for c in TABLES_BY_NAME["crawl_runs"].column_names() if c != "id"]
+    row = {column: run.get(column) for column in columns}
+    with db.atomic():
+        db.execute("insert or ignore into sites (domain, name) values (?, ?)", [row["site"], row["site"]])
+        db.execute(
+            f"insert into crawl_runs ({', '.join(f'[{c}]' for c in columns)}) "
+            f"values ({', '.join(f':{c}' for c in columns)}) on conflict(run_id, site) do update set "
+            + ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in ("run_id", "site")), row)
+    return db.execute("select id from crawl_runs where run_id = ? and site = ?",
+                      [row["run_id"], row["site"]]).fetchone()[0]
+
+
+def record_error(db: sqlite_utils.Database, url: str | None, stage: str, message: str) -> None:
+    """Log a problem in the errors table (an identical url/stage/message is recorded once).
+
+    :param db: open database
+    :param url: URL concerned, or None
+    :param stage: pipeline stage, e.g. "crawl", "extract", "ingest"
+    :param message: what went wrong
+    """
+    with db.atomic():
+        _record_error_now(db, url, stage, message)
+
+
+def _record_error_now(db: sqlite_utils.Database, url: str | None, stage: str, message: str) -> None:
+    """Insert an errors row inside the caller's transaction (or autocommit)."""
+    already = db.execute("select 1 from errors where url is ? and stage = ? and message = ?",
+                         [url, stage, message]).fetchone()
+    if not already:
+        db.execute("insert into errors (url, stage, message, occurred_at) values (?, ?, ?, ?)",
+                   [url, stage, message, utc_now()])
+
+
+def load_programmes(db: sqlite_utils.Database, path: str | Path) -> int:
+    """Load the programme catalogue: a YAML list of {id, name, period?, abbreviations?, ...}.
+
+    Keys other than id, name, period and abbreviations are kept as JSON in `details`.
+
+    :param db: open database
+    :param path: YAML file (data/programmes.yml)
+    :return: number of programmes loaded
+    :raises ValueError: when the file is not a list or an entry lacks id or name
+    """
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if isinstance(entries, dict):  # also accept {programmes: [...]}
+        entries = entries.get("programmes", [])
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: expected a list of programmes")
+    rows = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
+            raise ValueError(f"{path}: programme without id or name: {entry!r}")
+        details = {k: v for k, v in entry.items() if k not in ("id", "name", "period", "abbreviations")}
+        abbreviations = entry.get("abbreviations")
+        period = entry.get("period")
+        if period is None and isinstance(entry.get("years"), list) and len(entry["years"]) == 2:
+            period = "{}-{}".format(*entry["years"])
+        rows.append({
+            "id": str(entry["id"]), "name": entry["name"],
+            "period": None if period is None else str(period),
+            "abbreviations": json.dumps(abbreviations, ensure_ascii=False) if abbreviations else None,
+            "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
+            "in_catalogue": 1,
+        })
+    with db.atomic():
+        for row in rows:
+            db["programmes"].upsert(row, pk="id")
+    return len(rows)
+
+
+def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Row count of every table of the schema.
+
+    :param db: open database
+    """
+    return {name: db.execute(f"select count(*) from [{name}]").fetchone()[0] for name in TABLES_BY_NAME}
+
+
+def articles_to_reextract(db: sqlite_utils.Database, extractor_version: str) -> Iterable[dict[str, Any]]:
+    """Articles whose derived rows were not made by this extractor version, by id.
+
+    :param db: open database
+    :param extractor_version: the current extractor's version
+    """
+    return db.query("select id, url, title, published, body from articles "
+                    "where extractor_version is not ? order by id", [extractor_version])
+
+
+
+def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
+    """Full-text search over titles and bodies, with or without diacritics; exact spellings rank first.
+
+    :param db: open database
+    :param query: words as a user types them ("giam ngheo", "Đồng Tháp")
+    :param limit: maximum number of articles
+    :return: [{"id", "url", "title", "published"}] best first; [] when the query has no words
+    """
+    expression = fts_match_expression(query)
+    if expression is None:
+        return []
+    return list(db.query(
+        f"select a.id, a.url, a.title, a.published from {FTS_TABLE} join articles a on a.id = {FTS_TABLE}.rowid "
+        f"where {FTS_TABLE} match ? order by bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) limit ?",
+        [expression, limit]))
