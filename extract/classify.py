@@ -27,7 +27,7 @@ def _patterns() -> dict[str, re.Pattern]:
     return {
         "term": re.compile(terms),
         "realised": re.compile(_words(lex["realisation_cues"])
-                               + rf"|(?:tổ chức|tham dự|tham gia|mở)\s+(?:khai mạc\s+|khai giảng\s+)?(?:{nouns})\s+(?:{terms})"
+                               + rf"|(?:tổ chức|tham dự|tham gia|mở)\s+(?:khai mạc\s+|khai giảng\s+)?(?:\d+\s+)?(?:{nouns})\s+(?:{terms})"
                                + rf"|(?:tham dự|tham gia)\s+(?:{terms})"),
         "non_report_title": re.compile(r"^\W*" + _words(lex["non_report_title_starts"])),
         "non_training_event": re.compile(_words(lex["non_training_events"])),
@@ -46,8 +46,11 @@ class TrainingVerdict:
 _SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
 
 
-def classify(doc: Doc) -> TrainingVerdict:
+def classify(doc: Doc, attendance: bool = False, organised: bool = False) -> TrainingVerdict:
     """Decide whether `doc` reports a training activity.
+
+    :param attendance: the text counts participants ("cho 150 nông dân")
+    :param organised: a body is said to have organised a training ("Sở Nội vụ tổ chức bồi dưỡng")
 
     When the text itself never names the activity (a page whose headline was not captured), the
     headline words in the URL slug ("…-to-chuc-hoi-nghi-tap-huan-…") stand in for it.
@@ -63,7 +66,7 @@ def classify(doc: Doc) -> TrainingVerdict:
     if title and p["non_training_event"].search(title) and not p["term"].search(title):
         return TrainingVerdict(False, [], "headline names a meeting that is not a training")
     realised = [m.span() for m in p["realised"].finditer(low)]
-    if not realised:
+    if not (realised or attendance or organised):
         return TrainingVerdict(False, [], "no sign that a training took place")
     if p["future"].search(low) and not p["past"].search(low):
         return TrainingVerdict(False, [], "future-only wording")

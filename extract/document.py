@@ -38,6 +38,7 @@ class Doc:
     lines: list[tuple[int, int]] = field(init=False)
     sentences: list[tuple[int, int]] = field(init=False)
     title: tuple[int, int] | None = field(init=False)
+    _upper_lines: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
@@ -65,9 +66,11 @@ class Doc:
 
     def is_upper_line(self, pos: int) -> bool:
         """Whether the line at `pos` is written in capitals (headlines often are)."""
-        start, end = self.line_at(pos)
-        letters = [c for c in self.norm.text[start:end] if c.isalpha()]
-        return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9
+        line = self.line_at(pos)
+        if line not in self._upper_lines:
+            seg = self.norm.text[line[0]:line[1]]
+            self._upper_lines[line] = seg.upper() == seg and sum(c.isalpha() for c in seg[:60]) >= 8
+        return self._upper_lines[line]
 
     @property
     def title_text(self) -> str:

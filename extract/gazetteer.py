@@ -72,6 +72,8 @@ class Gazetteer:
         self.ascii_provinces: dict[str, Unit] = {}
         self.ascii_districts: dict[str, list[Unit]] = defaultdict(list)
         self._load()
+        # First syllables of every province and district name: a cheap filter for bare names.
+        self.first_words = frozenset(k.split()[0].split("-")[0] for k in [*self.provinces, *self.districts])
 
     def _load(self) -> None:
         data = files("vietnamadminunits") / "data"
@@ -143,15 +145,19 @@ class Gazetteer:
             self.communes_2025[canonical(_bare(r["wardShort"]))].append(unit)
         conn.close()
 
-    def province(self, name: str) -> Unit | None:
-        return self.provinces.get(canonical(name)) or self.ascii_provinces.get(ascii_key(name))
+    def province(self, name: str, normalised: bool = False) -> Unit | None:
+        """The province so named (also by alias or without diacritics).
 
-    def district_candidates(self, name: str) -> list[Unit]:
-        return self.districts.get(canonical(name)) or self.ascii_districts.get(ascii_key(name), [])
+        :param normalised: `name` is a slice of normalised text (NFC, traditional tone marks)
+        """
+        return self.provinces.get(canonical(name, normalised)) or self.ascii_provinces.get(ascii_key(name))
 
-    def commune_candidates(self, name: str, after_reform: bool | None) -> list[Unit]:
+    def district_candidates(self, name: str, normalised: bool = False) -> list[Unit]:
+        return self.districts.get(canonical(name, normalised)) or self.ascii_districts.get(ascii_key(name), [])
+
+    def commune_candidates(self, name: str, after_reform: bool | None, normalised: bool = False) -> list[Unit]:
         """Communes so named; `after_reform` picks the era (None: before, else after)."""
-        key = canonical(name)
+        key = canonical(name, normalised)
         if after_reform:
             return self.communes_2025.get(key) or self.communes.get(key, [])
         return self.communes.get(key) or self.communes_2025.get(key, [])

@@ -91,8 +91,9 @@ class PlaceFinder:
 
     def find(self) -> list[Place]:
         self._typed()
-        self._bare(self._context_provinces(), provinces_only=True)
-        self._bare(self._context_provinces(), provinces_only=False)
+        runs = _capitalised_runs(self.doc.norm.text)
+        self._bare(runs, self._context_provinces(), provinces_only=True)
+        self._bare(runs, self._context_provinces(), provinces_only=False)
         self._resolve_ambiguous()
         self.places.sort(key=lambda p: (p.start is None, p.start or 0))
         return self.places
@@ -151,15 +152,15 @@ class PlaceFinder:
     def _lookup(self, written: str, kind: str, type_word: str) -> Unit | None:
         g = self.g
         if kind == "province":
-            return g.province(written)
+            return g.province(written, normalised=True)
         if kind == "city":
-            prov = g.province(written)
+            prov = g.province(written, normalised=True)
             if prov and (prov.code in MUNICIPALITIES or (prov.code == "46" and self.after_reform)):
                 return prov
-            return self._pick(g.district_candidates(written), "thành phố") or (prov if prov and canonical(written) in ("huế",) else None)
+            return self._pick(g.district_candidates(written, normalised=True), "thành phố") or (prov if prov and canonical(written) in ("huế",) else None)
         if kind == "district":
-            return self._pick(g.district_candidates(written), _TYPE_NAMES.get(type_word, type_word))
-        return self._pick(g.commune_candidates(written, self.after_reform), type_word)
+            return self._pick(g.district_candidates(written, normalised=True), _TYPE_NAMES.get(type_word, type_word))
+        return self._pick(g.commune_candidates(written, self.after_reform, normalised=True), type_word)
 
     def _pick(self, candidates: list[Unit], type_name: str | None) -> Unit | None:
         if not candidates:
@@ -174,12 +175,16 @@ class PlaceFinder:
             codes.add(self.url_province.code)
         return codes
 
-    def _bare(self, context: set[str], provinces_only: bool) -> None:
+    def _bare(self, runs: list[list[tuple[int, int]]], context: set[str], provinces_only: bool) -> None:
         text, low = self.doc.norm.text, self.doc.norm.lower
-        for run in _capitalised_runs(text):
+        first_words = self.g.first_words
+        for run in runs:
             i = 0
             while i < len(run):
                 matched = 0
+                if low[run[i][0]:run[i][1]] not in first_words:
+                    i += 1
+                    continue
                 for j in range(min(len(run), i + 5), i, -1):
                     start, end = run[i][0], run[j - 1][1]
                     if any(start < b and a < end for a, b in self.taken):
@@ -197,7 +202,7 @@ class PlaceFinder:
 
     def _bare_unit(self, written: str, context: set[str], start: int, end: int, at_run_end: bool,
                    prev: str | None) -> Unit | None:
-        key = canonical(written)
+        key = canonical(written, normalised=True)
         upper = written.isupper()
         if len(key.split()) < 2 or key in _NOT_BARE:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -16,6 +17,7 @@ _SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u20
 _DROPPED = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}  # Icelandic Eth -> Vietnamese Đ/đ
 
+_FAST_TABLE = {**_DASHES, **_SPACES, **{ord(k): v for k, v in _LOOKALIKES.items()}}
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
 
 
@@ -65,6 +67,9 @@ class NormText:
 
 
 def _lower_same_length(s: str) -> str:
+    low = s.lower()
+    if len(low) == len(s):
+        return low
     out = []
     for ch in s:
         low = ch.lower()
@@ -77,9 +82,15 @@ def normalize(original: str) -> NormText:
 
     :param original: article text (any Unicode normalisation form)
     """
-    chars: list[str] = []
-    to_original: list[int] = []
-    i, n = 0, len(original)
+    n = len(original)
+    if unicodedata.is_normalized("NFC", original) and not _DROPPED.intersection(original):
+        # Fast path (most text): one character per character, offsets unchanged.
+        chars = list(original.translate(_FAST_TABLE))
+        to_original = list(range(n + 1))
+        return _finish(original, chars, to_original)
+    chars = []
+    to_original = []
+    i = 0
     while i < n:
         j = i + 1
         while j < n and unicodedata.combining(original[j]):
@@ -95,20 +106,29 @@ def normalize(original: str) -> NormText:
             to_original.append(i)
         i = j
     to_original.append(n)
+    return _finish(original, chars, to_original)
+
+
+def _finish(original: str, chars: list[str], to_original: list[int]) -> NormText:
     text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], "".join(chars))
     # Hard-wrapped paragraphs: a line break before a lower-case word continues the sentence.
     text = _SOFT_WRAP.sub(lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
     return NormText(original, text, _lower_same_length(text), tuple(to_original))
 
 
-def canonical(s: str) -> str:
+@lru_cache(maxsize=65536)
+def canonical(s: str, normalised: bool = False) -> str:
     """Normalise a short string for dictionary keys: NFC, traditional tone placement, lower case,
-    single spaces, hyphens without spaces around them."""
-    t = normalize(s).lower
+    single spaces, hyphens without spaces around them.
+
+    :param normalised: `s` is already a slice of a normalised text (skips re-normalising)
+    """
+    t = s.lower() if normalised else normalize(s).lower
     t = re.sub(r"\s*-\s*", "-", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
+@lru_cache(maxsize=65536)
 def ascii_key(s: str) -> str:
     """Fold to ASCII letters and digits only (no spaces): the key style of vietnamadminunits."""
     t = unicodedata.normalize("NFD", s.replace("đ", "d").replace("Đ", "D").replace("\u0110", "D"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .document import Doc
 
-_VERB = re.compile(r"(?:\s+(?:đã|vừa|chính thức|đồng))?(?:\s+phối hợp)?\s+(?:tổ chức|khai giảng|mở|triển khai)\b")
+_VERB = re.compile(r"(?:\s+(?:đã|vừa|chính thức|đồng))?(?:\s+phối hợp)?\s+(?:tổ chức|khai giảng|khai mạc|mở|triển khai)\b")
 _ACTIVITY_AFTER = re.compile(r"^[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
 _PASSIVE = re.compile(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b")
 _CO = re.compile(r"\s+(?:(?:đã|vừa|cũng) )?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với|kết hợp với)\s+")
@@ -23,13 +23,14 @@ _PLACE_HEADS = ("huyện", "tỉnh", "xã", "thành phố", "thị xã", "quận
 _LEAD_IN = re.compile(r"^(?:ngày|sáng|chiều|tối|trưa|đêm|từ|vừa qua|mới đây|hôm|tại|trong|thực hiện|nhằm|để|theo"
                       r"|nhân dịp|sau|trước|qua|vào|đến|năm|tháng|hưởng ứng|căn cứ|được biết|cũng|bên cạnh|ngoài ra"
                       r"|đồng thời|tiếp đó|thời gian qua|thứ|ngay|hằng năm|hàng năm|định kỳ)\b", re.I)
+_DATE_LEAD = re.compile(r"^(?:(?:rạng sáng|sáng|chiều|tối|trưa)\s+)?(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?\s*,?\s*", re.I)
 _OUTLET_TAG = re.compile(r"^\s*(?:\([^)]{2,20}\)\s*[-–—]?|[A-ZĐ][A-ZĐ&.]{1,12}\s*[-–—])\s*")
 _HEADS = ("Sở", "Ban", "Ủy ban", "Uỷ ban", "UBND", "HĐND", "Hội", "Viện", "Trung tâm", "Phòng", "Bộ", "Cục", "Chi cục",
           "Văn phòng", "Tổ chức", "Trường", "Đoàn", "Huyện ủy", "Tỉnh ủy", "Thành ủy", "Đảng ủy", "Thị đoàn",
           "Huyện đoàn", "Tỉnh đoàn", "Thành đoàn", "Công an", "Bộ Chỉ huy", "Liên minh", "Liên đoàn", "Mặt trận",
           "MTTQ", "Chi hội", "Tổng cục", "Quỹ", "Ngân hàng", "Công ty", "Học viện", "Đài", "Báo", "Bệnh viện",
           "Trung ương", "Thường trực", "Liên hiệp", "Hợp tác xã", "Ủy", "Chi bộ", "Câu lạc bộ", "Tòa án", "Viện kiểm sát",
-          "Cơ quan", "Tổ", "Nhóm", "Dự án", "Bưu điện", "Kho bạc", "Chi nhánh", "Vụ", "Tổng", "Hiệp hội")
+          "Cơ quan", "Cảnh sát", "Trạm", "Lực lượng", "Tổ", "Nhóm", "Dự án", "Bưu điện", "Kho bạc", "Chi nhánh", "Vụ", "Tổng", "Hiệp hội")
 
 
 @dataclass
@@ -59,6 +60,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         tag = _OUTLET_TAG.match(seg)
         if tag and tag.end() < len(seg) and not _is_org(seg[:tag.end()].strip()):
             start += tag.end()
+            continue
+        date_first = _DATE_LEAD.match(seg)
+        if date_first and date_first.end() < len(seg):
+            start += date_first.end()
             continue
         if _LEAD_IN.match(seg):
             comma = seg.find(",")

@@ -68,7 +68,7 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     places = finder.find() + finder.url_places()
     counts = find_counts(doc, [(d.start, d.end) for d in documents] + [(d.start, d.end) for d in dates])
     organizers = find_organizers(doc)
-    verdict = classify(doc)
+    verdict = classify(doc, attendance=any(c.role == "participants" for c in counts), organised=bool(organizers))
 
     event_year = _event_year(dates, ctx) or (published_date.year if published_date else None) or ctx.url_year or text_year
     programmes = find_programmes(doc, {d.number for d in documents}, event_year)
