@@ -1,0 +1,67 @@
+"""Property tests: the parsers never raise, spans stay inside the text, dates are real dates."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extract import extract_record
+
+# Text made of the pieces real articles are made of, shuffled, plus arbitrary Unicode.
+PIECES = ["Ngày", "ngày", "13/11", "20-12", "18.6", "24-26/8/2023", "từ", "đến", "và", "tháng", "năm", "2019",
+          "30/2", "31/4", "0/0", "99/99", "huyện", "tỉnh", "xã", "Mường Lát", "Thanh Hóa", "Hà Nội", "TP.",
+          "90/QĐ-TTg", "46/2022/TT-BTC", "119-KL/TW", "/", "-", ".", ",", "\n", " ", "hơn", "gần", "3.130",
+          "đại biểu", "học viên", "lớp", "tập huấn", "tổ chức", "Chương trình 135", "giảm nghèo bền vững",
+          "Sở", "UBND", "phối hợp với", "\u0301", "\u00d0", "\u200b", "½", "(", ")", "Dự án 7"]
+article_text = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=60).map(" ".join),
+    st.text(max_size=400),
+)
+ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$|^--(\d{2})(?:-(\d{2}))?$")
+
+
+def _valid_iso(value: str | None) -> bool:
+    if value is None:
+        return True
+    m = ISO.match(value)
+    if not m:
+        return False
+    if m.group(1):
+        year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    else:
+        year, month, day = 2024, int(m.group(4)), int(m.group(5) or 1)
+    try:
+        date(year, month, day)
+        return True
+    except ValueError:
+        return False
+
+
+def _walk(value):
+    if isinstance(value, dict):
+        yield value
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _walk(v)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=article_text, url=st.one_of(st.none(), st.just("https://muonglat.thanhhoa.gov.vn/a?p=1"), st.text(max_size=40)),
+       published=st.one_of(st.none(), st.just("2024-01-02"), st.text(max_size=12)))
+def test_extraction_never_raises_and_spans_and_dates_are_valid(text, url, published):
+    record = extract_record(text, url=url, published=published)
+    for node in _walk(record):
+        span = node.get("span")
+        if span is not None and "quote" in node:
+            assert 0 <= span[0] <= span[1] <= len(text)
+            assert text[span[0]:span[1]] == node["quote"]
+        for key in ("start", "end", "start_date", "end_date", "issued"):
+            if key in node:
+                assert _valid_iso(node[key]), (key, node[key])
+    for event in record["events"]:
+        if event["start_date"] and event["end_date"] and not event["start_date"].startswith("--"):
+            assert event["start_date"] <= event["end_date"]
