@@ -21,13 +21,13 @@ _M = r"(0?[1-9]|1[0-2])"
 _Y = r"((?:19|20)\d{2})"
 _NOT_BEFORE = r"(?<![\d.,/:])"
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
-_LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:(?:đến |tới )?ngày\s+)?"
+_LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
 _PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+)?(?:thứ \w+,?\s*|chủ nhật,?\s*)?$")
 # A '-' or '.' between day and month needs a date word before it, or a year after it, to be a date.
 _DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|từ|đến|tới|và|qua|thứ \w+,?|chủ nhật,?|\(|,)\s*$")
 
 _RANGE_TWO_DATES = re.compile(
-    rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?\s*(?:-|đến|tới|và)\s*(?:(?:đến |tới )?ngày\s+)?{_D}([/.-]){_M}(?:\6{_Y})?{_NOT_AFTER}")
+    rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?\s*(?:-|đến|tới|và)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?{_D}([/.-]){_M}(?:\6{_Y})?{_NOT_AFTER}")
 _RANGE_SAME_MONTH = re.compile(rf"{_NOT_BEFORE}{_D}{_LINK}{_D}([/.-]){_M}(?:\3{_Y})?{_NOT_AFTER}")
 _RANGE_LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LINK}{_D}\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)")
 _LONG = re.compile(rf"{_NOT_BEFORE}{_D}\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)")

@@ -21,6 +21,9 @@ _TRANSITION = re.compile(r"^\W*(?:bên cạnh đó|trước đó|ngoài ra|sau �
 _HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)\b")
 _TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
 _FOLLOW_SENTENCES = 3
+_ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|tập huấn cho|bồi dưỡng cho|lớp học")
+# "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
+_AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
 
 
 @dataclass
@@ -60,10 +63,10 @@ def build_events(doc: Doc, found: Mentions, programme_ids: list[str], document_n
 def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[str],
            document_numbers: list[str]) -> dict:
     dates = _event_dates(doc, found, scope, primary)
-    participants = next((c for c in found.counts if c.role == "participants" and scope(c.start)), None)
+    participants = _headline_count(doc, [c for c in found.counts if c.role == "participants" and scope(c.start)])
     classes = next((c for c in found.counts if c.role == "classes" and scope(c.start)), None)
     places = [p for p in found.places if p.start is not None and scope(p.start)]
-    place = _event_place(places)
+    place = _event_place(doc, places)
     url_places = [p for p in found.places if p.start is None]
     province_source = "text" if place else None
     if not place and primary and url_places:
@@ -98,12 +101,24 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
     }
 
 
-def _event_place(places: list[Place]) -> Place | None:
-    """Where the activity took place: a place introduced by "tại", else the first place named."""
-    for p in places:
-        if p.unit.province_code and p.via in ("typed", "bare", "list"):
+def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:
+    """The first count of people in a sentence about the training or its attendance, else the
+    first count at all ("giải quyết việc làm cho 2.000 lao động" in an introduction is not it)."""
+    low = doc.norm.lower
+    for c in counts:
+        if _TERM.search(low[slice(*doc.sentence_at(c.start))]) or _ATTENDANCE.search(low[max(0, c.start - 40):c.end + 30]):
+            return c
+    return counts[0] if counts else None
+
+
+def _event_place(doc: Doc, places: list[Place]) -> Place | None:
+    """Where the activity took place: a place introduced by "tại"/"ở", else the first place named."""
+    low = doc.norm.lower
+    located = [p for p in places if p.unit.province_code and p.via in ("typed", "bare", "list")]
+    for p in located:
+        if _AT.search(low[max(0, p.start - 45):p.start]):
             return p
-    return None
+    return located[0] if located else None
 
 
 def _kind(doc: Doc, scope) -> str | None:

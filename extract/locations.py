@@ -227,17 +227,22 @@ class PlaceFinder:
     def _resolve_ambiguous(self) -> None:
         """Re-pick districts and communes whose name exists in several provinces."""
         context = {p.unit.province_code for p in self.places if p.unit.level == "province"}
+        for p in self.places:
+            if p.unit.level == "district" and len({u.province_code for u in self.g.district_candidates(p.written, True)}) == 1:
+                context.add(p.unit.province_code)  # a district name found in one province only
         if self.url_province:
             context.add(self.url_province.code)
         for place in self.places:
             unit = place.unit
-            if unit.level == "province" or unit.province_code in context:
+            if unit.level == "province" or (unit.province_code in context and unit.level == "district"):
                 continue
             if unit.level == "district":
-                pool = self.g.district_candidates(place.written)
+                pool = self.g.district_candidates(place.written, True)
             else:
-                pool = self.g.commune_candidates(place.written, self.after_reform)
-            better = [u for u in pool if u.province_code in context and u.type == unit.type] or \
+                pool = self.g.commune_candidates(place.written, self.after_reform, True)
+            districts = {p.unit.code for p in self.places if p.unit.level == "district"}
+            better = [u for u in pool if u.district_code in districts] or \
+                     [u for u in pool if u.province_code in context and u.type == unit.type] or \
                      [u for u in pool if u.province_code in context]
             if better:
                 place.unit = better[0]
@@ -258,21 +263,17 @@ def _allowed_before(prev: str) -> bool:
     return (len(letters) >= 2 and all(c.isupper() for c in letters)) or prev.lower() in _COMMON_SENTENCE_START
 
 
+_UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
+_WORD_CHARS = r"[^\s,.;:()\[\]“”\"!?/]"
+_CAP_WORD = rf"[{_UPPER}]{_WORD_CHARS}*"
+_CAP_RUN = re.compile(rf"(?<!{_WORD_CHARS}){_CAP_WORD}(?: {_CAP_WORD})*")
+
+
 def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
-    runs, current = [], []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
-        joined = current and _NAME_JOIN.match(text[current[-1][1]:m.start()])
-        if word[0].isupper():
-            if current and not joined:
-                runs.append(current)
-                current = []
-            current.append((m.start(), m.end()))
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
+    """Runs of capitalised words joined by a space or a hyphen, as lists of word ranges."""
+    runs = []
+    for m in _CAP_RUN.finditer(text):
+        runs.append([(m.start() + w.start(), m.start() + w.end()) for w in _TOKEN.finditer(m.group())])
     return runs
 
 
