@@ -7,6 +7,7 @@ wording are not reports.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,16 +59,15 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False) -> Tra
     p = _patterns()
     low = doc.norm.lower
     title = doc.title_text.lower()
-    terms = [m.span() for m in p["term"].finditer(low)]
+    terms = [m.span() for m in itertools.islice(p["term"].finditer(low), 3)]
     if not terms and not (doc.url and _SLUG_TERMS.search(doc.url.lower())):
         return TrainingVerdict(False, [], "no training term")
     if title and p["non_report_title"].search(title):
         return TrainingVerdict(False, [], "headline announces a document")
     if title and p["non_training_event"].search(title) and not p["term"].search(title):
         return TrainingVerdict(False, [], "headline names a meeting that is not a training")
-    realised = [m.span() for m in p["realised"].finditer(low)]
-    if not (realised or attendance or organised):
+    if not (attendance or organised or p["realised"].search(low)):
         return TrainingVerdict(False, [], "no sign that a training took place")
     if p["future"].search(low) and not p["past"].search(low):
         return TrainingVerdict(False, [], "future-only wording")
-    return TrainingVerdict(True, terms[:3], "training term with signs of a held activity")
+    return TrainingVerdict(True, terms, "training term with signs of a held activity")

@@ -32,16 +32,16 @@ def _alternation(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     lex = lexicon()
     units = _alternation(lex["participant_units"] + list(lex["other_units"]))
     qualifiers = _alternation(lex["qualifiers"])
     vague = _alternation(lex["vague_amounts"])
-    numeric = re.compile(
-        rf"(?:\b({qualifiers})\s+)?({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
+    numeric = re.compile(rf"(?=\d)({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
+    qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
     vague_count = re.compile(rf"\b({vague})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
-    return numeric, vague_count, subcount
+    return numeric, qualifier, vague_count, subcount
 
 
 def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
@@ -49,26 +49,29 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
 
     :param masked: normalised ranges (dates, document numbers) where no count may be read
     """
-    numeric, vague_count, subcount = _patterns()
+    numeric, qualifier_before, vague_count, subcount = _patterns()
     other_units = lexicon()["other_units"]
     low = doc.norm.lower
     out: list[Count] = []
     for m in numeric.finditer(low):
-        if any(m.start(2) < b and a < m.end(2) for a, b in masked):
+        if any(m.start(1) < b and a < m.end(1) for a, b in masked):
             continue
-        value = parse_number(m.group(2))
+        value = parse_number(m.group(1))
         if value is None or value != int(value):
             continue
-        unit = m.group(3)
+        unit = m.group(2)
+        q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
+        start = q.start() if q else m.start()
+        qualifier = q.group(1) if q else None
         if unit in other_units:
             role = other_units[unit]
-        elif subcount.search(low[max(0, m.start() - 25):m.start()]) or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
+        elif subcount.search(low[max(0, start - 25):start]) or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
             role = "subcount"
-        elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(2)):]:
+        elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(1)):]:
             role = "other"
         else:
             role = "participants"
-        out.append(Count(m.start(), m.end(), int(value), unit, m.group(1), role))
+        out.append(Count(start, m.end(), int(value), unit, qualifier, role))
     for m in vague_count.finditer(low):
         unit = m.group(2)
         if unit not in other_units:

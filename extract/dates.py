@@ -19,7 +19,7 @@ from .document import Doc
 _D = r"(0?[1-9]|[12]\d|3[01])"
 _M = r"(0?[1-9]|1[0-2])"
 _Y = r"((?:19|20)\d{2})"
-_NOT_BEFORE = r"(?<![\d.,/:])"
+_NOT_BEFORE = r"(?=\d)(?<![\d.,/:])"  # the look-ahead lets the regex engine skip to digits
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
 _LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
 _PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+)?(?:thứ \w+,?\s*|chủ nhật,?\s*)?$")

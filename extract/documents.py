@@ -24,11 +24,11 @@ _YEAR = r"(?:19|20)\d{2}"
 
 # Order matters: the first pattern to claim a stretch of text wins.
 _PATTERNS = [
-    ("normative", re.compile(rf"(?<![\d/])({_NUM})\s?/\s?({_YEAR})\s?/\s?({_CODES})(?![\w&])")),
-    ("normative_dashed", re.compile(rf"(?<![\d/-])(\d{{1,5}})-({_YEAR})-({_CODE}-{_CODES})(?![\w&])")),
-    ("normative_year_last", re.compile(rf"(?<![\d/])({_NUM})\s?/\s?({_CODE}{_JOIN}{_CODES})/({_YEAR})(?![\w&])")),
-    ("party", re.compile(r"(?<![\d/.-])(\d{1,5})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*)(?![\w&])")),
-    ("administrative", re.compile(rf"(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({_CODE}{_JOIN}{_CODES})(?![\w&])")),
+    ("normative", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_YEAR})\s?/\s?({_CODES})(?![\w&])")),
+    ("normative_dashed", re.compile(rf"(?=\d)(?<![\d/-])(\d{{1,5}})-({_YEAR})-({_CODE}-{_CODES})(?![\w&])")),
+    ("normative_year_last", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_CODE}{_JOIN}{_CODES})/({_YEAR})(?![\w&])")),
+    ("party", re.compile(r"(?=\d)(?<![\d/.-])(\d{1,5})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*)(?![\w&])")),
+    ("administrative", re.compile(rf"(?=\d)(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({_CODE}{_JOIN}{_CODES})(?![\w&])")),
 ]
 _ISSUED_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+|được ban hành\s+)?(?:ngày|ngay)\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
                            r"|^\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.I)

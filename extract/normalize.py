@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-")
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -36,10 +37,10 @@ def _tone_pairs() -> dict[str, str]:
 
 _NEW_TO_OLD = _tone_pairs()
 # Only at the end of a syllable (no final consonant) and not after "q" ("quý" keeps its mark on y).
-_NEW_STYLE = re.compile(r"(?<![qQ])(" + "|".join(map(re.escape, _NEW_TO_OLD)) + r")(?![^\W\d_])")
+_NEW_STYLE = re.compile(r"(?=[oOuU])(?<![qQ])([oOuU][" + "".join(sorted({k[1] for k in _NEW_TO_OLD})) + r"])(?![^\W\d_])")
 
 
-_SOFT_WRAP = re.compile(r"(?<=[^\W\d_])[ ]*\n(?=\w)")
+_SOFT_WRAP = re.compile(r"(?=[ \n])(?<=[^\W\d_])[ ]*\n(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class NormText:
     original: str
     text: str
     lower: str
-    _to_original: tuple[int, ...] = field(repr=False)
+    _to_original: Sequence[int] = field(repr=False)  # a range when nothing moved
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) range of the normalised text to the original text."""
@@ -85,9 +86,7 @@ def normalize(original: str) -> NormText:
     n = len(original)
     if unicodedata.is_normalized("NFC", original) and not _DROPPED.intersection(original):
         # Fast path (most text): one character per character, offsets unchanged.
-        chars = list(original.translate(_FAST_TABLE))
-        to_original = list(range(n + 1))
-        return _finish(original, chars, to_original)
+        return _finish(original, original.translate(_FAST_TABLE), range(n + 1))
     chars = []
     to_original = []
     i = 0
@@ -106,14 +105,14 @@ def normalize(original: str) -> NormText:
             to_original.append(i)
         i = j
     to_original.append(n)
-    return _finish(original, chars, to_original)
+    return _finish(original, "".join(chars), tuple(to_original))
 
 
-def _finish(original: str, chars: list[str], to_original: list[int]) -> NormText:
-    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], "".join(chars))
+def _finish(original: str, text: str, to_original) -> NormText:
+    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], text)
     # Hard-wrapped paragraphs: a line break before a lower-case word continues the sentence.
     text = _SOFT_WRAP.sub(lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
-    return NormText(original, text, _lower_same_length(text), tuple(to_original))
+    return NormText(original, text, _lower_same_length(text), to_original)
 
 
 @lru_cache(maxsize=65536)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .document import Doc
 
 _VERB = re.compile(r"(?:\s+(?:đã|vừa|chính thức|đồng))?(?:\s+phối hợp)?\s+(?:tổ chức|khai giảng|khai mạc|mở|triển khai)\b")
+_VERB_CORE = re.compile(r"tổ chức|khai giảng|khai mạc|mở|triển khai")
 _ACTIVITY_AFTER = re.compile(r"^[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
 _PASSIVE = re.compile(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b")
 _CO = re.compile(r"\s+(?:(?:đã|vừa|cũng) )?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với|kết hợp với)\s+")
@@ -95,6 +96,8 @@ def find_organizers(doc: Doc) -> list[Organizer]:
     out: list[Organizer] = []
     for s_start, s_end in doc.sentences:
         sentence = low[s_start:s_end]
+        if not _VERB_CORE.search(sentence):
+            continue
         for verb in _VERB.finditer(sentence):
             if not _ACTIVITY_AFTER.match(sentence[verb.end():]):
                 continue
@@ -115,7 +118,7 @@ def find_organizers(doc: Doc) -> list[Organizer]:
                 if _is_org(text[a2:b2]):
                     out.append(Organizer(a2, b2, role, s_start + verb.start()))
             break
-        for m in _PASSIVE.finditer(sentence):
+        for m in _PASSIVE.finditer(sentence) if "do " in sentence else ():
             a, b = _strip(text, s_start + m.start(1), s_start + m.end(1))
             if _is_org(text[a:b]) and re.search(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp", sentence[:m.start()]):
                 out.append(Organizer(a, b, "organizer", s_start + m.start()))

@@ -1,0 +1,106 @@
+"""Crawler benchmark: end-to-end throughput next to `scrapy bench`, and the cost of a re-crawl.
+
+1. Throughput: the sample portal replicated to 2,040 articles, served on loopback, crawled with
+   politeness off by the real spider (fetch, parse, extract, store), in pages per second; then
+   `scrapy bench` on the same machine in the same run; the ratio of the two (target ≥ 0.7).
+2. Incremental cost: a second crawl of the unchanged portal, requests per configured listing
+   section or feed (target ≤ 2 plus robots.txt).
+
+    .venv/bin/python bench/bench_crawl.py [--copies 60] [--out bench/out]
+
+Not part of the test suite (it takes minutes).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from build_sample_portal import build  # noqa: E402
+
+from crawler.config import load_sites  # noqa: E402
+from crawler.sample_server import SamplePortalServer  # noqa: E402
+
+# Politeness off: this is loopback, and the point is the crawler's own cost.
+UNTHROTTLED = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
+               "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "LOG_LEVEL": "WARNING"}
+REPORT_LINE = re.compile(r"^(\S+): (\d+) requests, (\d+) new")
+BENCH_RATE = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
+
+
+def crawl(server: SamplePortalServer, portal: Path, db: Path) -> tuple[float, dict[str, tuple[int, int]]]:
+    """Run `pipeline.py crawl` on every sample site; return wall seconds and {site: (requests, new)}."""
+    command = [sys.executable, str(ROOT / "pipeline.py"), "crawl", "--db", str(db), "--sites-dir",
+               str(portal / "sites"), "--proxy", server.proxy, "-s", f"WARC_DIR={db.parent / 'archive'}"]
+    for name, value in UNTHROTTLED.items():
+        command += ["-s", f"{name}={value}"]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.monotonic() - started
+    if result.returncode not in (0, 1):
+        raise RuntimeError(f"crawl failed:\n{result.stderr[-3000:]}")
+    sites = {m[1]: (int(m[2]), int(m[3])) for m in map(REPORT_LINE.match, result.stdout.splitlines()) if m}
+    return elapsed, sites
+
+
+def scrapy_bench(seconds: int) -> float:
+    """Pages per second of `scrapy bench` (its own loopback server and spider, Scrapy defaults)."""
+    with tempfile.TemporaryDirectory() as outside_project:  # no scrapy.cfg: Scrapy's default settings
+        result = subprocess.run([str(Path(sys.executable).parent / "scrapy"), "bench", "-s",
+                                 f"CLOSESPIDER_TIMEOUT={seconds}"], cwd=outside_project,
+                                capture_output=True, text=True)
+    rates = [int(m[2]) for m in BENCH_RATE.finditer(result.stderr)]
+    pages = [int(m[1]) for m in BENCH_RATE.finditer(result.stderr)]
+    if not rates:
+        raise RuntimeError(f"scrapy bench printed no rate:\n{result.stderr[-2000:]}")
+    # The first report is at start-up (0 pages); average the per-minute rates after it.
+    steady = [r for r, p in zip(rates, pages) if p > 0] or rates
+    return sum(steady) / len(steady) / 60
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--copies", type=int, default=60, help="articles per dev text (60 → 2,040)")
+    parser.add_argument("--bench-seconds", type=int, default=20, help="duration of `scrapy bench`")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "crawl")
+    args = parser.parse_args()
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    portal, db = args.out / "portal", args.out / "bench.db"
+    articles = build(portal, copies=args.copies, per_page=20)
+    sections = {d: len(s.sections) + len(s.feeds.get("rss", [])) + len(s.feeds.get("sitemaps", []))
+                for d, s in load_sites(portal / "sites").items()}
+    print(f"portal: {articles} articles on {len(sections)} sites, {sum(sections.values())} sections and feeds")
+
+    with SamplePortalServer(portal) as server:
+        elapsed, first = crawl(server, portal, db)
+        pages = len(server.requests)
+        stored = sum(new for _, new in first.values())
+        ours = pages / elapsed
+        print(f"first crawl: {pages} requests, {stored} articles stored in {elapsed:.1f} s "
+              f"= {ours:.1f} pages/s, {stored / elapsed:.1f} articles/s (fetch, parse, extract, store)")
+        before = len(server.requests)
+        _, second = crawl(server, portal, db)
+        again = len(server.requests) - before
+    reference = scrapy_bench(args.bench_seconds)
+    print(f"scrapy bench: {reference:.1f} pages/s")
+    print(f"ratio crawler / scrapy bench: {ours / reference:.2f} (target >= 0.7)")
+    print(f"second crawl of the unchanged portal: {again} requests in all, "
+          f"{sum(new for _, new in second.values())} new")
+    for domain, (requests, _) in sorted(second.items()):
+        per_section = (requests - 1) / sections[domain]
+        print(f"  {domain:32} {requests} requests = robots.txt + {per_section:.1f} per section/feed "
+              f"({sections[domain]}; target <= 2)")
+
+
+if __name__ == "__main__":
+    main()
