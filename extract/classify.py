@@ -47,11 +47,12 @@ class TrainingVerdict:
 _SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
 
 
-def classify(doc: Doc, attendance: bool = False, organised: bool = False) -> TrainingVerdict:
+def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated: bool = False) -> TrainingVerdict:
     """Decide whether `doc` reports a training activity.
 
     :param attendance: the text counts participants ("cho 150 nông dân")
     :param organised: a body is said to have organised a training ("Sở Nội vụ tổ chức bồi dưỡng")
+    :param dated: a sentence naming the training gives its date ("Ngày 5/3, … tập huấn …")
 
     When the text itself never names the activity (a page whose headline was not captured), the
     headline words in the URL slug ("…-to-chuc-hoi-nghi-tap-huan-…") stand in for it.
@@ -66,7 +67,7 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False) -> Tra
         return TrainingVerdict(False, [], "headline announces a document")
     if title and p["non_training_event"].search(title) and not p["term"].search(title):
         return TrainingVerdict(False, [], "headline names a meeting that is not a training")
-    if not (attendance or organised or p["realised"].search(low)):
+    if not (attendance or organised or dated or p["realised"].search(low)):
         return TrainingVerdict(False, [], "no sign that a training took place")
     if p["future"].search(low) and not p["past"].search(low):
         return TrainingVerdict(False, [], "future-only wording")

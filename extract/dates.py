@@ -42,6 +42,8 @@ _DOC_WORD_BEFORE = re.compile(r"(?:kế hoạch|quyết định|công văn|thôn
                               r"|hướng dẫn|tờ trình|báo cáo|văn bản)(?:\s+số\s+\S+)?\s+(?:ban hành\s+)?ngày\s+$")
 _SIGNING_LINE = re.compile(r"^[A-ZĐ][\wÀ-ỹ .]{1,30},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$")
 _NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7}
+# A line that is only a date and a time ("15/03/2023 10:20", "Cập nhật: 08:15 | 05/09/2016").
+_DATE_ONLY_LINE = re.compile(r"^[^\w]*(?:(?:cập nhật|ngày đăng|đăng lúc|ngày|lúc)\s*:?\s*)*[\d/.:|, -]*(?:am|pm|sa|ch)?[\d/.:|, -]*$", re.I)
 _WORDS_IN_SENTENCES = re.compile(r"\b(tổ chức|tham dự|tham gia|khai mạc|tập huấn|diễn ra)\b")
 
 
@@ -171,6 +173,8 @@ def _assign_roles(doc: Doc, mentions: list[DateMention]) -> None:
         elif (line_start, line_end) in head and len(line) <= 80 and (m.y1 or re.search(r"\d{1,2}:\d{2}", line)) \
                 and not _WORDS_IN_SENTENCES.search(line.lower()):
             m.role = "publication"
+        elif _DATE_ONLY_LINE.match(line):
+            m.role = "other"  # a bare date line further down: posting or update time, not the activity
 
 
 def find_durations(doc: Doc) -> list[Duration]:

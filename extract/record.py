@@ -16,6 +16,7 @@ from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records
 
 EXTRACTOR_VERSION = "0.1.0"
+_TRAINING_WORDS = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo nghề|lớp học|khóa học|dạy nghề")
 
 
 def _parse_published(value: str | None) -> date | None:
@@ -68,7 +69,10 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     places = finder.find() + finder.url_places()
     counts = find_counts(doc, [(d.start, d.end) for d in documents] + [(d.start, d.end) for d in dates])
     organizers = find_organizers(doc)
-    verdict = classify(doc, attendance=any(c.role == "participants" for c in counts), organised=bool(organizers))
+    dated = any(m.role == "event" and m.kind in ("day", "range") and _TRAINING_WORDS.search(doc.norm.lower[slice(*doc.sentence_at(m.start))])
+                for m in dates)
+    verdict = classify(doc, attendance=any(c.role == "participants" for c in counts), organised=bool(organizers),
+                       dated=dated)
 
     event_year = _event_year(dates, ctx) or (published_date.year if published_date else None) or ctx.url_year or text_year
     programmes = find_programmes(doc, {d.number for d in documents}, event_year)
