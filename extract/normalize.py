@@ -109,7 +109,7 @@ def normalize(original: str) -> NormText:
 
 
 def _finish(original: str, text: str, to_original) -> NormText:
-    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD[m.group(1)], text)
+    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD.get(m.group(1), m.group(1)), text)
     # Hard-wrapped paragraphs: a line break before a lower-case word continues the sentence.
     text = _SOFT_WRAP.sub(lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
     return NormText(original, text, _lower_same_length(text), to_original)
