@@ -22,7 +22,7 @@ _Y = r"((?:19|20)\d{2})"
 _NOT_BEFORE = r"(?=\d)(?<![\d.,/:])"  # the look-ahead lets the regex engine skip to digits
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
 _LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
-_PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+)?(?:thứ \w+,?\s*|chủ nhật,?\s*)?$")
+_PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
 # A '-' or '.' between day and month needs a date word before it, or a year after it, to be a date.
 _DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|từ|đến|tới|và|qua|thứ \w+,?|chủ nhật,?|\(|,)\s*$")
 
@@ -33,6 +33,11 @@ _RANGE_LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LINK}{_D}\s+tháng\s+{_M}(?:\s*(?
 _LONG = re.compile(rf"{_NOT_BEFORE}{_D}\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)")
 _SHORT = re.compile(rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?{_NOT_AFTER}")
 _MONTH = re.compile(rf"tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?![\d/])")
+_WEEKDAY = re.compile(r"(thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|thứ [2-7]|chủ nhật|cn|t[2-7])\s*[,(-]?\s*(?:ngày\s+)?$")
+_WEEKDAYS = {"thứ hai": "Monday", "thứ ba": "Tuesday", "thứ tư": "Wednesday", "thứ năm": "Thursday", "thứ sáu": "Friday",
+             "thứ bảy": "Saturday", "chủ nhật": "Sunday", "cn": "Sunday",
+             **{f"thứ {i}": d for i, d in zip(range(2, 8), ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"))},
+             **{f"t{i}": d for i, d in zip(range(2, 8), ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"))}}
 _UNTIL = re.compile(r"(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+)?$")
 _DURATION = re.compile(r"trong\s+(?:thời gian\s+|vòng\s+)?(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi)\b")
 _YEAR_WORD = re.compile(r"(?<![\w])năm\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")
@@ -64,6 +69,7 @@ class DateMention:
     m2: int
     y2: int | None
     part_of_day: str | None = None
+    weekday: str | None = None
     role: str = "event"
 
 
@@ -153,6 +159,8 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
         before = low[max(0, mention.start - 40):mention.start]
         pod = _PART_OF_DAY.search(before)
         mention.part_of_day = pod.group(1) if pod else None
+        weekday = _WEEKDAY.search(before)
+        mention.weekday = _WEEKDAYS.get(weekday.group(1)) if weekday else None
         if mention.kind == "day" and _UNTIL.search(before):
             mention.kind = "until"
     _assign_roles(doc, found)
@@ -277,5 +285,5 @@ def resolve(m: DateMention, ctx: YearContext) -> tuple[str, str, str, str | None
 def date_record(doc: Doc, m: DateMention, ctx: YearContext) -> dict:
     start, end, precision, source = resolve(m, ctx)
     return {"start": start, "end": end, "precision": precision if precision != "month-no-year" else "month",
-            "year_source": source, "role": m.role, "kind": m.kind, "part_of_day": m.part_of_day,
+            "year_source": source, "role": m.role, "kind": m.kind, "part_of_day": m.part_of_day, "weekday": m.weekday,
             **doc.mention(m.start, m.end)}

@@ -140,8 +140,10 @@ class Gazetteer:
                 self.provinces_2025[canonical(r["provinceShort"])] = Unit(
                     pcode, r["provinceShort"], "thành phố" if r["province"].startswith("Thành phố") else "tỉnh",
                     "province", r["provinceShort"], pcode, None, None, r["provinceLat"], r["provinceLon"], "2025")
+            itself = (("name", _bare(r["wardShort"])), ("type", r["wardType"].lower()), ("code", r["wardCode"]),
+                      ("province", r["provinceShort"]), ("province_code", pcode))
             unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune", r["provinceShort"], pcode,
-                        None, None, r["wardLat"], r["wardLon"], "2025")
+                        None, None, r["wardLat"], r["wardLon"], "2025", itself)
             self.communes_2025[canonical(_bare(r["wardShort"]))].append(unit)
         conn.close()
 

@@ -37,8 +37,16 @@ def test_new_tone_placement_matches_the_traditional_one(new, old):
     assert normalize(new).text == old
 
 
-def test_quy_keeps_its_tone_on_y():
+def test_quy_keeps_its_tone_on_y_and_other_pairs_stay():
     assert normalize("quý").text == "quý"
+    assert normalize("UÀ").text == "UÀ"
+
+
+def test_weekday_and_part_of_day_are_kept():
+    record = extract_record("14:8, Thứ Sáu, 8-3-2024\n\nSáng thứ Hai (11/3), khai mạc lớp tập huấn.")
+    (pub, event) = record["dates"]
+    assert (pub["role"], pub["weekday"]) == ("publication", "Friday")
+    assert (event["part_of_day"], event["weekday"], event["start"]) == ("sáng", "Monday", "2024-03-11")
 
 
 # -- numbers ---------------------------------------------------------------------------------

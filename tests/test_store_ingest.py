@@ -1,0 +1,217 @@
+"""Ingest, re-extraction, exports and the schema command, run as the pipeline runs them."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_pipeline
+from schema.datasette import METADATA_PATH, build_metadata, metadata_yaml
+from schema.tables import TABLES
+from stages.ingest import ingest, reextract
+from stages.store import open_database, table_counts
+from stages.store_rows import InvalidRecord, validate_record
+
+CHILD_COUNTS_SQL = """
+select a.url,
+  (select count(*) from events e where e.article_id = a.id),
+  (select count(*) from mentions m where m.article_id = a.id),
+  (select count(*) from event_organizers o where o.article_id = a.id)
+from articles a order by a.url
+"""
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_store", ROOT / "bench" / "bench_store.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def test_ingest_twice_leaves_identical_database(tmp_path: Path, ingest_input: tuple[Path, Path]) -> None:
+    articles, records = ingest_input
+    db_path = tmp_path / "training.db"
+    assert run_pipeline("ingest", str(articles), "--records", str(records), "--db", str(db_path)).returncode == 0
+    first = dump(db_path)
+    second_run = run_pipeline("ingest", str(articles), "--records", str(records), "--db", str(db_path))
+    assert second_run.returncode == 0
+    assert "0 new, 0 changed" in second_run.stderr
+    assert dump(db_path) == first
+
+
+def _is_valid(record: dict) -> bool:
+    try:
+        validate_record(record)
+    except InvalidRecord:
+        return False
+    return True
+
+
+def test_built_database_holds_the_dev_articles(built_db: Path, dev_records: list) -> None:
+    db = open_database(built_db)
+    counts = table_counts(db)
+    valid = [record for _, record in dev_records if _is_valid(record)]
+    assert counts["articles"] == len(dev_records)
+    assert counts["events"] == sum(len(record["events"]) for record in valid)
+    invalid_logged = db.execute("select count(*) from errors where stage = 'ingest'").fetchone()[0]
+    assert invalid_logged == len(dev_records) - len(valid)
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_records_file_out_of_order_is_refused(tmp_path: Path, ingest_input: tuple[Path, Path]) -> None:
+    articles, records = ingest_input
+    reversed_records = tmp_path / "records.jsonl"
+    reversed_records.write_text("".join(reversed(records.read_text(encoding="utf-8").splitlines(True))),
+                                encoding="utf-8")
+    db = open_database(tmp_path / "training.db")
+    stats = ingest(db, articles, reversed_records)
+    article_urls = [json.loads(line).get("url") for line in articles.read_text(encoding="utf-8").splitlines()]
+    record_urls = [json.loads(line).get("url") for line in reversed_records.read_text(encoding="utf-8").splitlines()]
+    mismatched = sum(bool(a and r and a != r) for a, r in zip(article_urls, record_urls))
+    assert mismatched > 20 and stats.failed == mismatched
+    assert "out of order" in db.execute("select message from errors limit 1").fetchone()[0]
+
+
+def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path: Path, dev_records: list) -> None:
+    bench = load_bench()
+    total = 3000
+    articles, records = tmp_path / "articles.jsonl", tmp_path / "records.jsonl"
+    with articles.open("w", encoding="utf-8") as a, records.open("w", encoding="utf-8") as r:
+        for article, record in bench.vary(dev_records, total):
+            a.write(json.dumps({**article, "text": article.pop("body")}, ensure_ascii=False) + "\n")
+            r.write(json.dumps(record, ensure_ascii=False) + "\n")
+    reference = tmp_path / "reference" / "training.db"
+    ingest(open_database(reference), articles, records)
+
+    crashed = tmp_path / "crashed" / "training.db"
+    process = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "ingest", str(articles), "--records",
+                                str(records), "--db", str(crashed), "--batch-size", "20"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stored = 0
+    deadline = time.monotonic() + 60
+    while stored < 100 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+        if crashed.exists():
+            try:
+                stored = sqlite3.connect(crashed).execute("select count(*) from articles").fetchone()[0]
+            except sqlite3.OperationalError:
+                stored = 0  # schema not created yet
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
+
+    reference_children = dict((row[0], row[1:]) for row in sqlite3.connect(reference).execute(CHILD_COUNTS_SQL))
+    crashed_children = [(row[0], row[1:]) for row in sqlite3.connect(crashed).execute(CHILD_COUNTS_SQL)]
+    assert 0 < len(crashed_children) < total
+    for url, children in crashed_children:
+        assert children == reference_children[url], url
+
+    ingest(open_database(crashed), articles, records)
+    assert table_counts(open_database(crashed)) == table_counts(open_database(reference))
+
+
+def test_reextract_brings_every_article_to_the_current_extractor(tmp_path: Path, ingest_input) -> None:
+    from extract import EXTRACTOR_VERSION
+
+    articles, records = ingest_input
+    old_records = tmp_path / "old.jsonl"
+    with records.open(encoding="utf-8") as source, old_records.open("w", encoding="utf-8") as target:
+        for line in source:
+            record = json.loads(line)
+            target.write(json.dumps(dict(record, extractor_version="0-old", events=[]), ensure_ascii=False) + "\n")
+    db = open_database(tmp_path / "training.db")
+    ingest(db, articles, old_records)
+    assert table_counts(db)["events"] == 0
+    assert run_pipeline("reextract", "--db", str(tmp_path / "training.db")).returncode == 0
+    db = open_database(tmp_path / "training.db")
+    versions = dict(db.execute("select coalesce(extractor_version, 'none'), count(*) from articles group by 1"))
+    assert set(versions) <= {EXTRACTOR_VERSION, "none"} and versions.get(EXTRACTOR_VERSION, 0) > 0
+    assert table_counts(db)["events"] > 0
+    before = dump(tmp_path / "training.db")
+    stats = reextract(db)
+    assert (stats.new, stats.changed) == (0, 0)
+    assert dump(tmp_path / "training.db") == before
+
+
+def test_export_events_csv_and_jsonl(built_db: Path) -> None:
+    events = open_database(built_db).execute("select count(*) from events").fetchone()[0]
+    as_csv = run_pipeline("export", "events", "--format", "csv", "--db", str(built_db))
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert as_csv.returncode == 0 and len(rows) == events
+    assert {"event_id", "article_url", "province", "programme", "documents", "participant_quote"} <= set(rows[0])
+    as_jsonl = run_pipeline("export", "events", "--format", "jsonl", "--db", str(built_db))
+    lines = [json.loads(line) for line in as_jsonl.stdout.splitlines()]
+    assert len(lines) == events
+    cited = [line for line in lines if line["documents"] and "90/QĐ-TTg (2022)" in line["documents"]]
+    assert cited and all(line["article_url"] for line in cited)
+
+
+def test_snapshot_copies_database_with_manifest(tmp_path: Path, built_db: Path) -> None:
+    result = run_pipeline("export", "snapshot", "--db", str(built_db), "--out-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.strip())
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    copy = folder / "training.db"
+    assert manifest["sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
+    assert manifest["counts"] == table_counts(open_database(built_db))
+    assert manifest["counts"]["articles"] == sqlite3.connect(copy).execute("select count(*) from articles").fetchone()[0]
+    assert manifest["extractor_versions"] and manifest["created_at"]
+
+
+def test_schema_command_prints_every_table_and_column() -> None:
+    result = run_pipeline("schema")
+    assert result.returncode == 0
+    for table in TABLES:
+        assert f"{table.name}: {table.description}" in result.stdout
+        for column in table.columns:
+            assert column.description in result.stdout
+
+
+def test_metadata_yml_is_generated_from_the_descriptions(tmp_path: Path) -> None:
+    assert METADATA_PATH.read_text(encoding="utf-8") == metadata_yaml(), \
+        "schema/metadata.yml is stale: run `pipeline.py schema --write-metadata`"
+    metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    assert metadata == build_metadata()
+    db = open_database(tmp_path / "training.db")
+    described = metadata["databases"]["training"]["tables"]
+    for table in db.table_names():
+        if table.startswith("articles_fts_") or table == "_sqlite_migrations":
+            continue
+        assert described[table]["description"]
+        for column in db[table].columns_dict if table in {t.name for t in TABLES} else ():
+            assert described[table]["columns"][column], f"{table}.{column} has no description"
+
+
+def test_bench_smoke(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store.py"), "--n", "200", "--repeats", "2",
+                             "--db", str(tmp_path / "training.db")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "ingest: 200 articles" in result.stdout
+    assert "search:" in result.stdout and "datasette events page, 3 facets:" in result.stdout
+    assert open_database(tmp_path / "training.db").execute("select count(*) from articles").fetchone()[0] == 200
+
+
+@pytest.mark.parametrize("command", [["serve", "--db", "/nonexistent/x.db"], ["export", "events", "--db", "/nonexistent/x.db"]])
+def test_commands_report_missing_database(command: list[str]) -> None:
+    result = run_pipeline(*command)
+    assert result.returncode != 0 and "no database" in result.stderr
