@@ -34,7 +34,10 @@ class ProgrammeMention:
 def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
     cat = programme_catalogue()
     gap = r"[^.;:!?\n]{0,%d}?" % cat["gap_chars"]
-    patterns = [(family, re.compile(p.replace("{gap}", gap))) for family, ps in cat["names"].items() for p in ps]
+    listgap = r"[^.;!?\n]{0,%d}?" % cat["list_chars"]
+    plural = r"(?:các|những|\d+|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
+    patterns = [(family, re.compile(p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural)))
+                for family, ps in cat["names"].items() for p in ps]
     phases: dict[str, list[dict]] = {}
     for prog in cat["programmes"]:
         phases.setdefault(prog["family"], []).append(prog)

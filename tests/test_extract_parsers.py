@@ -202,3 +202,26 @@ def test_the_portal_places_an_article_that_names_no_province():
     assert record["events"][0]["province"] == "Thanh Hóa"
     url_places = [l for l in record["locations"] if l["span"] is None]
     assert {l["name"] for l in url_places} == {"Thanh Hóa", "Mường Lát"}
+
+
+# -- programmes ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ids", [
+    ("Năm 2023, huyện triển khai 03 Chương trình MTQG: xây dựng nông thôn mới, giảm nghèo bền vững và phát triển "
+     "KT-XH vùng đồng bào DTTS&MN.", ["gnbv-2021-2025", "ntm-2021-2025", "dtts-2021-2025"]),
+    ("Chương trình MTQG giảm nghèo bền vững năm 2019", ["gnbv-2016-2020"]),
+    ("Chương trình mục tiêu quốc gia giảm nghèo bền vững giai đoạn 2022-2025", ["gnbv-2021-2025"]),
+    ("thực hiện Chương trình 135 và Chương trình 30a năm 2014", ["ct135", "ct30a"]),
+    ("Chương trình MTQG 1719 năm 2023", ["dtts-2021-2025"]),
+    ("Chương trình MTQG xây dựng nông thôn mới năm 2026", ["mtqg-2026-2035"]),
+    ("Chương trình tập huấn cho đồng bào dân tộc thiểu số năm 2023", []),
+    ("các chính sách giảm nghèo bền vững năm 2020", []),
+    ("Chương trình OCOP và Đề án 1956", []),
+])
+def test_programmes_and_their_phase(text, ids):
+    assert [p["id"] for p in extract_record(text)["programmes"]] == ids
+
+
+def test_a_cited_approving_document_fixes_the_phase_when_no_year_is_known():
+    record = extract_record("Tập huấn về Chương trình MTQG giảm nghèo bền vững theo Quyết định số 1722/QĐ-TTg.")
+    assert [p["id"] for p in record["programmes"]] == ["gnbv-2016-2020"]
