@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc
-from .numbers import NUMBER, parse_number
+from .numbers import NUMBER, NUMBER_WORDS, parse_number, parse_number_words
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
@@ -32,7 +32,7 @@ def _alternation(words: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
+def _patterns() -> tuple[re.Pattern, ...]:
     lex = lexicon()
     units = _alternation(lex["participant_units"] + list(lex["other_units"]))
     qualifiers = _alternation(lex["qualifiers"])
@@ -40,8 +40,9 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     numeric = re.compile(rf"(?=\d)({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
     qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
     vague_count = re.compile(rf"\b({vague})\s+({units})(?![^\W\d_])")
+    worded = re.compile(rf"(?<![^\W\d_])({NUMBER_WORDS})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
-    return numeric, qualifier, vague_count, subcount
+    return numeric, qualifier, vague_count, worded, subcount
 
 
 def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
@@ -49,7 +50,7 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
 
     :param masked: normalised ranges (dates, document numbers) where no count may be read
     """
-    numeric, qualifier_before, vague_count, subcount = _patterns()
+    numeric, qualifier_before, vague_count, worded, subcount = _patterns()
     other_units = lexicon()["other_units"]
     low = doc.norm.lower
     out: list[Count] = []
@@ -72,6 +73,13 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         else:
             role = "participants"
         out.append(Count(start, m.end(), int(value), unit, qualifier, role))
+    for m in worded.finditer(low):
+        value = parse_number_words(m.group(1))
+        if value and value >= _MIN_PARTICIPANTS and m.group(2) not in other_units \
+                and not any(m.start() < b and a < m.end() for a, b in masked):
+            q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
+            out.append(Count(q.start() if q else m.start(), m.end(), value, m.group(2), q.group(1) if q else None,
+                             "participants"))
     for m in vague_count.finditer(low):
         unit = m.group(2)
         if unit not in other_units:

@@ -7,7 +7,6 @@ import re
 # when exactly three digits follow (counts of people are whole numbers).
 NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:,\d{1,2}(?!\d))?(?![\d]|[.,]\d)"
 _SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
-SCALE = r"(?:\s+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ)\b)?"
 
 _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
                 "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}

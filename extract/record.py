@@ -11,7 +11,7 @@ from .document import Doc
 from .documents import document_record, find_documents
 from .events import Mentions, build_events
 from .html_text import html_to_text, looks_like_html
-from .locations import REFORM_DATE, PlaceFinder
+from .locations import PlaceFinder
 from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records
 

@@ -140,6 +140,7 @@ def test_incomplete_or_non_document_references(text):
     ("tổng số 300 lượt người", 300, "lượt người", "tổng số"),
     ("1.267 Tổ Nhân dân tự quản", 1267, "tổ nhân dân tự quản", None),
     ("khoảng 1,5 nghìn học viên", 1500, "học viên", "khoảng"),
+    ("với hơn hai trăm đại biểu", 200, "đại biểu", "hơn"),
 ])
 def test_participant_counts(text, value, unit, qualifier):
     (c,) = [c for c in find_counts(Doc(text), []) if c.role == "participants"]
