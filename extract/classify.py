@@ -33,6 +33,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "non_report_title": re.compile(r"^\W*" + _words(lex["non_report_title_starts"])),
         "non_training_event": re.compile(_words(lex["non_training_events"])),
         "future": re.compile(_words(lex["future_cues"])),
+        "meeting": re.compile(_words(lex["meeting_words"])),
+        "lead_training": re.compile(rf"(?:{nouns}|tổ chức|khai mạc|mở)\s+(?:\S+\s+){{0,2}}?(?:{terms})|(?:{terms})\s+cho\b"),
         "past": re.compile(r"(?<![^\W\d_])(?:đã|vừa|diễn ra|khai mạc|bế mạc|khai giảng|tham dự|tham gia)(?![^\W\d_])"),
     }
 
@@ -67,8 +69,16 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         return TrainingVerdict(False, [], "headline announces a document")
     if title and p["non_training_event"].search(title) and not p["term"].search(title):
         return TrainingVerdict(False, [], "headline names a meeting that is not a training")
+    if title and p["meeting"].search(title) and not p["term"].search(title) and not p["lead_training"].search(_lead(doc)):
+        return TrainingVerdict(False, [], "headline names a meeting and the lead names no training")
     if not (attendance or organised or dated or p["realised"].search(low)):
         return TrainingVerdict(False, [], "no sign that a training took place")
     if p["future"].search(low) and not p["past"].search(low):
         return TrainingVerdict(False, [], "future-only wording")
     return TrainingVerdict(True, terms, "training term with signs of a held activity")
+
+
+def _lead(doc: Doc, sentences: int = 3) -> str:
+    """The first sentences after the headline, lower-cased."""
+    after = [s for s in doc.sentences if not doc.title or s[0] >= doc.title[1]]
+    return " ".join(doc.norm.lower[a:b] for a, b in after[:sentences])
