@@ -66,7 +66,10 @@ def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: fl
     settings = dict(item.split("=", 1) for item in overrides)
     if proxy:
         settings["CRAWL_PROXY"] = proxy
-    results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings)
+    try:
+        results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings)
+    except ValueError as exc:  # unknown site, invalid config: nothing was crawled
+        raise click.ClickException(str(exc)) from exc
     for result in results:
         click.echo(result.line())
     sys.exit(1 if any(r.failed for r in results) else 0)
@@ -81,9 +84,13 @@ def sites() -> None:
 @click.option("--sites-dir", default=str(ROOT / "data" / "sites"), type=click.Path(exists=True, file_okay=False))
 def sites_list(sites_dir: str) -> None:
     """List configured portals: domain, family, unit code, name."""
-    from crawler.config import load_sites
+    from crawler.config import ConfigError, load_sites
 
-    for site in load_sites(Path(sites_dir)).values():
+    try:
+        sites_found = load_sites(Path(sites_dir))
+    except ConfigError as exc:
+        raise click.ClickException(f"{exc} (run `pipeline.py sites check` for every problem)") from exc
+    for site in sites_found.values():
         click.echo(f"{site.domain:40} {site.family:11} {site.unit_code:4} {site.name}")
 
 
@@ -138,7 +145,10 @@ def ingest(articles: str, records: str | None, batch_size: int, db_path: str) ->
     from stages.ingest import ingest as run_ingest
     from stages.store import open_database
 
-    stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size)
+    try:
+        stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size)
+    except (OSError, ValueError) as error:  # unreadable input or programme catalogue
+        raise click.ClickException(str(error)) from error
     click.echo(stats.summary(), err=True)
     sys.exit(1 if stats.failed else 0)
 
@@ -165,7 +175,7 @@ def serve(db_path: str, host: str, port: int) -> None:
     from stages.serve import serve as run_serve
 
     try:
-        sys.exit(run_serve(db_path, host, port))
+        run_serve(db_path, host, port)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
 

@@ -63,10 +63,11 @@ def load_stories() -> list[Story]:
             continue
         paragraphs = [p.strip() for p in data["text"].split("\n") if p.strip()]
         first = paragraphs[0]
-        if len(first) <= 200 and not first.endswith("."):
+        if 25 <= len(first) <= 200 and not first.endswith("."):
             title, paragraphs = first, paragraphs[1:]
-        else:
-            title = " ".join(first.split()[:12]).rstrip(",.;:") + " …"
+        else:  # a sentence or a scrap of page chrome ("CHUYÊN MỤC"): headline from the opening words
+            opening = first if len(first) >= 25 else paragraphs[1]
+            title = " ".join(opening.split()[:12]).rstrip(",.;:") + " …"
         byline = None
         if BYLINE.match(paragraphs[-1]):
             byline = paragraphs.pop()
@@ -105,9 +106,10 @@ def related_html(stories: list[Story], link: Callable[[Story], str], css_class: 
 
 
 def listing_pages(stories: list[Story], render_items: Callable[[list[Story]], str],
-                  page_link: Callable[[int], str], extra_links: dict[int, str] | None = None) -> list[str]:
-    """Listing pages of PER_PAGE stories with numbered pagination and a "Tiếp" link."""
-    chunks = [stories[i:i + PER_PAGE] for i in range(0, len(stories), PER_PAGE)]
+                  page_link: Callable[[int], str], extra_links: dict[int, str] | None = None,
+                  per_page: int = PER_PAGE) -> list[str]:
+    """Listing pages of `per_page` stories with numbered pagination and a "Tiếp" link."""
+    chunks = [stories[i:i + per_page] for i in range(0, len(stories), per_page)]
     pages = []
     for index, chunk in enumerate(chunks, start=1):
         pager = " ".join(f'<a href="{page_link(n)}">{n}</a>' for n in range(1, len(chunks) + 1) if n != index)
@@ -142,14 +144,13 @@ class SiteWriter:
         self.write("/sitemap.xml", '<?xml version="1.0" encoding="UTF-8"?>\n'
                    f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>\n')
 
-    def private_article(self) -> str:
-        """An article that robots.txt forbids: a compliant crawler never fetches it."""
-        self.write("/private/bai-viet-noi-bo-khong-duoc-thu-thap-9999.html",
-                   page("Nội bộ", "<h1>Bài viết nội bộ</h1><div class='detail-content'><p>Nội bộ.</p></div>"))
-        return f'<a href="/private/bai-viet-noi-bo-khong-duoc-thu-thap-9999.html">Bài viết nội bộ</a>'
+    def private_article(self, path: str) -> str:
+        """A link to an article page that robots.txt forbids: a compliant crawler never fetches it."""
+        self.write(path, page("Nội bộ", "<h1>Bài viết nội bộ</h1><div class='detail-content'><p>Nội bộ.</p></div>"))
+        return f'<a href="{path}">Bài viết nội bộ</a>'
 
 
-def build_tandan(out: Path, stories: list[Story]) -> list[str]:
+def build_tandan(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """Thanh Hóa unit portal (Tân Dân SharePoint): ?p=N articles, print view, PageIndex listings."""
     site = SiteWriter(out, "muonglat.thanhhoa.sample.test")
     view = lambda s: f"/portal/pages/tin-tuc-su-kien.aspx?p={s.number}"  # noqa: E731
@@ -170,15 +171,16 @@ def build_tandan(out: Path, stories: list[Story]) -> list[str]:
     items = lambda chunk: "".join(  # noqa: E731
         f'<div class="tandan-p-list"><a href="{view(s)}">{html.escape(s.title)}</a></div>' for s in chunk)
     link = lambda n: "/portal/KenhTin/tin-tuc.aspx" + (f"?PageIndex={n}" if n > 1 else "")  # noqa: E731
-    for n, listing in enumerate(listing_pages(stories, items, link, {1: site.private_article()}), start=1):
+    private = {1: site.private_article("/portal/pages/noi-bo.aspx?p=9999")}
+    for n, listing in enumerate(listing_pages(stories, items, link, private, per_page), start=1):
         site.write(link(n), page("Tin tức", listing))
-    site.robots()
+    site.robots(disallow="/portal/pages/noi-bo.aspx")
     site.sitemap([site.base + view(s) for s in stories])
     return [site.host, "tandan", "Huyện Mường Lát (mẫu)", "Thanh Hóa", "38", "Mường Lát", "384",
             "/portal/KenhTin/tin-tuc.aspx"]
 
 
-def build_sharepoint(out: Path, stories: list[Story]) -> list[str]:
+def build_sharepoint(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """SharePoint list portal: View_Detail.aspx?ItemID=N, ?page=N listings, padded list-name links."""
     site = SiteWriter(out, "vinhphuc.sample.test")
     view = lambda s: f"/ct/cms/tintuc/Lists/TinTuc/View_Detail.aspx?ItemID={s.number}"  # noqa: E731
@@ -196,14 +198,14 @@ def build_sharepoint(out: Path, stories: list[Story]) -> list[str]:
     padded = {2: f'<p><a href="/ct/cms/tintuc/Lists/TinTuc++/View_Detail.aspx?ItemID={stories[0].number}">'
                  f"{html.escape(stories[0].title)}</a></p>"}
     link = lambda n: "/ct/cms/tintuc/Pages/tin-tuc.aspx" + (f"?page={n}" if n > 1 else "")  # noqa: E731
-    for n, listing in enumerate(listing_pages(stories, items, link, padded), start=1):
+    for n, listing in enumerate(listing_pages(stories, items, link, padded, per_page), start=1):
         site.write(link(n), page("Tin tức", listing))
     site.robots()
     return [site.host, "sharepoint", "Tỉnh Vĩnh Phúc (mẫu)", "Vĩnh Phúc", "26", None, None,
             "/ct/cms/tintuc/Pages/tin-tuc.aspx"]
 
 
-def build_liferay(out: Path, stories: list[Story]) -> list[str]:
+def build_liferay(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """Liferay asset publisher: portlet chrome, _cur=N pager, redirect parameters, language trap."""
     site = SiteWriter(out, "thapmuoi.dongthap.sample.test")
     view = lambda s: f"/web/thapmuoi/tin-tuc/-/asset_publisher/AbC123/content/{s.slug}"  # noqa: E731
@@ -220,14 +222,14 @@ def build_liferay(out: Path, stories: list[Story]) -> list[str]:
         f'<div class="asset-abstract"><h3 class="asset-title"><a href="{view(s)}?inheritRedirect=true&amp;'
         f'redirect=%2Fweb%2Fthapmuoi">{html.escape(s.title)}</a></h3></div>' for s in chunk)
     link = lambda n: "/web/thapmuoi/tin-tuc/" + (f"?_101_INSTANCE_AbC123_cur={n}" if n > 1 else "")  # noqa: E731
-    for n, listing in enumerate(listing_pages(stories, items, link), start=1):
+    for n, listing in enumerate(listing_pages(stories, items, link, None, per_page), start=1):
         site.write(link(n), page("Tin tức", listing))
     site.robots()
     return [site.host, "liferay", "Huyện Tháp Mười (mẫu)", "Đồng Tháp", "87", "Tháp Mười", "872",
             "/web/thapmuoi/tin-tuc/"]
 
 
-def build_nukeviet(out: Path, stories: list[Story]) -> list[str]:
+def build_nukeviet(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """NukeViet 4: /vi/news/<cat>/<slug>-<id>.html, page-N listings, print view, RSS feed."""
     site = SiteWriter(out, "sct.dongnai.sample.test")
     view = lambda s: f"/vi/news/chuyen-doi-so/{s.slug}-{s.number}.html"  # noqa: E731
@@ -249,7 +251,7 @@ def build_nukeviet(out: Path, stories: list[Story]) -> list[str]:
     items = lambda chunk: "".join(  # noqa: E731
         f'<h3><a href="{view(s)}">{html.escape(s.title)}</a></h3>' for s in chunk)
     link = lambda n: "/vi/news/chuyen-doi-so/" + (f"page-{n}" if n > 1 else "")  # noqa: E731
-    for n, listing in enumerate(listing_pages(stories, items, link), start=1):
+    for n, listing in enumerate(listing_pages(stories, items, link, None, per_page), start=1):
         site.write(link(n), page("Chuyển đổi số", listing))
     entries = "".join(f"<item><title>{html.escape(s.title)}</title><link>{site.base}{view(s)}</link></item>"
                       for s in stories)
@@ -260,7 +262,7 @@ def build_nukeviet(out: Path, stories: list[Story]) -> list[str]:
             "/vi/news/chuyen-doi-so/"]
 
 
-def build_slug(out: Path, stories: list[Story]) -> list[str]:
+def build_slug(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """Custom slug portal: /<section>/<slug>.html, /trang-N.html listings, sitemap, a broken link."""
     site = SiteWriter(out, "sontinh.quangngai.sample.test")
     view = lambda s: f"/thong-tin-chi-dao-dieu-hanh/{s.slug}.html"  # noqa: E731
@@ -279,7 +281,7 @@ def build_slug(out: Path, stories: list[Story]) -> list[str]:
     items = lambda chunk: "".join(  # noqa: E731
         f'<div class="item"><a href="{view(s)}">{html.escape(s.title)}</a></div>' for s in chunk)
     link = lambda n: "/thong-tin-chi-dao-dieu-hanh" + (f"/trang-{n}.html" if n > 1 else "/")  # noqa: E731
-    for n, listing in enumerate(listing_pages(stories, items, link, broken), start=1):
+    for n, listing in enumerate(listing_pages(stories, items, link, broken, per_page), start=1):
         site.write(link(n), page("Thông tin chỉ đạo điều hành", listing))
     site.robots()
     site.sitemap([site.base + view(s) for s in stories])
@@ -287,7 +289,7 @@ def build_slug(out: Path, stories: list[Story]) -> list[str]:
             "/thong-tin-chi-dao-dieu-hanh/"]
 
 
-def build_newspaper(out: Path, stories: list[Story]) -> list[str]:
+def build_newspaper(out: Path, stories: list[Story], per_page: int) -> list[str]:
     """Provincial newspaper: /<section>/<yyyymm>/<slug>-<id>/, byline and time before the body."""
     site = SiteWriter(out, "baothainguyen.sample.test")
     view = lambda s: f"/xa-hoi/{s.date[6:]}{s.date[3:5]}/{s.slug}-{s.number}/"  # noqa: E731
@@ -302,7 +304,7 @@ def build_newspaper(out: Path, stories: list[Story]) -> list[str]:
         f'<div class="story"><a href="{view(s)}">{html.escape(s.title)}</a></div>' for s in chunk)
     link = lambda n: "/xa-hoi/" + (f"?page={n}" if n > 1 else "")  # noqa: E731
     pdf = {1: '<div class="story"><a href="/xa-hoi/202401/van-ban-huong-dan-tap-huan-dinh-kem-99999/">Văn bản</a></div>'}
-    for n, listing in enumerate(listing_pages(stories, items, link, pdf), start=1):
+    for n, listing in enumerate(listing_pages(stories, items, link, pdf, per_page), start=1):
         site.write(link(n), page("Xã hội", listing))
     # A PDF among the articles' links: not HTML, skipped and logged.
     site.write("/xa-hoi/202401/van-ban-huong-dan-tap-huan-dinh-kem-99999/", b"%PDF-1.4 sample\n")
@@ -325,15 +327,28 @@ def site_yaml(host: str, family: str, name: str, province: str, province_code: s
             f"unit:\n{unit}sections: ['{section}']\n{feeds}")
 
 
-def build(out: Path) -> int:
-    """Write the sample portal to `out` (replacing it) and return the number of article pages."""
+def replicate(stories: list[Story], copies: int) -> list[Story]:
+    """`copies` distinct articles per story (new number and slug), for the benchmark's large portal."""
+    if copies == 1:
+        return stories
+    return [Story(**{**s.__dict__, "number": 10000 * copy + s.number, "slug": f"{s.slug}-ban-{copy}"})
+            for copy in range(1, copies + 1) for s in stories]
+
+
+def build(out: Path, copies: int = 1, per_page: int = PER_PAGE) -> int:
+    """Write the sample portal to `out` (replacing it) and return the number of article pages.
+
+    :param out: target directory
+    :param copies: articles per dev text (the benchmark replicates the portal to thousands)
+    :param per_page: articles per listing page
+    """
     if out.exists():
         shutil.rmtree(out)
-    stories = load_stories()
+    stories = replicate(load_stories(), copies)
     (out / "sites").mkdir(parents=True)
     for index, builder in enumerate(BUILDERS):
         share = stories[index::len(BUILDERS)]
-        fields = builder(out, share)
+        fields = builder(out, share, per_page)
         (out / "sites" / f"{fields[0]}.yml").write_text(site_yaml(*fields), encoding="utf-8")
     # A server-side failure the demo shows as a logged, counted error.
     (out / "_faults.json").write_text(json.dumps(

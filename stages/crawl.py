@@ -28,7 +28,7 @@ class SiteResult:
     :param changed: articles stored as a new version
     :param unchanged: articles fetched again with the same text
     :param failed: requests or pages that failed (logged in the errors table)
-    :param skipped: responses skipped (not HTML)
+    :param skipped: links skipped (not HTML, or forbidden by robots.txt)
     :param finish_reason: Scrapy's reason for ending ("finished", "shutdown", …)
     """
 
@@ -100,4 +100,5 @@ def _result(crawler: Any) -> SiteResult:
         new=stats.get("store/new", 0), changed=stats.get("store/changed", 0),
         unchanged=stats.get("store/unchanged", 0),
         failed=sum(stats.get(k, 0) for k in ("crawl/failed", "crawl/parse_failed", "store/failed")),
-        skipped=stats.get("crawl/skipped", 0), finish_reason=stats.get("finish_reason", "?"))
+        skipped=stats.get("crawl/skipped", 0) + stats.get("crawl/robots_forbidden", 0),
+        finish_reason=stats.get("finish_reason", "?"))

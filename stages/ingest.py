@@ -151,9 +151,10 @@ def _prepare(db: sqlite_utils.Database, entry: dict | str, record: dict | None, 
     if from_file:
         if record is None:
             return _skip(db, article["url"], "records file has no readable record for this article", stats)
-        if record.get("id") is not None and entry.get("id") is not None and str(record["id"]) != str(entry["id"]):
-            return _skip(db, article["url"], f"record id {record['id']!r} does not match article id "
-                                             f"{entry['id']!r}: records file out of order", stats)
+        for key in ("id", "url"):  # the extractor echoes the url it was given, and the id when it has one
+            if record.get(key) is not None and entry.get(key) is not None and str(record[key]) != str(entry[key]):
+                return _skip(db, article["url"], f"record {key} {record[key]!r} does not match the article's "
+                                                 f"{entry[key]!r}: records file out of order", stats)
     else:
         record = _run_extractor(db, extract, article)
     if record is not None and record.get("error"):
@@ -186,9 +187,13 @@ def _flush(db: sqlite_utils.Database, batch: list[tuple[dict, dict | None]], sta
     statuses = save_articles(db, batch)
     for status in statuses:
         stats.count(status)
-    progress.advance(len(statuses), failed=sum(s != "new" and s != "changed" and s != "unchanged"
-                                               for s in statuses))
+    progress.advance(len(statuses), failed=_problems(statuses))
     batch.clear()
+
+
+def _problems(statuses: list[str]) -> int:
+    """How many save_articles statuses report an invalid record or a failure."""
+    return sum(status not in ("new", "changed", "unchanged") for status in statuses)
 
 
 def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extractor | None = None,
@@ -205,6 +210,10 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
     :return: counts by outcome (re-derived articles count as "unchanged")
     """
     extract = extractor or default_extractor()
+    if extractor is None and extractor_version is None:
+        from extract import EXTRACTOR_VERSION
+
+        extractor_version = EXTRACTOR_VERSION
     stats = IngestStats()
     pending = db.execute("select count(*) from articles where extractor_version is not ?",
                          [extractor_version]).fetchone()[0] if extractor_version else None
@@ -228,6 +237,6 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
         statuses = save_articles(db, batch, stage="reextract")
         for status in statuses:
             stats.count(status)
-        progress.advance(len(statuses), failed=sum("+" in s or s == "failed" for s in statuses))
+        progress.advance(len(statuses), failed=_problems(statuses))
     progress.close()
     return stats

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -17,6 +17,8 @@ SETTINGS = {
     "facet_time_limit_ms": "1000",
     "truncate_cells_html": "300",
     "default_page_size": "50",
+    # Suggesting facets runs a query per column on every page view; the useful facets are configured.
+    "suggest_facets": "off",
 }
 
 
@@ -58,17 +60,16 @@ def datasette_env() -> dict[str, str]:
     return env
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Run Datasette in the foreground until interrupted.
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> NoReturn:
+    """Replace this process with Datasette, so signals (Ctrl-C, SIGTERM) reach the server itself.
 
     :param db_path: SQLite file (must exist)
     :param host: interface to listen on
     :param port: TCP port
-    :return: Datasette's exit code
+    :raises FileNotFoundError: when the database does not exist
     """
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no database at {db_path}; run `pipeline.py ingest` first")
-    try:
-        return subprocess.run(datasette_command(db_path, host, port), env=datasette_env(), cwd=ROOT).returncode
-    except KeyboardInterrupt:
-        return 0
+    command = datasette_command(db_path, host, port)
+    os.chdir(ROOT)
+    os.execve(command[0], command, datasette_env())

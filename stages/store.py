@@ -8,6 +8,7 @@ Interface used by the crawler and the ingest stage (also in schema/README.md):
 - ``save_articles(db, items)`` the same for a batch, in one transaction (what ingest uses).
 - ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``.
 - ``load_programmes(db, path)`` loads the programme catalogue (data/programmes.yml).
+- ``search_articles(db, query)`` full-text search with or without diacritics; ``table_counts(db)``.
 
 Writes are idempotent: saving the same article and record again changes nothing. A changed body
 makes a new version (the old one goes to article_versions) and replaces the derived rows in the
@@ -22,20 +23,28 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 import sqlite_utils
 import yaml
 
 from schema.migrations import migrations
-from schema.search import fts_match_expression
-from schema.tables import FTS_TABLE, FTS_WEIGHTS, TABLES_BY_NAME
-from stages.store_rows import DerivedRows, InvalidRecord, article_row, derive_rows, site_of, validate_record
+from schema.search import fold, fts_match_expression
+from schema.tables import FTS_COLUMNS, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES_BY_NAME
+from stages.store_rows import InvalidRecord, article_row, derive_rows, validate_record
 
 log = logging.getLogger("pipeline.store")
 
 ARTICLE_STATE_COLUMNS = ("content_hash", "etag", "last_modified", "fetched_at", "version")
 FETCH_COLUMNS = ("fetched_at", "etag", "last_modified", "http_status", "warc_file", "warc_offset")
+RANKED_SEARCH_SQL = f"""
+select a.id, a.url, a.title, a.published from (
+  select rowid, score from (
+    select rowid, bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) as score from {FTS_TABLE}
+    where {FTS_TABLE} match ? order by rowid desc limit ?)
+  order by score limit ?) ranked
+join articles a on a.id = ranked.rowid order by ranked.score
+"""
 # Catalogue rows shared by many articles: fill in what is missing, never overwrite.
 MERGED_TABLES = {"places": "code", "programmes": "id", "documents": "id"}
 
@@ -89,8 +98,9 @@ def save_article(db: sqlite_utils.Database, article: dict, record: dict | None) 
     :param article: url (canonical), site (domain), title, published, byline, body,
         content_hash, warc_file, warc_offset, fetched_at, etag, last_modified, http_status
     :param record: extractor output for the body, or None when not extracted yet
-    :return: "new", "unchanged" or "changed"
-    :raises ValueError: when the article has no url or body (nothing is written)
+    :return: "new", "unchanged" or "changed"; with the suffix "+invalid" when the record violated
+        the schema (article stored without derived rows, error logged); "failed" when nothing
+        could be stored (e.g. no url or body; error logged)
     """
     return save_articles(db, [(article, record)])[0]
 
@@ -220,6 +230,11 @@ def _apply(db: sqlite_utils.Database, batch: _Batch) -> None:
             [(when, article_id) for article_id, when in batch.versions])
     for table in ("event_organizers", "mentions", "events"):
         conn.executemany(f"delete from {table} where article_id = ?", [(i,) for i in batch.replaced_ids])
+    fts_columns = ", ".join(FTS_COLUMNS)
+    # External-content index: remove the old text's entries before the row changes.
+    conn.executemany(f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {fts_columns}) "
+                     f"select 'delete', id, {fts_columns} from articles where id = ?",
+                     [(article["id"],) for article in batch.updated_articles])
     for article in batch.updated_articles:
         assignments = ", ".join(f"[{column}] = :{column}" for column in article if column != "id")
         conn.execute(f"update articles set {assignments} where id = :id", article)
@@ -227,9 +242,12 @@ def _apply(db: sqlite_utils.Database, batch: _Batch) -> None:
         assignments = ", ".join(f"[{column}] = :{column}" for column in values)
         conn.execute(f"update articles set {assignments} where id = :id", {"id": article_id, **values})
     _insert(conn, "articles", batch.new_articles)
-    for table in ("places", "programmes", "documents"):
-        rows = [row for derived in batch.derived for row in getattr(derived, table)]
-        _insert(conn, table, rows, on_conflict="merge")
+    conn.executemany(f"insert into {FTS_TABLE} (rowid, {fts_columns}) values (?{', ?' * len(FTS_COLUMNS)})",
+                     [(article["id"], *(article[c] for c in FTS_COLUMNS))
+                      for article in batch.updated_articles + batch.new_articles])
+    for table, key in MERGED_TABLES.items():
+        _insert(conn, table, _merge_by_key((row for derived in batch.derived for row in getattr(derived, table)), key),
+                on_conflict="merge")
     for table in ("events", "event_organizers", "mentions"):
         _insert(conn, table, [row for derived in batch.derived for row in getattr(derived, table)])
 
@@ -249,7 +267,21 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict], on_conflict:
     if on_conflict == "merge":
         fills = ", ".join(f"[{c}] = coalesce([{table}].[{c}], excluded.[{c}])" for c in columns if c != definition.pk)
         sql += f" on conflict([{definition.pk}]) do update set {fills}"
-    conn.executemany(sql, [tuple(row.get(c) for c in columns) for row in rows])
+    conn.executemany(sql, [tuple(map(row.get, columns)) for row in rows])
+
+
+def _merge_by_key(rows: Iterable[dict], key: str) -> list[dict]:
+    """One row per key: the first seen, its empty values filled from later rows (as the SQL merge does)."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        first = merged.get(row[key])
+        if first is None:
+            merged[row[key]] = dict(row)
+        else:
+            for column, value in row.items():
+                if first.get(column) is None and value is not None:
+                    first[column] = value
+    return list(merged.values())
 
 
 def _stored_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, _Stored]:
@@ -375,29 +407,27 @@ def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
     return {name: db.execute(f"select count(*) from [{name}]").fetchone()[0] for name in TABLES_BY_NAME}
 
 
-def articles_to_reextract(db: sqlite_utils.Database, extractor_version: str) -> Iterable[dict[str, Any]]:
-    """Articles whose derived rows were not made by this extractor version, by id.
-
-    :param db: open database
-    :param extractor_version: the current extractor's version
-    """
-    return db.query("select id, url, title, published, body from articles "
-                    "where extractor_version is not ? order by id", [extractor_version])
-
-
-
 def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Full-text search over titles and bodies, with or without diacritics; exact spellings rank first.
+    """Full-text search over titles and bodies, with or without diacritics; exact spellings first.
+
+    A query typed with diacritics first lists articles spelled the same way, then those matching
+    only without diacritics. Ranking is bm25 (title above body, as-typed above folded) over the
+    SEARCH_CANDIDATES most recent matches of each group, which keeps common words fast.
 
     :param db: open database
     :param query: words as a user types them ("giam ngheo", "Đồng Tháp")
     :param limit: maximum number of articles
     :return: [{"id", "url", "title", "published"}] best first; [] when the query has no words
     """
-    expression = fts_match_expression(query)
-    if expression is None:
-        return []
-    return list(db.query(
-        f"select a.id, a.url, a.title, a.published from {FTS_TABLE} join articles a on a.id = {FTS_TABLE}.rowid "
-        f"where {FTS_TABLE} match ? order by bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) limit ?",
-        [expression, limit]))
+    found: dict[int, dict] = {}
+    expressions = [fts_match_expression(query)]
+    if fold(query) != query:
+        # Typed with diacritics: text spelled the same way comes first. (Without diacritics the
+        # exact spelling is rare; bm25 already weights the as-typed columns higher.)
+        expressions.insert(0, fts_match_expression(query, folded=False))
+    for expression in expressions:
+        if expression is None or len(found) >= limit:
+            break
+        for row in db.query(RANKED_SEARCH_SQL, [expression, SEARCH_CANDIDATES, limit]):
+            found.setdefault(row["id"], row)
+    return list(found.values())[:limit]

@@ -184,6 +184,8 @@ def derive_rows(record: dict, body: str, article_id: int, first_event_id: int) -
     for location in record["locations"]:
         if location.get("code"):
             add_place(location["code"], _place_row(location))
+    # Provinces known only as the parent of a named unit get a minimal row of their own.
+    for location in record["locations"]:
         if location.get("province_code"):
             add_place(location["province_code"], {"code": location["province_code"],
                                                   "name": location.get("province"), "level": "province"})

@@ -193,12 +193,12 @@ def test_metadata_yml_is_generated_from_the_descriptions(tmp_path: Path) -> None
     assert metadata == build_metadata()
     db = open_database(tmp_path / "training.db")
     described = metadata["databases"]["training"]["tables"]
-    for table in db.table_names():
-        if table.startswith("articles_fts_") or table == "_sqlite_migrations":
-            continue
-        assert described[table]["description"]
-        for column in db[table].columns_dict if table in {t.name for t in TABLES} else ():
-            assert described[table]["columns"][column], f"{table}.{column} has no description"
+    user_tables = [name for name in db.table_names()
+                   if not name.startswith("articles_fts_") and name != "_sqlite_migrations"]
+    assert set(user_tables) == set(described)
+    for table in TABLES:
+        for column in db[table.name].columns_dict:
+            assert described[table.name]["columns"][column], f"{table.name}.{column} has no description"
 
 
 def test_bench_smoke(tmp_path: Path) -> None:

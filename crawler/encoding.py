@@ -1,0 +1,114 @@
+"""Bytes to clean NFC text: charset detection, Windows-1258, double-encoded UTF-8, TCVN3 and VNI.
+
+Old government pages still carry text typed in legacy font encodings (TCVN3/ABC `.VnTime`, VNI
+`VNI-Times`): the bytes are valid Latin-1, so the page decodes without error into mojibake such
+as `QuyÕt ®Þnh`. The conversion tables are viparse's (pinned in pyproject.toml); detection is
+ours: a font-name hint from the HTML, else viparse's content scoring on blocks that look legacy.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from viparse.normalize.detector import detect_encoding, detect_encoding_by_content
+from viparse.normalize.encodings import AUTO_DETECT_CHARMAPS, get_charmap
+from viparse.normalize.tables import convert
+from w3lib.encoding import html_to_unicode
+
+# Letters only Unicode Vietnamese has (ă â đ ê ô ơ ư and the U+1EA0 block): their presence
+# proves a block is already real Unicode Vietnamese, so it must not be converted.
+_UNICODE_VIETNAMESE = re.compile(r"[\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
+_LATIN1_HIGH = re.compile(r"[\u00a0-\u00ff]")
+_LEGACY_FONT = re.compile(r"""(?:font-family\s*:\s*['"]?|face\s*=\s*['"]?)\s*(\.vn[\w ]*|vni[\w -]*)""", re.I)
+# UTF-8 lead/continuation bytes as CP1252 shows them: "Quyáº¿t Ä‘á»‹nh" is double-encoded UTF-8.
+_DOUBLE_UTF8_RUN = re.compile(
+    r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode a page: HTTP charset, then BOM and `<meta charset>`, else UTF-8, else Windows-1258.
+
+    :param body: raw response bytes
+    :param content_type: the Content-Type header value, if any
+    :returns: (NFC text, name of the encoding used)
+    """
+    def guess(data: bytes) -> str:
+        try:
+            data.decode("utf-8")
+            return "utf-8"
+        except UnicodeDecodeError:
+            return "cp1258"
+
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=guess)
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def legacy_font_hint(html: str) -> str | None:
+    """The legacy encoding named by a font in the page (`.VnTime` → tcvn3, `VNI-Times` → vni)."""
+    fonts = [match.group(1).strip() for match in _LEGACY_FONT.finditer(html)]
+    return detect_encoding(fonts).encoding if fonts else None
+
+
+def looks_legacy(block: str) -> bool:
+    """Whether a block may be legacy-encoded: Latin-1 accents but no Unicode-only Vietnamese letter."""
+    return not _UNICODE_VIETNAMESE.search(block) and len(_LATIN1_HIGH.findall(block)) >= 2
+
+
+def detect_legacy(blocks: list[str], font_hint: str | None = None) -> str | None:
+    """Choose one legacy encoding for a page's legacy-looking blocks, or None.
+
+    :param blocks: text blocks of one page (title, paragraphs)
+    :param font_hint: encoding implied by a font name on the page, trusted when given
+    """
+    candidates = [b for b in blocks if looks_legacy(b)]
+    if not candidates:
+        return None
+    if font_hint:
+        return font_hint
+    return detect_encoding_by_content("\n".join(candidates), AUTO_DETECT_CHARMAPS).encoding
+
+
+def convert_legacy(block: str, encoding: str | None) -> str:
+    """Convert one block from a legacy encoding when it looks legacy; leave real Unicode alone."""
+    if not encoding or not looks_legacy(block):
+        return block
+    return convert(block, get_charmap(encoding))
+
+
+def _cp1252_bytes(run: str) -> bytes:
+    out = bytearray()
+    for ch in run:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            # CP1252 leaves five bytes undefined; decoders pass them through as C1 controls.
+            if ord(ch) > 0xFF:
+                raise
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def fix_double_utf8(text: str) -> str:
+    """Repair UTF-8 that was decoded as CP1252 ("Quyáº¿t Ä‘á»‹nh" → "Quyết định"), run by run."""
+    def repair(match: re.Match[str]) -> str:
+        try:
+            return _cp1252_bytes(match.group(0)).decode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            return match.group(0)
+
+    return _DOUBLE_UTF8_RUN.sub(repair, text)
+
+
+def clean_text(text: str) -> str:
+    """Final normalisation of an extracted block: NFC, confusable Đ, invisible characters, spaces.
+
+    Soft hyphens are removed here, after legacy conversion, because in TCVN3 0xAD is the letter ư.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111").replace("\u00ad", "")
+    text = _INVISIBLE.sub("", text)
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

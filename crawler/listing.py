@@ -1,0 +1,118 @@
+"""Listing pages, RSS feeds and sitemaps → article links and the next listing page (no Scrapy engine).
+
+Only the *next* page is followed (page n+1 of the family's `follow_pattern`, or a "next" link), so
+an incremental crawl can stop paging as soon as a page brings nothing new.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from lxml import etree
+from parsel import Selector
+from scrapy.utils.sitemap import Sitemap
+
+from crawler.canonical import canonical_url
+from crawler.config import SiteConfig
+
+NEXT_WORDS = frozenset({"tiếp", "tiếp theo", "trang sau", "sau", "»", "›", ">", ">>", "next", "trang tiếp"})
+
+
+@dataclass
+class ListingPage:
+    """Links found on one listing page, feed or sitemap.
+
+    :param articles: (URL to fetch, canonical URL) pairs, in page order, without duplicates
+    :param next_page: the next listing page, if any
+    :param sitemaps: nested sitemaps (from a sitemap index)
+    """
+
+    articles: list[tuple[str, str]] = field(default_factory=list)
+    next_page: str | None = None
+    sitemaps: list[str] = field(default_factory=list)
+
+
+def on_site(url: str, site: SiteConfig) -> bool:
+    """Whether a URL belongs to the site's own host (`www.` prefix ignored)."""
+    host = urlsplit(url).netloc.lower().removeprefix("www.")
+    return host == site.domain.removeprefix("www.")
+
+
+def is_article_url(url: str, site: SiteConfig) -> bool:
+    """Whether a URL on the site is an article page by the family's `article_pattern`."""
+    pattern = site.listing.get("article_pattern")
+    return on_site(url, site) and bool(pattern and re.search(pattern, url))
+
+
+def _article_pairs(urls: list[str], site: SiteConfig) -> list[tuple[str, str]]:
+    pairs: dict[str, str] = {}
+    for url in urls:
+        url = urldefrag(url.strip())[0]
+        if is_article_url(url, site):
+            pairs.setdefault(canonical_url(url, site.canonical), url)
+    return [(fetch, canonical) for canonical, fetch in pairs.items()]
+
+
+def _page_number(url: str, pattern: str | None) -> int | None:
+    match = re.search(pattern, url) if pattern else None
+    if not match:
+        return None
+    return int(next(g for g in match.groups() if g is not None)) if match.groups() else None
+
+
+def parse_listing(html: str, url: str, site: SiteConfig) -> ListingPage:
+    """Article links and the next page of one listing page.
+
+    :param html: decoded page
+    :param url: the page's URL
+    :param site: the site configuration (its `listing` rules)
+    """
+    page = Selector(text=html)
+    hrefs: list[str] = []
+    for selector in site.listing.get("article_links") or ["a"]:
+        hrefs += [urljoin(url, h) for h in page.css(selector).xpath("descendant-or-self::a/@href").getall()]
+    return ListingPage(articles=_article_pairs(hrefs, site), next_page=_next_page(page, url, site))
+
+
+def _next_page(page: Selector, url: str, site: SiteConfig) -> str | None:
+    follow = site.listing.get("follow_pattern")
+    wanted = (_page_number(url, follow) or 1) + 1
+    links = [(urljoin(url, a.attrib.get("href", "")), " ".join(a.css("::text").getall()).strip().lower(),
+              a.attrib.get("rel", "")) for a in page.css("a[href]")]
+    for link, _, _ in links:
+        if on_site(link, site) and _page_number(link, follow) == wanted:
+            return urldefrag(link)[0]
+    explicit = [urljoin(url, h) for s in site.listing.get("next_page", []) for h in page.css(s).xpath(
+        "descendant-or-self::a/@href").getall()]
+    explicit += [link for link, text, rel in links if "next" in rel or text in NEXT_WORDS]
+    for link in explicit:
+        link = urldefrag(link)[0]
+        if on_site(link, site) and link != url and not is_article_url(link, site):
+            return link
+    return None
+
+
+def parse_feed(body: bytes, url: str, site: SiteConfig) -> ListingPage:
+    """Article links of an RSS/Atom feed or a sitemap (nested sitemaps listed separately).
+
+    :param body: raw XML
+    :param url: the feed's URL
+    :param site: the site configuration
+    :raises ValueError: when the body is not a feed or sitemap
+    """
+    head = body[:2000].lower()
+    if b"<urlset" in head or b"<sitemapindex" in head:
+        sitemap = Sitemap(body)
+        locs = [entry["loc"] for entry in sitemap if "loc" in entry]
+        if sitemap.type == "sitemapindex":
+            return ListingPage(sitemaps=[u for u in locs if on_site(u, site)])
+        return ListingPage(articles=_article_pairs(locs, site))
+    if b"<rss" in head or b"<feed" in head or b"<rdf" in head:
+        try:
+            root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
+        except etree.XMLSyntaxError as exc:
+            raise ValueError(f"{url}: unreadable feed: {exc}") from exc
+        links = root.xpath("//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href")
+        return ListingPage(articles=_article_pairs([urljoin(url, link) for link in links], site))
+    raise ValueError(f"{url}: neither an RSS feed nor a sitemap")

@@ -1,0 +1,239 @@
+"""The one generic spider: crawls a configured portal's sections, feeds and sitemaps.
+
+    scrapy crawl portal -a site=muonglat.thanhhoa.gov.vn [-a recheck_days=30] [-a sites_dir=…]
+
+Incremental: the database says which canonical URLs are stored; a listing page that brings no
+new article ends the paging of its section (after `CRAWL_STALE_PAGES` such pages). Stored
+articles are fetched again only when older than `recheck_days`, with a conditional request.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.article import PageError, parse_article
+from crawler.canonical import canonical_url, print_view_url
+from crawler.config import load_sites
+from crawler.items import ArticleItem
+from crawler.listing import parse_feed, parse_listing
+from stages.store import known_articles, open_database, record_error, utc_now
+
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # Scrapy's IgnoreRequest message for a Disallow
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawl one configured portal.
+
+    :param site: the portal's domain, as in its `data/sites/<domain>.yml`
+    :param sites_dir: directory of site configs (default: setting SITES_DIR)
+    :param recheck_days: re-fetch stored articles fetched more than this many days ago
+    """
+
+    name = "portal"
+
+    def __init__(self, site: str | None = None, sites_dir: str | None = None,
+                 recheck_days: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not site:
+            raise ValueError("give the portal to crawl: -a site=<domain> (see `pipeline.py sites list`)")
+        self.site_name = site
+        self.sites_dir = sites_dir
+        self.recheck_days = None if recheck_days in (None, "") else float(recheck_days)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        sites_dir = Path(spider.sites_dir or settings.get("SITES_DIR"))
+        sites = load_sites(sites_dir, Path(settings.get("FAMILIES_DIR")))  # ConfigError names the bad file
+        if spider.site_name not in sites:
+            raise ValueError(f"no site {spider.site_name!r} in {sites_dir}")
+        spider.site = sites[spider.site_name]
+        spider.allowed_domains = [spider.site.domain.split(":")[0]]
+        spider.db = open_database(Path(settings.get("CRAWL_DB")))
+        spider.stale_pages_allowed = settings.getint("CRAWL_STALE_PAGES")
+        if spider.recheck_days is None and settings.get("CRAWL_RECHECK_DAYS") not in (None, ""):
+            spider.recheck_days = settings.getfloat("CRAWL_RECHECK_DAYS")
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.known = known_articles(self.db, self.site.domain)
+        self.not_articles = self._skipped_before()
+        self.scheduled: set[str] = set()
+        self.full_pass = not self._previous_run_completed()
+        self.logger.info("%s: %d articles already stored%s", self.site.domain, len(self.known),
+                         "; previous crawl incomplete, paging every listing to the end" if self.full_pass else "")
+        for section in self.site.sections:
+            yield scrapy.Request(section, callback=self.parse_listing, errback=self.on_error,
+                                 meta={"section": section, "stale_pages": 0}, dont_filter=True)
+        for feed in self.site.feeds.get("rss", []) + self.site.feeds.get("sitemaps", []):
+            yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
+        for request in self._recheck_requests():
+            yield request
+
+    def _previous_run_completed(self) -> bool:
+        """Whether the site's last crawl paged its listings to the end (not killed, no listing failure).
+
+        Stopping at the first page without anything new is only safe when everything older was seen:
+        after a crawl that was killed or lost a listing page, the next one pages to the end once.
+        """
+        last = self.db.execute("select status from crawl_runs where site = ? and run_id != ? "
+                               "order by started_at desc limit 1",
+                               [self.site.domain, self.settings.get("CRAWL_RUN_ID")]).fetchone()
+        return last is not None and last[0] == "finished"
+
+    def _skipped_before(self) -> set[str]:
+        """Links an earlier run found not to be HTML articles (a PDF stays a PDF): never new again."""
+        rows = self.db.execute("select url from errors where stage = 'crawl' and message like 'skipped:%'")
+        return {url for (url,) in rows}
+
+    def _recheck_requests(self) -> Iterator[scrapy.Request]:
+        """Conditional requests for stored articles last fetched before the recheck horizon."""
+        if self.recheck_days is None:
+            return
+        horizon = (datetime.now(timezone.utc) - timedelta(days=self.recheck_days)).isoformat()
+        for url, state in self.known.items():
+            if (state.get("fetched_at") or "") > horizon:
+                continue
+            headers = {}
+            if state.get("etag"):
+                headers["If-None-Match"] = state["etag"]
+            if state.get("last_modified"):
+                headers["If-Modified-Since"] = state["last_modified"]
+            self.scheduled.add(url)
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, headers=headers,
+                                 meta={"canonical": url, "handle_httpstatus_list": [304]}, dont_filter=True)
+
+    def _article_requests(self, links: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+        for fetch_url, canonical in links:
+            if canonical in self.known or canonical in self.scheduled or canonical in self.not_articles:
+                continue
+            self.scheduled.add(canonical)
+            # `scheduled` already deduplicates by canonical URL; bypassing Scrapy's filter also lets
+            # REDIRECT_MAX_TIMES catch a redirect loop instead of the filter dropping it silently.
+            yield scrapy.Request(fetch_url, callback=self.parse_article, errback=self.on_error,
+                                 meta={"canonical": canonical}, dont_filter=True)
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        """Schedule the listing's new articles; follow the next page unless nothing was new."""
+        if not self._is_html(response):
+            self._skip(response, "listing is not HTML")
+            return
+        page = parse_listing(response.text, response.url, self.site)
+        yield from self._article_requests(page.articles)
+        self.crawler.stats.inc_value("crawl/listing_pages")
+        # "New" means not stored yet: links a feed already scheduled this run still count as new.
+        brings_new = any(c not in self.known and c not in self.not_articles for _, c in page.articles)
+        stale_pages = response.meta["stale_pages"] + (0 if brings_new else 1)
+        if stale_pages > self.stale_pages_allowed and not self.full_pass:
+            self.logger.info("%s: nothing new on %s; section done", self.site.domain, response.url)
+        elif page.next_page:
+            yield scrapy.Request(page.next_page, callback=self.parse_listing, errback=self.on_error,
+                                 meta={"section": response.meta["section"], "stale_pages": stale_pages})
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """Schedule the new articles of an RSS feed or sitemap; follow a sitemap index."""
+        try:
+            page = parse_feed(response.body, response.url, self.site)
+        except ValueError as exc:
+            self._fail(response.url, "crawl/parse_failed", str(exc))
+            return
+        for sitemap in page.sitemaps:
+            yield scrapy.Request(sitemap, callback=self.parse_feed, errback=self.on_error)
+        yield from self._article_requests(page.articles)
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        """Parse an article page into an item carrying the raw response for the archive."""
+        canonical = response.meta.get("canonical") or canonical_url(response.url, self.site.canonical)
+        if response.status == 304:
+            self.crawler.stats.inc_value("crawl/not_modified")
+            return
+        if not self._is_html(response):
+            self._skip(response, "not HTML", canonical)
+            return
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+        try:
+            article = parse_article(response.body, response.url, self.site.article, content_type)
+        except PageError as exc:
+            printed = print_view_url(response.url, self.site.print_view)
+            if printed and printed != response.url:
+                # Some article pages load their body by script; the print view is static HTML.
+                self.logger.info("%s: %s; trying the print view", response.url, exc)
+                yield scrapy.Request(printed, callback=self.parse_article, errback=self.on_error,
+                                     meta={"canonical": canonical}, dont_filter=True)
+                return
+            self._fail(response.url, "crawl/parse_failed", str(exc))
+            return
+        self.crawler.stats.inc_value("crawl/articles_parsed")
+        yield ArticleItem(
+            url=canonical, fetch_url=response.url, site=self.site.domain, http_status=response.status,
+            reason=_reason(response.status), headers=list(_header_pairs(response)), raw_body=response.body,
+            fetched_at=utc_now(), etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            article=article)
+
+    def on_error(self, failure: Failure) -> None:
+        """Log and count a request that failed (HTTP error, time-out, redirect loop, size cap)."""
+        request = failure.request
+        if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in failure.getErrorMessage():
+            # The site asked not to: a permanent skip, not a failure to retry tomorrow.
+            self.crawler.stats.inc_value("crawl/robots_forbidden")
+            self.logger.info("%s: %s", request.url, ROBOTS_FORBIDDEN)
+            record_error(self.db, request.meta.get("canonical", request.url), "crawl", f"skipped: {ROBOTS_FORBIDDEN}")
+            return
+        if failure.check(HttpError):
+            message = f"HTTP {failure.value.response.status}"
+        else:
+            message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(f"crawl/failed/{message.split(':')[0].replace(' ', '_')}")
+        if request.callback == self.parse_listing:
+            self.crawler.stats.inc_value("crawl/listing_failed")
+        self._fail(request.url, "crawl/failed", message)
+
+    def _fail(self, url: str, counter: str, message: str) -> None:
+        self.crawler.stats.inc_value(counter)
+        self.logger.warning("%s: %s", url, message)
+        record_error(self.db, url, "crawl", message)
+
+    def _skip(self, response: Response, why: str, url: str | None = None) -> None:
+        content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
+        self.crawler.stats.inc_value("crawl/skipped")
+        self.logger.info("%s: skipped, %s (%s)", response.url, why, content_type)
+        record_error(self.db, url or response.url, "crawl", f"skipped: {why} ({content_type})")
+
+    @staticmethod
+    def _is_html(response: Response) -> bool:
+        content_type = response.headers.get(b"Content-Type", b"").lower()
+        if content_type:
+            return content_type.startswith(HTML_TYPES)
+        return response.body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html"))
+
+    def closed(self, reason: str) -> None:
+        self.db.close()
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _header_pairs(response: Response) -> Iterator[tuple[bytes, bytes]]:
+    for name, values in response.headers.items():
+        for value in values:
+            yield name, value
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -1,0 +1,1 @@
+"""Database schema: table definitions, migrations, search folding and Datasette metadata."""
