@@ -240,6 +240,9 @@ def url_year(url: str | None) -> int | None:
     return None
 
 
+_MAX_DAYS_AHEAD = 120
+
+
 @dataclass
 class YearContext:
     """What a year-less date can take its year from, best first."""
@@ -251,8 +254,9 @@ class YearContext:
     def year_for(self, month: int, day: int | None) -> tuple[int | None, str | None]:
         if self.published:
             year = self.published.year
-            # A past event reported just after New Year belongs to the year before.
-            if date(year, month, min(day or 1, 28)) > self.published + timedelta(days=7):
+            # A date months after publication is last year's (reported just after New Year:
+            # "ngày 28/12" in an article of 2 January); a few weeks ahead is an announced date.
+            if date(year, month, min(day or 1, 28)) > self.published + timedelta(days=_MAX_DAYS_AHEAD):
                 year -= 1
             return year, "published"
         if self.url_year:

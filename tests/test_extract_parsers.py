@@ -85,6 +85,7 @@ def test_year_less_dates_take_the_publication_year_and_the_year_before_after_new
     from datetime import date
     assert dates_of("Ngày 13/11, khai mạc.", published=date(2019, 11, 14))[0][1] == "2019-11-13"
     assert dates_of("Ngày 28/12, khai mạc.", published=date(2024, 1, 2))[0][1] == "2023-12-28"
+    assert dates_of("từ nay đến ngày 6/10", published=date(2024, 8, 8))[0][1] == "2024-10-06"
     assert dates_of("Ngày 13/11, khai mạc.", url_year=2021)[0][1] == "2021-11-13"
     assert dates_of("Ngày 13/11, khai mạc.")[0][1] == "--11-13"
 
