@@ -157,7 +157,9 @@ class PlaceFinder:
             prov = g.province(written, normalised=True)
             if prov and (prov.code in MUNICIPALITIES or (prov.code == "46" and self.after_reform)):
                 return prov
-            return self._pick(g.district_candidates(written, normalised=True), "thành phố") or (prov if prov and canonical(written) in ("huế",) else None)
+            # "thành phố Vĩnh Yên" is a district-level city; "thành phố Huế" before 2025 has no
+            # district entry in the dataset and stands for the province.
+            return self._pick(g.district_candidates(written, normalised=True), "thành phố") or prov
         if kind == "district":
             return self._pick(g.district_candidates(written, normalised=True), _TYPE_NAMES.get(type_word, type_word))
         return self._pick(g.commune_candidates(written, self.after_reform, normalised=True), type_word)
@@ -189,7 +191,7 @@ class PlaceFinder:
                     start, end = run[i][0], run[j - 1][1]
                     if any(start < b and a < end for a, b in self.taken):
                         continue
-                    unit = self._bare_unit(text[start:end], context, start, end, at_run_end=(j == len(run)),
+                    unit = self._bare_unit(text[start:end], context, start, at_run_end=(j == len(run)),
                                            prev=text[run[i - 1][0]:run[i - 1][1]] if i > 0 else None)
                     if unit and provinces_only and unit.level != "province":
                         unit = None
@@ -200,14 +202,15 @@ class PlaceFinder:
                         break
                 i += matched or 1
 
-    def _bare_unit(self, written: str, context: set[str], start: int, end: int, at_run_end: bool,
+    def _bare_unit(self, written: str, context: set[str], start: int, at_run_end: bool,
                    prev: str | None) -> Unit | None:
+        """The unit a capitalised name stands for without a type word, if it may stand for one."""
         key = canonical(written, normalised=True)
         upper = written.isupper()
         if len(key.split()) < 2 or key in _NOT_BARE:
             return None
         if not upper and (not at_run_end or (prev and not _allowed_before(prev))):
-            return None
+            return None  # part of a longer name ("Nguyễn Thị Thanh Hà")
         if _INSTITUTION_BEFORE.search(self.doc.norm.lower[max(0, start - 60):start]):
             return None
         province = self.g.provinces.get(key)
@@ -216,10 +219,11 @@ class PlaceFinder:
         if self.after_reform or key in self.commune_names:
             return None
         districts = [u for u in self.g.districts.get(key, []) if u.province_code in context]
-        if upper and not (self.url_district and canonical(self.url_district.name) == key):
-            # Words in a capitalised headline are names only when the portal itself is that unit.
-            return None if not districts or self.doc.line_at(start) != self.doc.line_at(0) and not self._heading(start) else districts[0]
-        return districts[0] if districts else None
+        if not districts:
+            return None
+        if upper and not self._heading(start) and self.doc.line_at(start) != self.doc.line_at(0):
+            return None  # in a capitalised line, only a headline names a place without its type word
+        return districts[0]
 
     def _heading(self, pos: int) -> bool:
         return self.doc.title is not None and self.doc.title[0] <= pos < self.doc.title[1]
