@@ -75,8 +75,7 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
     if organizers:
         first_anchor = found.organizers[organizers[0]].anchor
         organizers = [i for i in organizers if found.organizers[i].anchor == first_anchor]
-    district = next((p.unit for p in ([place] if place else []) if p.unit.level == "district"), None) or \
-        next((p.unit for p in places if p.unit.level == "district"), None)
+    district = next((p for p in ([place] if place else []) + places if p.unit.level == "district"), None)
     most_specific = place.unit if place else None
     return {
         "is_primary": primary,
@@ -91,7 +90,7 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
         "province_code": most_specific.province_code if most_specific else None,
         "province_source": province_source,
         "district": district.name if district else None,
-        "district_code": district.code if district else None,
+        "district_code": district.unit.code if district and not district.merged else None,
         "lat": most_specific.lat if most_specific else None,
         "lon": most_specific.lon if most_specific else None,
         "locations": [i for i, p in enumerate(found.places) if p.start is not None and scope(p.start)],

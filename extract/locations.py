@@ -47,10 +47,18 @@ class Place:
     written: str  # the name as written (bare)
     via: str  # typed | list | bare | url
 
+    @property
+    def merged(self) -> bool:
+        """Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh)."""
+        return self.unit.level != "province" and canonical(self.written) != canonical(self.unit.name)
+
+    @property
+    def name(self) -> str:
+        return self.written if self.merged else self.unit.name
+
     def record(self, doc: Doc) -> dict:
         out = self.unit.as_dict()
-        if canonical(self.written) != canonical(self.unit.name) and self.unit.level != "province":
-            # Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh).
+        if self.merged:
             out.update(name=self.written, code=None, merged_into={"code": self.unit.code, "name": self.unit.name})
         out["source"] = "url" if self.start is None else "text"
         out.update(doc.mention(self.start, self.end) if self.start is not None else {"span": None, "quote": None})

@@ -83,7 +83,7 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     parts, cur = [], start
     for m in re.finditer(r"[,:]\s*|\s+và\s+", text[start:end]):
         nxt = start + m.end()
-        if _is_org(text[nxt:end].strip()) and _is_org(text[cur:start + m.start()].strip()):
+        if _is_org(text[slice(*_strip(text, nxt, end))]) and _is_org(text[slice(*_strip(text, cur, start + m.start()))]):
             parts.append((cur, start + m.start()))
             cur = nxt
     parts.append((cur, end))
@@ -132,6 +132,11 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and text[b - 1] in " ,;:-–":
         b -= 1
+    label = text.rfind(":", a, b)
+    if label != -1:
+        a = label + 1  # "các Hội: Hội Phụ nữ huyện" -> "Hội Phụ nữ huyện"
+        while a < b and text[a] == " ":
+            a += 1
     lead = _LEADING.match(text[a:b])
     if lead:
         a += lead.end()
