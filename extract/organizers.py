@@ -109,7 +109,9 @@ def find_organizers(doc: Doc) -> list[Organizer]:
             pos = subj_start
             bodies: list[tuple[int, int, str]] = []
             for k, part in enumerate(parts):
-                idx = text.index(part, pos, subj_end + 1) if part else pos
+                idx = text.find(part, pos, subj_end + 1) if part else pos
+                if idx == -1:
+                    continue
                 for a, b in _split(text, idx, idx + len(part)):
                     bodies.append((a, b, "organizer" if k == 0 else "co-organizer"))
                 pos = idx + len(part)

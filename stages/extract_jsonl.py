@@ -54,9 +54,11 @@ def extract_line(line_no: int, line: str) -> tuple[dict, bool]:
     if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
         return error_record(line_no, "no text or html", item), False
     try:
+        url, published = item.get("url"), item.get("published")
         record = extract_record(text if isinstance(text, str) and text.strip() else None,
-                                html=html if isinstance(html, str) else None, url=item.get("url"),
-                                published=item.get("published"), id=item.get("id"))
+                                html=html if isinstance(html, str) else None,
+                                url=url if isinstance(url, str) else None,
+                                published=str(published) if published is not None else None, id=item.get("id"))
     except Exception as e:  # one bad article must not stop the batch; the error names it
         log.exception("extraction failed on line %d (id=%r)", line_no, item.get("id"))
         return error_record(line_no, f"extraction failed: {type(e).__name__}: {e}", item), False
