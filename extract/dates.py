@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .document import Doc
+from .document import Doc, Occupied
 
 _D = r"(0?[1-9]|[12]\d|3[01])"
 _M = r"(0?[1-9]|1[0-2])"
@@ -102,15 +102,17 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
     :param masked: normalised ranges where no date may be read
     """
     low = doc.norm.lower
-    taken = list(masked)
+    taken = Occupied(len(low))
+    for a, b in masked:
+        taken.add(a, b)
     found: list[DateMention] = []
 
     def free(a: int, b: int) -> bool:
-        return not any(a < y and x < b for x, y in taken)
+        return not taken.overlaps(a, b)
 
     def add(m: DateMention) -> None:
         if _valid(m.d1, m.m1, m.y1) and _valid(m.d2, m.m2, m.y2):
-            taken.append((m.start, m.end))
+            taken.add(m.start, m.end)
             found.append(m)
 
     for m in _RANGE_TWO_DATES.finditer(low):

@@ -6,6 +6,7 @@ document turns them into spans of the original text (`mention`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,11 +40,15 @@ class Doc:
     sentences: list[tuple[int, int]] = field(init=False)
     title: tuple[int, int] | None = field(init=False)
     _upper_lines: dict = field(init=False, default_factory=dict, repr=False)
+    _line_starts: list[int] = field(init=False, repr=False)
+    _sentence_starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
         self.lines = _ranges(self.norm.text, re.compile(r"\n"))
         self.sentences = _sentences(self.norm.text)
+        self._line_starts = [a for a, _ in self.lines]
+        self._sentence_starts = [a for a, _ in self.sentences]
         self.title = self._find_title()
 
     def mention(self, start: int, end: int) -> dict:
@@ -51,17 +56,20 @@ class Doc:
         a, b = self.norm.span(start, end)
         return {"span": [a, b], "quote": self.text[a:b]}
 
+    def sentence_index(self, pos: int) -> int:
+        """Index of the sentence containing normalised position `pos` (len(sentences) if none)."""
+        i = bisect_right(self._sentence_starts, pos) - 1
+        return i if i >= 0 and pos < self.sentences[i][1] else len(self.sentences)
+
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The sentence containing normalised position `pos`."""
-        for start, end in self.sentences:
-            if start <= pos < end:
-                return start, end
-        return (0, len(self.norm.text))
+        i = self.sentence_index(pos)
+        return self.sentences[i] if i < len(self.sentences) else (0, len(self.norm.text))
 
     def line_at(self, pos: int) -> tuple[int, int]:
-        for start, end in self.lines:
-            if start <= pos <= end:
-                return start, end
+        i = bisect_right(self._line_starts, pos) - 1
+        if i >= 0 and pos <= self.lines[i][1]:
+            return self.lines[i]
         return (0, len(self.norm.text))
 
     def is_upper_line(self, pos: int) -> bool:
@@ -134,3 +142,16 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     if pos < len(text):
         out.append((pos, len(text)))
     return out
+
+
+class Occupied:
+    """Which characters of a text are already claimed by a match (overlap tests in O(length))."""
+
+    def __init__(self, length: int) -> None:
+        self._mask = bytearray(length + 1)
+
+    def add(self, start: int, end: int) -> None:
+        self._mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return 1 in self._mask[start:end]

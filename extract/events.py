@@ -179,7 +179,4 @@ def _month_or_year(doc: Doc, found: Mentions, scope, primary: bool) -> dict | No
 
 
 def _sentence_index(doc: Doc, pos: int) -> int:
-    for i, (a, b) in enumerate(doc.sentences):
-        if a <= pos < b:
-            return i
-    return len(doc.sentences)
+    return doc.sentence_index(pos)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from .document import Doc
+from .document import Doc, Occupied
 from .gazetteer import MUNICIPALITIES, Gazetteer, Unit, gazetteer
 from .normalize import ascii_key, canonical
 
@@ -94,7 +94,7 @@ class PlaceFinder:
         self.after_reform = bool(published and published >= REFORM_DATE)
         self.url_province, self.url_district = _url_units(self.g, doc.url)
         self.places: list[Place] = []
-        self.taken: list[tuple[int, int]] = []
+        self.taken = Occupied(len(doc.norm.text))
         self.commune_names: set[str] = set()
 
     def find(self) -> list[Place]:
@@ -110,7 +110,7 @@ class PlaceFinder:
     def _typed(self) -> None:
         text, low = self.doc.norm.text, self.doc.norm.lower
         for m in _TYPED.finditer(low):
-            if any(m.start() < b and a < m.end() for a, b in self.taken):
+            if self.taken.overlaps(m.start(), m.end()):
                 continue
             plural, type_word = m.group(1), m.group(2)
             kind = _TYPE_WORDS[type_word]
@@ -124,7 +124,7 @@ class PlaceFinder:
             end = first.end
             if plural or low[m.end() - 2:m.end()].strip() == ":":
                 end = self._list_items(end, kind, type_word, upper)
-            self.taken.append((m.start(), end))
+            self.taken.add(m.start(), end)
 
     def _typed_name(self, pos: int, kind: str, type_word: str, upper: bool) -> Place | None:
         text = self.doc.norm.text
@@ -197,7 +197,7 @@ class PlaceFinder:
                     continue
                 for j in range(min(len(run), i + 5), i, -1):
                     start, end = run[i][0], run[j - 1][1]
-                    if any(start < b and a < end for a, b in self.taken):
+                    if self.taken.overlaps(start, end):
                         continue
                     unit = self._bare_unit(text[start:end], context, start, at_run_end=(j == len(run)),
                                            prev=text[run[i - 1][0]:run[i - 1][1]] if i > 0 else None)
@@ -205,7 +205,7 @@ class PlaceFinder:
                         unit = None
                     if unit:
                         self.places.append(Place(start, end, unit, text[start:end] if not text[start:end].isupper() else unit.name, "bare"))
-                        self.taken.append((start, end))
+                        self.taken.add(start, end)
                         matched = j - i
                         break
                 i += matched or 1
