@@ -23,12 +23,12 @@ from .normalize import ascii_key, canonical
 REFORM_DATE = date(2025, 7, 1)
 _TYPE_WORDS = {
     "tỉnh": "province", "thủ đô": "province", "thành phố": "city", "tp": "city", "tp.": "city",
-    "huyện": "district", "quận": "district", "thị xã": "district", "tx": "district", "tx.": "district",
+    "huyện": "district", "h.": "district", "quận": "district", "thị xã": "district", "tx": "district", "tx.": "district",
     "xã": "commune", "phường": "commune", "thị trấn": "commune", "đặc khu": "commune",
 }
-_TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố"}
+_TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố", "h.": "huyện"}
 _TYPED = re.compile(r"(?<![\w])(?:(các|những|\d{1,2}|hai|ba|bốn|năm)\s+)?"
-                    r"(tỉnh|thủ đô|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|xã|phường|thị trấn|đặc khu)(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
+                    r"(tỉnh|thủ đô|thành phố|tp\.?|huyện|h\.|quận|thị xã|tx\.?|xã|phường|thị trấn|đặc khu)(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 # Institutions named after a city are not about the place ("Đại học Kiến trúc Hà Nội").

@@ -227,3 +227,22 @@ def test_programmes_and_their_phase(text, ids):
 def test_a_cited_approving_document_fixes_the_phase_when_no_year_is_known():
     record = extract_record("Tập huấn về Chương trình MTQG giảm nghèo bền vững theo Quyết định số 1722/QĐ-TTg.")
     assert [p["id"] for p in record["programmes"]] == ["gnbv-2016-2020"]
+
+
+# -- places ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Tập huấn tại H. Mường Lát (Thanh Hóa) và TX. Bỉm Sơn.",
+     {("Mường Lát", "district"), ("Thanh Hóa", "province"), ("Bỉm Sơn", "district")}),
+    ("các huyện: Sông Lô, Lập Thạch, Tam Dương, Tam Đảo và thành phố Vĩnh Yên",
+     {("Sông Lô", "district"), ("Lập Thạch", "district"), ("Tam Dương", "district"), ("Tam Đảo", "district"),
+      ("Vĩnh Yên", "district")}),
+    ("cho 4 tỉnh gồm: Bình Dương, Bình Phước, Long An và Tây Ninh",
+     {("Bình Dương", "province"), ("Bình Phước", "province"), ("Long An", "province"), ("Tây Ninh", "province")}),
+    ("Sở TT&TT Hà Tĩnh và TP.HCM", {("Hà Tĩnh", "province"), ("Hồ Chí Minh", "province")}),
+    ("giảng viên Trường Đại học Kiến trúc Hà Nội; Đoàn TNCS Hồ Chí Minh; bà Nguyễn Thị Thanh Hà", set()),
+    ("tỉnh Đăk Nông và tỉnh Thừa Thiên - Huế", {("Đắk Nông", "province"), ("Thừa Thiên Huế", "province")}),
+])
+def test_place_forms(text, expected):
+    record = extract_record(text)
+    assert {(l["name"], l["level"]) for l in record["locations"] if l["span"]} == expected
