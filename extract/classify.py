@@ -35,7 +35,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "future": re.compile(_words(lex["future_cues"])),
         "meeting": re.compile(_words(lex["meeting_words"])),
         "lead_training": re.compile(rf"(?:{nouns}|tổ chức|khai mạc|mở)\s+(?:\S+\s+){{0,2}}?(?:{terms})|(?:{terms})\s+cho\b"),
-        "past": re.compile(r"(?<![^\W\d_])(?:đã|vừa|diễn ra|khai mạc|bế mạc|khai giảng|tham dự|tham gia)(?![^\W\d_])"),
+        "past": re.compile(r"(?<![^\W\d_])(?:đã|vừa|đang|diễn ra|khai mạc|bế mạc|khai giảng|bế giảng)(?![^\W\d_])"),
     }
 
 

@@ -246,3 +246,19 @@ def test_a_cited_approving_document_fixes_the_phase_when_no_year_is_known():
 def test_place_forms(text, expected):
     record = extract_record(text)
     assert {(l["name"], l["level"]) for l in record["locations"] if l["span"]} == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mở lớp bồi dưỡng kỹ năng\n\nSở Nội vụ sẽ tổ chức lớp bồi dưỡng cho 60 công chức từ ngày 10/4/2024. "
+     "Đề nghị các đơn vị cử cán bộ tham gia.", False),
+    ("Hội thi tuyên truyền viên giỏi\n\nNgày 5/4, Hội LHPN huyện tổ chức hội thi cho 50 hội viên; trước đó các thí "
+     "sinh được bồi dưỡng kiến thức.", False),
+    ("Tài liệu tập huấn kỹ năng tuyên truyền\n\nTải tài liệu tập huấn tại đây.", False),
+    ("Y tế tập huấn tiêm chủng\n\nNgày 5/3, Trung tâm Y tế huyện tập huấn công tác tiêm chủng.", True),
+    ("Bế giảng lớp bồi dưỡng nhận thức về Đảng\n\nChiều 25/11, Trung tâm Chính trị huyện bế giảng lớp bồi dưỡng "
+     "cho 86 học viên.", True),
+    ("Kinh nghiệm triển khai tổ công nghệ số\n\nViệc tổ chức bồi dưỡng, tập huấn cần tổ chức thường xuyên, "
+     "theo chuyên đề.", False),
+])
+def test_is_training(text, expected):
+    assert extract_record(text)["is_training"] is expected
