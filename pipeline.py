@@ -49,9 +49,56 @@ def evaluate(gold_dir: str, quiet: bool) -> None:
 
 # Stage commands that live in their own modules register here.
 
+config_option = click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+                             help="TOML settings (default $VNTRAIN_CONFIG, else config/pipeline.toml if present).")
+
+
+@cli.command()
+@config_option
+def nightly(config_path: str | None) -> None:
+    """Crawl every active site under a lock and report site health (scheduled runs).
+
+    Exit codes: 0 all sites fine, 2 some site failing, 3 the run itself failed, 4 another run
+    holds the lock. Settings: see "Nightly operation" in README.md.
+    """
+    from stages.nightly import EXIT_LOCKED, EXIT_RUN_FAILED, LockHeld, run_nightly
+    from stages.settings import SettingsError, load_settings
+
+    try:
+        result = run_nightly(load_settings(Path(config_path) if config_path else None))
+    except SettingsError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_RUN_FAILED)
+    except LockHeld as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
+    click.echo(result.report)
+    click.echo(f"log: {result.log_path}", err=True)
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@config_option
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), help="SQLite database (default: from settings).")
+@click.option("--runs", default=10, show_default=True, help="How many recent runs to list.")
+def status(config_path: str | None, db_path: str | None, runs: int) -> None:
+    """Show the last crawl runs and each site's health (failing streak, last good date)."""
+    from stages.settings import SettingsError, load_settings
+    from stages.status import format_status
+    from stages.store import open_database
+
+    try:
+        path = Path(db_path) if db_path else load_settings(Path(config_path) if config_path else None).db
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
+    if not path.exists():
+        raise click.ClickException(f"no database at {path}")
+    click.echo(format_status(open_database(path), limit=runs))
+
+
 @cli.command()
 @click.option("--site", "sites", multiple=True, help="Domain to crawl (repeatable); default: every configured site.")
-@click.option("--db", "db_path", default=str(ROOT / "data" / "crawl.db"), show_default=True,
+@click.option("--db", "db_path", default=str(ROOT / "data" / "training.db"), show_default=True,
               type=click.Path(dir_okay=False), help="SQLite database to store into.")
 @click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
               type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
@@ -81,7 +128,8 @@ def sites() -> None:
 
 
 @sites.command("list")
-@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), type=click.Path(exists=True, file_okay=False))
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
 def sites_list(sites_dir: str) -> None:
     """List configured portals: domain, family, unit code, name."""
     from crawler.config import ConfigError, load_sites
@@ -95,9 +143,10 @@ def sites_list(sites_dir: str) -> None:
 
 
 @sites.command("check")
-@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), type=click.Path(exists=True, file_okay=False))
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
+              type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
 def sites_check(sites_dir: str) -> None:
-    """Validate every site and family config (exit 1 on the first problem found)."""
+    """Validate every site and family config (lists every problem; exit 1 if there is any)."""
     from crawler.config import check_sites
 
     problems = check_sites(Path(sites_dir))
@@ -110,7 +159,7 @@ def sites_check(sites_dir: str) -> None:
 
 @cli.command()
 @click.option("--db", "db_path", default=str(ROOT / "data" / "demo.db"), show_default=True,
-              type=click.Path(dir_okay=False))
+              type=click.Path(dir_okay=False), help="SQLite database the demo writes.")
 def demo(db_path: str) -> None:
     """Serve the bundled sample portal on loopback, crawl, extract and store it, print a summary."""
     from stages.demo import run_demo
@@ -138,7 +187,7 @@ def schema(write_metadata: bool) -> None:
 @click.argument("articles", type=click.Path(exists=True))
 @click.option("--records", type=click.Path(exists=True, dir_okay=False),
               help="Records from `pipeline.py extract`, same order; default: run the extractor.")
-@click.option("--batch-size", default=500, show_default=True, help="Articles per transaction.")
+@click.option("--batch-size", default=2000, show_default=True, help="Articles per transaction.")
 @db_option
 def ingest(articles: str, records: str | None, batch_size: int, db_path: str) -> None:
     """Store articles (JSON lines or a directory of JSON files) and their records (exit 1 if any failed)."""
@@ -168,8 +217,8 @@ def reextract(batch_size: int, db_path: str) -> None:
 
 @cli.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")
+@click.option("--port", default=8001, show_default=True, help="Port Datasette listens on.")
 def serve(db_path: str, host: str, port: int) -> None:
     """Publish the database with Datasette (metadata, canned queries, plugins)."""
     from stages.serve import serve as run_serve

@@ -59,7 +59,7 @@ EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
 # Where things are.
 SITES_DIR = str(_ROOT / "data" / "sites")
 FAMILIES_DIR = str(_ROOT / "data" / "families")
-CRAWL_DB = str(_ROOT / "data" / "crawl.db")
+CRAWL_DB = str(_ROOT / "data" / "training.db")
 WARC_DIR = str(_ROOT / "data" / "archive")
 CRAWL_RUN_ID = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 

@@ -93,7 +93,7 @@ CANNED_QUERIES: dict[str, dict] = {
         "sql": "select distinct a.title, a.url, a.published, d.id as document, m.quote\n"
                "from mentions m join documents d on d.id = m.document_id\n"
                "join articles a on a.id = m.article_id\n"
-               "where lower(vn_fold(d.number)) = lower(vn_fold(trim(:number))) and m.event_id is null\n"
+               "where lower(vn_fold(d.number)) = lower(vn_fold(trim(:number)))\n"
                "order by a.published desc, a.url",
         "params": ["number"],
     },

@@ -65,6 +65,14 @@ def extract_line(line_no: int, line: str) -> tuple[dict, bool]:
     return record, True
 
 
+def _count_lines(path: str) -> int | None:
+    """Non-empty lines of a file, for the ETA (None for stdin)."""
+    if path == "-":
+        return None
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
 def extract_jsonl(input_path: str, output_path: str) -> ExtractStats:
     """Extract every line of `input_path` into `output_path` (JSON lines, '-' for stdio).
 
@@ -72,7 +80,7 @@ def extract_jsonl(input_path: str, output_path: str) -> ExtractStats:
     :param output_path: where the records go, one per input line, in order
     """
     stats = ExtractStats()
-    progress = Progress("articles extracted")
+    progress = Progress("articles extracted", total=_count_lines(input_path))
     with _open(input_path, "r") as src, _open(output_path, "w") as dst:
         for line_no, line in enumerate(src, start=1):
             if not line.strip():

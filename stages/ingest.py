@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 import sqlite_utils
 
 from stages.progress import Progress
-from stages.store import load_programmes, record_error, save_articles
+from stages.store import load_programmes, record_error, save_articles, save_stream
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -97,7 +97,7 @@ def to_article(entry: dict) -> dict:
 
 
 def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: str | Path | None = None,
-           batch_size: int = 500, extractor: Extractor | None = None) -> IngestStats:
+           batch_size: int = 2000, extractor: Extractor | None = None) -> IngestStats:
     """Store every article of a file or directory with its record.
 
     Batches of `batch_size` articles are written in one transaction each, so an interrupted
@@ -116,17 +116,22 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     extract = None if records is not None else (extractor or default_extractor())
     stats = IngestStats()
     progress = Progress("articles ingested")
-    batch: list[tuple[dict, dict | None]] = []
-    for entry in read_articles(articles_path):
-        record = next(records, None) if records is not None else None
-        item = _prepare(db, entry, record, extract, records is not None, stats)
-        if item is not None:
-            batch.append(item)
-        if len(batch) >= batch_size:
-            _flush(db, batch, stats, progress)
-    _flush(db, batch, stats, progress)
+    for statuses in save_stream(db, _pairs(db, articles_path, records, extract, stats), batch_size):
+        for status in statuses:
+            stats.count(status)
+        progress.advance(len(statuses), failed=_problems(statuses))
     progress.close()
     return stats
+
+
+def _pairs(db: sqlite_utils.Database, articles_path: str | Path, records: Iterator[dict | None] | None,
+           extract: Extractor | None, stats: IngestStats) -> Iterator[tuple[dict, dict | None]]:
+    """(article, record) for every readable input entry; the others are logged and counted."""
+    for entry in read_articles(articles_path):
+        record = next(records, None) if records is not None else None
+        item = _pair_for(db, entry, record, extract, records is not None, stats)
+        if item is not None:
+            yield item
 
 
 def _read_records(path: str | Path) -> Iterator[dict | None]:
@@ -139,7 +144,7 @@ def _read_records(path: str | Path) -> Iterator[dict | None]:
                 yield None
 
 
-def _prepare(db: sqlite_utils.Database, entry: dict | str, record: dict | None, extract: Extractor | None,
+def _pair_for(db: sqlite_utils.Database, entry: dict | str, record: dict | None, extract: Extractor | None,
              from_file: bool, stats: IngestStats) -> tuple[dict, dict | None] | None:
     """(article, record) for one input entry, or None after logging why it is skipped."""
     if isinstance(entry, str):
@@ -157,10 +162,7 @@ def _prepare(db: sqlite_utils.Database, entry: dict | str, record: dict | None, 
                                                  f"{entry[key]!r}: records file out of order", stats)
     else:
         record = _run_extractor(db, extract, article)
-    if record is not None and record.get("error"):
-        record_error(db, article["url"], "extract", record["error"])
-        record = None
-    return article, record
+    return article, _usable(db, article["url"], record)
 
 
 def _run_extractor(db: sqlite_utils.Database, extract: Extractor, article: dict) -> dict | None:
@@ -172,23 +174,19 @@ def _run_extractor(db: sqlite_utils.Database, extract: Extractor, article: dict)
         return None
 
 
+def _usable(db: sqlite_utils.Database, url: str, record: dict | None) -> dict | None:
+    """The record, or None (and an errors row) when the extractor reported that it failed."""
+    if record is not None and record.get("error"):
+        record_error(db, url, "extract", record["error"])
+        return None
+    return record
+
+
 def _skip(db: sqlite_utils.Database, url: str | None, message: str, stats: IngestStats) -> None:
     log.warning("skipped %s: %s", url or "entry", message)
     record_error(db, url, "ingest", message)
     stats.count("failed")
     return None
-
-
-def _flush(db: sqlite_utils.Database, batch: list[tuple[dict, dict | None]], stats: IngestStats,
-           progress: Progress) -> None:
-    """Write a batch and count its outcomes; empties the batch."""
-    if not batch:
-        return
-    statuses = save_articles(db, batch)
-    for status in statuses:
-        stats.count(status)
-    progress.advance(len(statuses), failed=_problems(statuses))
-    batch.clear()
 
 
 def _problems(statuses: list[str]) -> int:
@@ -230,7 +228,7 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
         batch = []
         for row in rows:
             article = {key: row[key] for key in ("url", "title", "published", "body", "content_hash")}
-            record = _run_extractor(db, extract, article)
+            record = _usable(db, row["url"], _run_extractor(db, extract, article))
             if record is not None and extractor_version is None:
                 extractor_version = record["extractor_version"]
             batch.append((article, record))

@@ -5,7 +5,8 @@ Interface used by the crawler and the ingest stage (also in schema/README.md):
 - ``open_database(path)`` creates or migrates the schema; WAL mode, foreign keys on.
 - ``known_articles(db, site=None)`` canonical URL -> {content_hash, etag, last_modified, fetched_at, version}.
 - ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed"; one transaction.
-- ``save_articles(db, items)`` the same for a batch, in one transaction (what ingest uses).
+- ``save_articles(db, items)`` the same for a batch, in one transaction; ``save_stream(db, items)``
+  for many batches, preparing the next batch in a second thread (what ingest uses).
 - ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``.
 - ``load_programmes(db, path)`` loads the programme catalogue (data/programmes.yml).
 - ``search_articles(db, query)`` full-text search with or without diacritics; ``table_counts(db)``.
@@ -20,10 +21,12 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import sqlite_utils
 import yaml
@@ -31,7 +34,7 @@ import yaml
 from schema.migrations import migrations
 from schema.search import fold, fts_match_expression
 from schema.tables import FTS_COLUMNS, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES_BY_NAME
-from stages.store_rows import InvalidRecord, article_row, derive_rows, validate_record
+from stages.store_rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
 
 log = logging.getLogger("pipeline.store")
 
@@ -106,6 +109,107 @@ def save_article(db: sqlite_utils.Database, article: dict, record: dict | None) 
 
 
 @dataclass
+class Prepared:
+    """An article made ready for writing without touching the database (so another thread can
+    prepare the next batch while one is written).
+
+    :param article: the article as given
+    :param row: its articles row (no id or version yet); None when it could not be made
+    :param derived: rows derived from a valid record; None without one
+    :param problem: why the record was rejected (the article is stored without derived rows)
+    :param failure: why nothing of the article can be stored
+    """
+
+    article: dict
+    row: dict | None
+    derived: DerivedRows | None
+    problem: str | None = None
+    failure: str | None = None
+
+
+def prepare(article: dict, record: dict | None) -> Prepared:
+    """Validate the record and build every row of an article (pure; no database).
+
+    :param article: see save_article
+    :param record: extractor output for the body, or None
+    """
+    problem = None
+    if record is not None:
+        try:
+            validate_record(record)
+        except InvalidRecord as error:
+            problem, record = str(error), None
+    try:
+        row = article_row(article, record)
+        derived = derive_rows(record, row["body"]) if record is not None else None
+    except (ValueError, KeyError, IndexError, TypeError) as error:
+        return Prepared(article, None, None, problem, f"not stored: {type(error).__name__}: {error}")
+    return Prepared(article, row, derived, problem)
+
+
+def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
+                  stage: str = "ingest") -> list[str]:
+    """Store a batch of (article, record) pairs in one transaction.
+
+    A record that violates the schema is logged to ``errors`` and its article stored without
+    derived rows (status gets the suffix "+invalid"); an article that cannot be stored at all
+    gets status "failed" and an ``errors`` row. Neither stops the rest of the batch.
+
+    :param db: open database
+    :param items: (article, record) pairs
+    :param stage: stage name written to errors rows
+    :return: one status per item: "new", "unchanged", "changed", optionally "+invalid", or "failed"
+    """
+    return save_prepared(db, [prepare(article, record) for article, record in items], stage)
+
+
+def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]], batch_size: int = 2000,
+                stage: str = "ingest") -> Iterator[list[str]]:
+    """Store many (article, record) pairs, one transaction per batch, preparing the next batch in a
+    second thread while the current one is written (SQLite releases the GIL while it works).
+
+    :param db: open database (used from the calling thread only)
+    :param items: (article, record) pairs, read in the calling thread
+    :param batch_size: articles per transaction
+    :param stage: stage name written to errors rows
+    :return: the statuses of each batch, in order, as it is committed
+    """
+    def prepare_all(batch: list[tuple[dict, dict | None]]) -> list[Prepared]:
+        return [prepare(article, record) for article, record in batch]
+
+    iterator = iter(items)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
+        pending = None
+        while batch := list(islice(iterator, batch_size)):
+            upcoming = pool.submit(prepare_all, batch)
+            if pending is not None:
+                yield save_prepared(db, pending.result(), stage)
+            pending = upcoming
+        if pending is not None:
+            yield save_prepared(db, pending.result(), stage)
+
+
+def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest") -> list[str]:
+    """Write prepared articles in one transaction; if that fails, each in its own transaction.
+
+    :param db: open database
+    :param prepared: output of `prepare`
+    :param stage: stage name written to errors rows
+    :return: statuses as for save_articles
+    """
+    try:
+        with db.atomic():
+            return _write_batch(db, prepared, stage)
+    except (sqlite3.Error, ValueError) as error:
+        if len(prepared) == 1:
+            record_error(db, prepared[0].article.get("url"), stage,
+                         f"not stored: {type(error).__name__}: {error}")
+            return ["failed"]
+        log.warning("batch of %d failed (%s); retrying one article at a time", len(prepared), error)
+    return [save_prepared(db, [item], stage)[0] for item in prepared]
+
+
+@dataclass
 class _Stored:
     """What the database already holds for one URL."""
 
@@ -120,69 +224,34 @@ class _Stored:
 class _Batch:
     """Rows to write for a batch, grouped by table, in the order they are written."""
 
-    sites: dict
-    new_articles: list
-    versions: list
-    replaced_ids: list
-    updated_articles: list
-    fetch_updates: list
-    derived: list
+    sites: dict = field(default_factory=dict)
+    new_articles: list = field(default_factory=list)
+    versions: list = field(default_factory=list)
+    replaced_ids: list = field(default_factory=list)
+    updated_articles: list = field(default_factory=list)
+    fetch_updates: list = field(default_factory=list)
+    derived: list = field(default_factory=list)
 
 
-def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
-                  stage: str = "ingest") -> list[str]:
-    """Store a batch of (article, record) pairs in one transaction.
-
-    Records are validated first; a bad record is logged to ``errors`` and its article stored
-    without derived rows (status gets the suffix "+invalid"). If the batch write fails, each
-    article is retried in its own transaction so one bad article cannot sink the others; an
-    article that still fails gets status "failed" and an ``errors`` row.
-
-    :param db: open database
-    :param items: (article, record) pairs; a URL may appear only once per batch
-    :param stage: stage name written to errors rows
-    :return: one status per item: "new", "unchanged", "changed", optionally "+invalid", or "failed"
-    """
-    items = list(items)
-    checked = []
-    for article, record in items:
-        problem = None
-        if record is not None:
-            try:
-                validate_record(record)
-            except InvalidRecord as error:
-                problem, record = str(error), None
-        checked.append((article, record, problem))
-    try:
-        with db.atomic():
-            statuses = _write_batch(db, checked, stage)
-        return statuses
-    except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError) as error:
-        if len(checked) == 1:
-            article = checked[0][0]
-            record_error(db, article.get("url"), stage, f"not stored: {type(error).__name__}: {error}")
-            return ["failed"]
-        log.warning("batch of %d failed (%s); retrying one article at a time", len(checked), error)
-    return [save_articles(db, [(article, record)], stage)[0] for article, record, _ in checked]
-
-
-def _write_batch(db: sqlite_utils.Database, checked: list[tuple[dict, dict | None, str | None]],
-                 stage: str) -> list[str]:
-    """Write a validated batch; the caller holds the transaction."""
+def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str) -> list[str]:
+    """Write a prepared batch; the caller holds the transaction."""
     # Child and parent rows of a batch are written table by table: check keys at commit.
     db.execute("PRAGMA defer_foreign_keys=ON")
-    urls = [article.get("url") for article, _, _ in checked]
+    urls = [item.row["url"] for item in prepared if item.row is not None]
     if len(set(urls)) != len(urls):
         raise ValueError("a URL appears twice in one batch")
     stored = _stored_articles(db, urls)
     next_article_id = _next_id(db, "articles")
     next_event_id = _next_id(db, "events")
     now = utc_now()
-    batch = _Batch(sites={}, new_articles=[], versions=[], replaced_ids=[], updated_articles=[],
-                   fetch_updates=[], derived=[])
+    batch = _Batch()
     statuses = []
-    for article, record, problem in checked:
-        row = article_row(article, record)
+    for item in prepared:
+        row, derived = item.row, item.derived
+        if row is None:
+            _record_error_now(db, item.article.get("url"), stage, item.failure or "not stored")
+            statuses.append("failed")
+            continue
         previous = stored.get(row["url"])
         batch.sites.setdefault(row["site"], {"domain": row["site"], "name": row["site"]})
         if previous is None:
@@ -199,19 +268,18 @@ def _write_batch(db: sqlite_utils.Database, checked: list[tuple[dict, dict | Non
             fetch = {column: row[column] for column in FETCH_COLUMNS if row[column] is not None}
             if any(previous.fetch.get(column) != value for column, value in fetch.items()):
                 batch.fetch_updates.append((article_id, fetch))
-            if record is None or record["extractor_version"] == previous.extractor_version:
-                record = None  # derived rows are current
+            if derived is None or row["extractor_version"] == previous.extractor_version:
+                derived = None  # the stored derived rows are current
             else:
                 batch.replaced_ids.append(article_id)
                 batch.fetch_updates.append((article_id, {"extractor_version": row["extractor_version"],
                                                          "is_training": row["is_training"]}))
-        if problem:
-            _record_error_now(db, row["url"], stage, problem)
+        if item.problem:
+            _record_error_now(db, row["url"], stage, item.problem)
             status += "+invalid"
-        if record is not None:
-            derived = derive_rows(record, row["body"], article_id, next_event_id)
+        if derived is not None:
+            batch.derived.append(derived.placed(article_id, next_event_id))
             next_event_id += len(derived.events)
-            batch.derived.append(derived)
         statuses.append(status)
     _apply(db, batch)
     return statuses

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -109,6 +110,23 @@ class DerivedRows:
     event_organizers: list[dict] = field(default_factory=list)
     mentions: list[dict] = field(default_factory=list)
 
+    def placed(self, article_id: int, first_event_id: int) -> "DerivedRows":
+        """Copies of the rows with real ids: derive_rows numbers events 1, 2, ... within the article.
+
+        :param article_id: id of the article row
+        :param first_event_id: id of the article's first event; the others follow in order
+        """
+        def event_id(number: int | None) -> int | None:
+            return None if number is None else first_event_id + number - 1
+
+        return DerivedRows(
+            places=self.places, programmes=self.programmes, documents=self.documents,
+            events=[{**row, "id": event_id(row["id"]), "article_id": article_id} for row in self.events],
+            event_organizers=[{**row, "event_id": event_id(row["event_id"]), "article_id": article_id}
+                              for row in self.event_organizers],
+            mentions=[{**row, "event_id": event_id(row["event_id"]), "article_id": article_id}
+                      for row in self.mentions])
+
 
 def article_row(article: dict, record: dict | None) -> dict:
     """The articles row (without id, version) for a crawled article and its record.
@@ -166,13 +184,15 @@ def _place_row(location: dict) -> dict:
     }
 
 
-def derive_rows(record: dict, body: str, article_id: int, first_event_id: int) -> DerivedRows:
+def derive_rows(record: dict, body: str) -> DerivedRows:
     """All rows an article's record contributes, with spans and quotes.
+
+    Needs no database, so it can run while another batch is written. Events are numbered 1, 2,
+    ... and article ids left empty; `DerivedRows.placed` gives them their real ids.
 
     :param record: valid extractor record
     :param body: the text the record's spans point into
-    :param article_id: id of the article row
-    :param first_event_id: id to give the first event; the others follow in order
+    :raises IndexError: when an event points at a location or organiser the record lacks
     """
     rows = DerivedRows()
     places: dict[str, dict] = {}
@@ -211,24 +231,47 @@ def derive_rows(record: dict, body: str, article_id: int, first_event_id: int) -
             }
         return key
 
-    def mention(kind: str, item: dict, event_id: int | None, detail: str | None, **target: Any) -> dict:
+    # Which events point at each mentioned item. A mention no event points at is article-level
+    # (event_id empty); one that several events point at gets a row per event.
+    events_of_location: dict[int, list[int]] = defaultdict(list)
+    events_of_programme: dict[str, list[int]] = defaultdict(list)
+    events_of_document: dict[str, list[int]] = defaultdict(list)
+    for number, event in enumerate(record["events"], start=1):
+        for index in event["locations"]:
+            if not 0 <= index < len(record["locations"]):
+                raise IndexError(f"event {number} points at location {index}, which the record does not have")
+            events_of_location[index].append(number)
+        for programme_id in event["programmes"]:
+            events_of_programme[programme_id].append(number)
+        for number_text in event["documents"]:
+            events_of_document[number_text].append(number)
+
+    def add_mentions(kind: str, item: dict, event_ids: list[int] | None, detail: str | None, **target: Any) -> None:
         start, end = _span(item.get("span"))
-        return {"article_id": article_id, "event_id": event_id, "kind": kind, "document_id": None,
-                "programme_id": None, "place_code": None, "detail": detail,
-                "span_start": start, "span_end": end, "quote": item.get("quote"), **target}
+        for event_id in event_ids or [None]:
+            rows.mentions.append({"article_id": None, "event_id": event_id, "kind": kind, "document_id": None,
+                                  "programme_id": None, "place_code": None, "detail": detail,
+                                  "span_start": start, "span_end": end, "quote": item.get("quote"), **target})
 
     for document in record["documents"]:
-        rows.mentions.append(mention("document", document, None, document.get("raw"),
-                                     document_id=add_document(document["number"])))
+        add_mentions("document", document, events_of_document.get(document["number"]), document.get("raw"),
+                     document_id=add_document(document["number"]))
+    quoted_programmes = {programme["id"] for programme in record["programmes"]}
     for programme in record["programmes"]:
-        rows.mentions.append(mention("programme", programme, None, programme.get("component"),
-                                     programme_id=programme["id"]))
-    for location in record["locations"]:
-        rows.mentions.append(mention("place", location, None, location.get("name"),
-                                     place_code=location.get("code")))
+        add_mentions("programme", programme, events_of_programme.get(programme["id"]), programme.get("component"),
+                     programme_id=programme["id"])
+    for index, location in enumerate(record["locations"]):
+        add_mentions("place", location, events_of_location.get(index), location.get("name"),
+                     place_code=location.get("code"))
+    # Events may name a document or programme the record does not quote: link them without a span.
+    for number_text, event_ids in events_of_document.items():
+        if number_text not in documents_by_number:
+            add_mentions("document", {}, event_ids, number_text, document_id=add_document(number_text))
+    for programme_id, event_ids in events_of_programme.items():
+        if programme_id not in quoted_programmes:
+            add_mentions("programme", {}, event_ids, None, programme_id=programme_id)
 
     for number, event in enumerate(record["events"], start=1):
-        event_id = first_event_id + number - 1
         province_code, district_code = event.get("province_code"), event.get("district_code")
         add_place(province_code, {"code": province_code, "name": event.get("province"), "level": "province"})
         add_place(district_code, {"code": district_code, "name": event.get("district"), "level": "district",
@@ -240,7 +283,7 @@ def derive_rows(record: dict, body: str, article_id: int, first_event_id: int) -
                                         "in_catalogue": 0})
         span, date_span, participant_span = event.get("span"), event.get("date_span"), event.get("participant_span")
         rows.events.append({
-            "id": event_id, "article_id": article_id, "event_no": number,
+            "id": number, "article_id": None, "event_no": number,
             "is_primary": int(event["is_primary"]), "kind": event.get("kind"),
             "start_date": event["start_date"], "end_date": event["end_date"],
             "date_precision": event.get("date_precision"), "year": _year(event["start_date"]),
@@ -261,20 +304,9 @@ def derive_rows(record: dict, body: str, article_id: int, first_event_id: int) -
             organizer = record["organizers"][index]
             start, end = _span(organizer.get("span"))
             rows.event_organizers.append({
-                "event_id": event_id, "article_id": article_id, "name": organizer["name"],
+                "event_id": number, "article_id": None, "name": organizer["name"],
                 "role": organizer.get("role"), "span_start": start, "span_end": end,
                 "quote": organizer.get("quote")})
-        for index in event["locations"]:
-            location = record["locations"][index]
-            rows.mentions.append(mention("place", location, event_id, location.get("name"),
-                                         place_code=location.get("code")))
-        for programme_id in event["programmes"]:
-            rows.mentions.append(mention("programme", programmes[programme_id], event_id,
-                                         programmes[programme_id].get("component"),
-                                         programme_id=programme_id))
-        for number_text in event["documents"]:
-            rows.mentions.append(mention("document", documents_by_number.get(number_text, {}), event_id,
-                                         number_text, document_id=add_document(number_text)))
 
     rows.places = list(places.values())
     rows.documents = list(document_rows.values())

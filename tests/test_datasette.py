@@ -103,7 +103,7 @@ def test_canned_queries_run_with_parameters(datasette_url: str, built_db: Path) 
 def test_articles_citing_a_document_number(datasette_url: str, built_db: Path, number: str) -> None:
     expected = {url for (url,) in sql(built_db, "select distinct a.url from mentions m join documents d on "
                                                 "d.id = m.document_id join articles a on a.id = m.article_id "
-                                                "where d.number = '90/QĐ-TTg' and m.event_id is null")}
+                                                "where d.number = '90/QĐ-TTg'")}
     rows = run_canned(datasette_url, "articles_citing_document", number=number)
     assert expected and {row["url"] for row in rows} == expected
     assert all("90/Q" in row["quote"] for row in rows)
@@ -136,3 +136,9 @@ def test_cluster_map_is_on_the_events_page(datasette_url: str) -> None:
     assert "datasette-cluster-map" in html
     located = get_json(datasette_url, "/training/events.json", _shape="array", latitude__notblank="1")
     assert located and all(-90 <= row["latitude"] <= 90 for row in located)
+
+
+def test_search_all_lists_the_articles_index(datasette_url: str) -> None:
+    status, html = get(datasette_url, "/-/search", q="Dong Thap")
+    assert status == 200
+    assert '"table": "articles"' in html  # the plugin's list of searchable tables
