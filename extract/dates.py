@@ -282,6 +282,8 @@ def resolve(m: DateMention, ctx: YearContext) -> tuple[str, str, str, str | None
         y2, source = ctx.year_for(m.m2, m.d2)
     if y1 is None:
         y1 = y2 if y2 is None or (m.m1, m.d1 or 1) <= (m.m2, m.d2 or 1) else y2 - 1
+    if not (_valid(m.d1, m.m1, y1) and _valid(m.d2, m.m2, y2)):
+        y1 = y2 = source = None  # "29/2" in a year that has none: keep it year-less
     precision = "month" if m.d1 is None else ("day" if y1 else "day-no-year")
     if precision == "month" and not y1:
         precision = "month-no-year"

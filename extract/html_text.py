@@ -6,8 +6,9 @@ extractor needs when a caller hands it raw HTML.
 from __future__ import annotations
 
 import re
+import warnings
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "title", "section", "article")
 
@@ -19,7 +20,9 @@ def looks_like_html(text: str) -> bool:
 
 def html_to_text(html: str) -> str:
     """Visible text of `html`: the title first, then block elements one per line."""
-    soup = BeautifulSoup(html or "", "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # feeds and XHTML are read as HTML on purpose
+        soup = BeautifulSoup(html or "", "lxml")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     title = soup.title.get_text(" ", strip=True) if soup.title else ""

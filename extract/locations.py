@@ -293,7 +293,10 @@ def _url_units(g: Gazetteer, url: str | None) -> tuple[Unit | None, Unit | None]
     """The province and district a portal address names (muonglat.thanhhoa.gov.vn)."""
     if not url:
         return None, None
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # a malformed address places nothing
+        return None, None
     labels = [l for l in host.split(".") if l not in ("www", "gov", "vn", "com", "org", "net", "edu")]
     province = None
     for label in labels:

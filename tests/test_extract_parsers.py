@@ -96,6 +96,16 @@ def test_things_that_are_not_dates(text):
     assert dates_of(text) == []
 
 
+def test_29_february_without_a_leap_year_stays_year_less():
+    from datetime import date
+    assert dates_of("Ngày 29/2, khai mạc.", published=date(2025, 3, 1))[0][1] == "--02-29"
+    assert dates_of("Ngày 29/2, khai mạc.", published=date(2024, 3, 1))[0][1] == "2024-02-29"
+
+
+def test_a_malformed_url_places_nothing():
+    assert extract_record("Tập huấn cho 50 học viên.", url="https://[bad")["locations"] == []
+
+
 def test_a_documents_issue_date_is_not_an_event_date():
     roles = dates_of("Theo Quyết định số 1722/QĐ-TTg ngày 22/9/2016 của Thủ tướng; ngày 13/11/2019 khai mạc lớp.")
     assert roles[0][0] == "document_issue" and roles[1][0] == "event"

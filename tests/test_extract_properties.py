@@ -11,7 +11,7 @@ from extract import extract_record
 
 # Text made of the pieces real articles are made of, shuffled, plus arbitrary Unicode.
 PIECES = ["Ngày", "ngày", "13/11", "20-12", "18.6", "24-26/8/2023", "từ", "đến", "và", "tháng", "năm", "2019",
-          "30/2", "31/4", "0/0", "99/99", "huyện", "tỉnh", "xã", "Mường Lát", "Thanh Hóa", "Hà Nội", "TP.",
+          "30/2", "29/2", "31/4", "0/0", "99/99", "trong 2 ngày", "từ nay đến ngày 5/10", "Bên cạnh đó,", "huyện", "tỉnh", "xã", "Mường Lát", "Thanh Hóa", "Hà Nội", "TP.",
           "90/QĐ-TTg", "46/2022/TT-BTC", "119-KL/TW", "/", "-", ".", ",", "\n", " ", "hơn", "gần", "3.130",
           "đại biểu", "học viên", "lớp", "tập huấn", "tổ chức", "Chương trình 135", "giảm nghèo bền vững",
           "Sở", "UBND", "phối hợp với", "\u0301", "\u00d0", "\u200b", "½", "(", ")", "Dự án 7"]
@@ -50,8 +50,10 @@ def _walk(value):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=article_text, url=st.one_of(st.none(), st.just("https://muonglat.thanhhoa.gov.vn/a?p=1"), st.text(max_size=40)),
-       published=st.one_of(st.none(), st.just("2024-01-02"), st.text(max_size=12)))
+@given(text=article_text,
+       url=st.one_of(st.none(), st.sampled_from(["https://muonglat.thanhhoa.gov.vn/a?p=1", "https://[bad",
+                                                 "https://baothainguyen.vn/xa-hoi/202311/a-1/"]), st.text(max_size=40)),
+       published=st.one_of(st.none(), st.sampled_from(["2024-01-02", "2025-03-01", "2023-02-28"]), st.text(max_size=12)))
 def test_extraction_never_raises_and_spans_and_dates_are_valid(text, url, published):
     record = extract_record(text, url=url, published=published)
     for node in _walk(record):
