@@ -111,6 +111,12 @@ def test_a_documents_issue_date_is_not_an_event_date():
     assert roles[0][0] == "document_issue" and roles[1][0] == "event"
 
 
+@pytest.mark.parametrize("text", ["Từ đầu năm đến ngày 30/6/2023, huyện đã tổ chức 10 lớp tập huấn.",
+                                  "Các đơn vị gửi danh sách trước ngày 15/4/2024.", "Tính đến 31/12/2022, đã đào tạo"])
+def test_deadlines_and_reporting_periods_are_not_event_dates(text):
+    assert [role for role, *_ in dates_of(text)] == ["other"]
+
+
 def test_kế_hoạch_ngày_is_an_issue_date():
     assert dates_of("Thực hiện Kế hoạch ngày 05/3/2023 của UBND tỉnh")[0][0] == "document_issue"
 
