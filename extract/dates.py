@@ -46,7 +46,7 @@ _SAME_PERIOD_LAST_YEAR = re.compile(r"(?:so với\s+)?cùng kỳ năm\s+((?:19|2
 _DOC_WORD_BEFORE = re.compile(r"(?:kế hoạch|quyết định|công văn|thông báo|nghị quyết|chỉ thị|thông tư|nghị định"
                               r"|hướng dẫn|tờ trình|báo cáo|văn bản)(?:\s+số\s+\S+)?\s+(?:ban hành\s+)?ngày\s+$")
 _NOT_EVENT_BEFORE = re.compile(r"(?:trước|chậm nhất|hạn chót|hạn|tính đến|từ đầu năm đến|từ đầu năm tới|từ đầu tháng đến"
-                               r"|lũy kế đến|đến hết)\s+(?:hết\s+)?(?:ngày\s+)?$")
+                               r"|lũy kế đến)\s+(?:hết\s+)?(?:ngày\s+)?$")
 _SIGNING_LINE = re.compile(r"^[A-ZĐ][\wÀ-ỹ .]{1,30},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*$")
 _NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7}
 # A line that is only a date and a time ("15/03/2023 10:20", "Cập nhật: 08:15 | 05/09/2016").
