@@ -1,13 +1,15 @@
-"""HTML given where text was expected: the visible text with paragraph breaks.
+"""HTML given where text was expected: the article's text with paragraph breaks.
 
-The crawler has a full page parser (crawler/article.py); this is the small fallback the
-extractor needs when a caller hands it raw HTML.
+The crawler has a full page parser (crawler/article.py); this is what the extractor does when a
+caller hands it a raw page: the main text as trafilatura finds it (menus, related-news lists and
+footers left out), else every visible block.
 """
 from __future__ import annotations
 
 import re
 import warnings
 
+import trafilatura
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
 _BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "title", "section", "article")
@@ -18,8 +20,11 @@ def looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html", "<head", "<body"))
 
 
+_MIN_MAIN_TEXT = 200  # shorter than this, trafilatura probably missed the article
+
+
 def html_to_text(html: str) -> str:
-    """Visible text of `html`: the title first, then block elements one per line."""
+    """Text of `html`: the title first, then the main text (or every visible block)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # feeds and XHTML are read as HTML on purpose
         soup = BeautifulSoup(html or "", "lxml")
@@ -28,9 +33,13 @@ def html_to_text(html: str) -> str:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if soup.title:
         soup.title.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-    body = soup.get_text()
+    main = trafilatura.extract(html, include_comments=False, include_tables=True) if html else None
+    if main and len(main) >= _MIN_MAIN_TEXT:
+        body = main
+    else:
+        for tag in soup.find_all(_BLOCKS):
+            tag.insert_before("\n")
+        body = soup.get_text()
     lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in body.splitlines()]
     text = "\n".join(line for line in lines if line)
     return f"{title}\n\n{text}".strip() if title else text
