@@ -24,7 +24,7 @@ _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
 _LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
 _PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
 # A '-' or '.' between day and month needs a date word before it, or a year after it, to be a date.
-_DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|từ|đến|tới|và|qua|thứ \w+,?|chủ nhật,?|\(|,)\s*$")
+_DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|từ|đến|tới|và|qua|vào|lúc|nay|thứ \w+,?|chủ nhật,?|\(|,)\s*$")
 
 _RANGE_TWO_DATES = re.compile(
     rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?\s*(?:-|đến|tới|và)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?{_D}([/.-]){_M}(?:\6{_Y})?{_NOT_AFTER}")
