@@ -33,7 +33,9 @@ def html_to_text(html: str) -> str:
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     if soup.title:
         soup.title.decompose()
-    main = trafilatura.extract(html, include_comments=False, include_tables=True) if html else None
+    page_text_length = len((soup.body or soup).get_text(strip=True))
+    main = trafilatura.extract(html, include_comments=False, include_tables=True) \
+        if page_text_length >= _MIN_MAIN_TEXT else None
     if main and len(main) >= _MIN_MAIN_TEXT:
         body = main
     else:
