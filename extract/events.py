@@ -77,8 +77,10 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
         organizers = [i for i in organizers if found.organizers[i].anchor == first_anchor]
     district = next((p for p in ([place] if place else []) + places if p.unit.level == "district"), None)
     most_specific = place.unit if place else None
+    anchor = _anchor(doc, scope, dates, participants)
     return {
         "is_primary": primary,
+        "span": doc.mention(*anchor)["span"] if anchor else None,
         "kind": _kind(doc, scope),
         **dates,
         "participant_total": participants.value if participants else None,
@@ -98,6 +100,19 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
         "programmes": programme_ids,
         "documents": document_numbers,
     }
+
+
+def _anchor(doc: Doc, scope, dates: dict, participants: Count | None) -> tuple[int, int] | None:
+    """The sentence that reports the activity: the one with its date, else its count, else the
+    first sentence in scope that names a training."""
+    if dates.get("date_span"):
+        return doc.sentence_at(doc.norm.to_normalised(dates["date_span"][0]))
+    if participants:
+        return doc.sentence_at(participants.start)
+    for m in _TERM.finditer(doc.norm.lower):
+        if scope(m.start()):
+            return doc.sentence_at(m.start())
+    return None
 
 
 def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:

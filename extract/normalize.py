@@ -7,6 +7,7 @@ text so that `original[start:end]` is exactly what the article says.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,6 +61,10 @@ class NormText:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) range of the normalised text to the original text."""
         return self._to_original[start], self._to_original[end]
+
+    def to_normalised(self, original_pos: int) -> int:
+        """The normalised position of an original offset (the first one that maps at or after it)."""
+        return bisect_left(self._to_original, original_pos)
 
     def quote(self, start: int, end: int) -> str:
         """The original text behind a normalised range."""

@@ -38,7 +38,7 @@ def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL) -> str:
     if crawl.returncode not in (0, 1):  # 1 = some pages failed, which the sample portal does on purpose
         raise RuntimeError(f"demo crawl failed (exit {crawl.returncode}); its log is above")
     return "\n".join(["Crawl (sample portal on loopback):", crawl.stdout.rstrip(), "", summary(db_path), "",
-                      f"Open it in Datasette:  python pipeline.py serve {db_path}"])
+                      f"Open it in Datasette:  python pipeline.py serve --db {db_path}"])
 
 
 def summary(db_path: Path) -> str:

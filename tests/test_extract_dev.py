@@ -55,9 +55,11 @@ def test_record_follows_the_schema_and_every_span_quotes_the_text(item):
     assert checked >= len(record["documents"]) + len(record["dates"])
     if record["is_training"]:
         for event in record["events"]:
-            for key in ("date_span", "participant_span"):
+            for key in ("span", "date_span", "participant_span"):
                 if event.get(key):
                     assert 0 <= event[key][0] < event[key][1] <= len(text)
+            if event.get("span") and event.get("date_span"):  # the event's sentence holds its date
+                assert event["span"][0] <= event["date_span"][0] < event["date_span"][1] <= event["span"][1]
 
 
 def test_every_field_meets_its_floor_on_the_dev_set():
