@@ -21,6 +21,7 @@ _TRANSITION = re.compile(r"^\W*(?:bên cạnh đó|trước đó|ngoài ra|sau �
 _HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)\b")
 _TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
 _FOLLOW_SENTENCES = 3
+_LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
 _ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|tập huấn cho|bồi dưỡng cho|lớp học")
 # "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
 _AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
@@ -126,13 +127,17 @@ def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:
 
 
 def _event_place(doc: Doc, places: list[Place]) -> Place | None:
-    """Where the activity took place: a place introduced by "tại"/"ở", else the first place named."""
+    """Where the activity took place: a place introduced by "tại"/"ở" in the first sentences,
+    else the first place named."""
     low = doc.norm.lower
     located = [p for p in places if p.unit.province_code and p.via in ("typed", "bare", "list")]
+    if not located:
+        return None
+    lead_end = doc.sentence_index(located[0].start) + _LEAD_SENTENCES
     for p in located:
-        if _AT.search(low[max(0, p.start - 45):p.start]):
+        if doc.sentence_index(p.start) < lead_end and _AT.search(low[max(0, p.start - 45):p.start]):
             return p
-    return located[0] if located else None
+    return located[0]
 
 
 def _kind(doc: Doc, scope) -> str | None:

@@ -278,3 +278,12 @@ def test_place_forms(text, expected):
 ])
 def test_is_training(text, expected):
     assert extract_record(text)["is_training"] is expected
+
+
+def test_the_venue_is_the_place_introduced_by_tại_in_the_lead_not_a_later_one():
+    text = ("Ngày 10/4/2024, UBND huyện Bá Thước tổ chức lớp tập huấn cho 60 cán bộ tại hội trường huyện. "
+            "Học viên được giới thiệu mô hình hay. Các mô hình được giới thiệu. Ví dụ là mô hình. "
+            "Một mô hình nuôi bò tại tỉnh Lào Cai cũng được nêu.")
+    assert extract_record(text)["events"][0]["province"] == "Thanh Hóa"
+    lead = "Sáng 13-6, tại Bình Dương, Viện Pasteur thành phố Hồ Chí Minh tổ chức tập huấn cho 300 cán bộ."
+    assert extract_record(lead)["events"][0]["province"] == "Bình Dương"
