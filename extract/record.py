@@ -14,8 +14,9 @@ from .html_text import html_to_text, looks_like_html
 from .locations import PlaceFinder
 from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records
+from .resources import extractor_version
 
-EXTRACTOR_VERSION = "0.1.0"
+EXTRACTOR_VERSION = extractor_version("0.2.0")
 _TRAINING_WORDS = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo nghề|lớp học|khóa học|dạy nghề")
 
 

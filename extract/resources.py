@@ -1,6 +1,7 @@
 """Reference data from `data/`, loaded once per process and never modified."""
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,3 +31,13 @@ def doc_codes() -> dict:
 
 def programme_catalogue() -> dict:
     return load_yaml("programmes.yml")
+
+
+def extractor_version(release: str) -> str:
+    """`release` plus a digest of the extractor's code and reference data, so that any change to
+    the rules gives records a new version (and `reextract` knows what to redo)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(DATA_DIR.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:8]}"
