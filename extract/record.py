@@ -21,13 +21,20 @@ _TRAINING_WORDS = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào 
 
 
 def _parse_published(value: str | None) -> date | None:
+    """ISO (2023-11-07, 2023-11-07T15:32:00+07:00) or day-first (07/11/2023) publication date."""
     if not value:
         return None
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(value))
-    if not m:
+    value = str(value).strip()
+    iso_form = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    day_first = re.match(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    if iso_form:
+        year, month, day = iso_form.groups()
+    elif day_first:
+        day, month, year = day_first.groups()
+    else:
         return None
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None
 

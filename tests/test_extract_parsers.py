@@ -287,3 +287,9 @@ def test_the_venue_is_the_place_introduced_by_tại_in_the_lead_not_a_later_one(
     assert extract_record(text)["events"][0]["province"] == "Thanh Hóa"
     lead = "Sáng 13-6, tại Bình Dương, Viện Pasteur thành phố Hồ Chí Minh tổ chức tập huấn cho 300 cán bộ."
     assert extract_record(lead)["events"][0]["province"] == "Bình Dương"
+
+
+@pytest.mark.parametrize("published", ["2022-12-21", "2022-12-21T08:00:00+07:00", "21/12/2022"])
+def test_publication_date_forms_give_the_year(published):
+    record = extract_record("Sáng 20-12, UBND huyện tổ chức tập huấn cho 60 học viên.", published=published)
+    assert (record["published"], record["events"][0]["start_date"]) == ("2022-12-21", "2022-12-20")
