@@ -29,3 +29,12 @@ class ArticleItem(scrapy.Item):
     def __repr__(self) -> str:
         # Scrapy logs every item; the raw body and full text would flood the log.
         return f"<ArticleItem {self.get('url')} ({len(self.get('raw_body') or b'')} bytes)>"
+
+
+class NotModifiedItem(scrapy.Item):
+    """A stored article re-checked with a conditional request that answered 304 Not Modified:
+    only its check time changes, so it is not re-checked again before the recheck horizon."""
+
+    url = scrapy.Field()
+    site = scrapy.Field()
+    fetched_at = scrapy.Field()

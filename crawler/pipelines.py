@@ -10,9 +10,10 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.config import ROOT
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, NotModifiedItem
 from crawler.warc import WarcArchive
-from stages.store import open_database, record_crawl_run, record_error, save_article, upsert_sites, utc_now
+from stages.store import (mark_checked, open_database, record_crawl_run, record_error, save_article, upsert_sites,
+                          utc_now)
 from stages.store_rows import content_hash
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ class WarcArchivePipeline:
         if self.archive:
             self.archive.close()
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: ArticleItem | NotModifiedItem) -> ArticleItem | NotModifiedItem:
+        if not isinstance(item, ArticleItem):
+            return item  # a 304 has no body to archive
         item["warc_offset"] = self.archive.write_response(
             item["fetch_url"], item["http_status"], item["reason"], item["headers"], item["raw_body"])
         item["warc_file"] = _display_path(self.archive.path)
@@ -90,7 +93,10 @@ class StorePipeline:
         record_crawl_run(self.db, {"run_id": self.run_id, "site": site.domain, "started_at": self.started_at,
                                    "status": "running"})
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: ArticleItem | NotModifiedItem) -> ArticleItem | NotModifiedItem:
+        if isinstance(item, NotModifiedItem):
+            mark_checked(self.db, item["url"], item["fetched_at"])
+            return item
         article = item["article"]
         text = article.text()
         record = None

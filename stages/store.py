@@ -7,7 +7,8 @@ Interface used by the crawler and the ingest stage (also in schema/README.md):
 - ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed"; one transaction.
 - ``save_articles(db, items)`` the same for a batch, in one transaction; ``save_stream(db, items)``
   for many batches, preparing the next batch in a second thread (what ingest uses).
-- ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``.
+- ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``,
+  ``mark_checked(db, url, checked_at)`` after a 304 on a re-check.
 - ``load_programmes(db, path)`` loads the programme catalogue (data/programmes.yml).
 - ``search_articles(db, query)`` full-text search with or without diacritics; ``table_counts(db)``.
 
@@ -21,12 +22,14 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 import yaml
@@ -50,6 +53,15 @@ join articles a on a.id = ranked.rowid order by ranked.score
 """
 # Catalogue rows shared by many articles: fill in what is missing, never overwrite.
 MERGED_TABLES = {"places": "code", "programmes": "id", "documents": "id"}
+# Columns written for a new article (after id and version), in this order.
+ARTICLE_VALUE_COLUMNS = tuple(c for c in TABLES_BY_NAME["articles"].column_names() if c not in ("id", "version"))
+# Columns written for the rows that belong to one article: article id, then the event id (the
+# id of an event, the event of an organiser or mention), then the rest.
+CHILD_COLUMNS = {
+    table: ("article_id", event_column,
+            *(c for c in TABLES_BY_NAME[table].column_names() if c not in ("id", "article_id", event_column)))
+    for table, event_column in (("events", "id"), ("event_organizers", "event_id"), ("mentions", "event_id"))
+}
 
 
 def utc_now() -> str:
@@ -118,6 +130,9 @@ class Prepared:
     :param derived: rows derived from a valid record; None without one
     :param problem: why the record was rejected (the article is stored without derived rows)
     :param failure: why nothing of the article can be stored
+    :param values: the row's values in ARTICLE_VALUE_COLUMNS order
+    :param children: table -> the derived rows of events, event_organizers and mentions as
+        tuples in CHILD_COLUMNS order, article id empty and events numbered 1, 2, ...
     """
 
     article: dict
@@ -125,6 +140,8 @@ class Prepared:
     derived: DerivedRows | None
     problem: str | None = None
     failure: str | None = None
+    values: tuple = ()
+    children: dict[str, list[tuple]] = field(default_factory=dict)
 
 
 def prepare(article: dict, record: dict | None) -> Prepared:
@@ -144,7 +161,12 @@ def prepare(article: dict, record: dict | None) -> Prepared:
         derived = derive_rows(record, row["body"]) if record is not None else None
     except (ValueError, KeyError, IndexError, TypeError) as error:
         return Prepared(article, None, None, problem, f"not stored: {type(error).__name__}: {error}")
-    return Prepared(article, row, derived, problem)
+    children = {}
+    if derived is not None:
+        for table, columns in CHILD_COLUMNS.items():
+            children[table] = [tuple(map(child.get, columns)) for child in getattr(derived, table)]
+    return Prepared(article, row, derived, problem, values=tuple(map(row.get, ARTICLE_VALUE_COLUMNS)),
+                    children=children)
 
 
 def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
@@ -166,7 +188,12 @@ def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | 
 def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]], batch_size: int = 2000,
                 stage: str = "ingest") -> Iterator[list[str]]:
     """Store many (article, record) pairs, one transaction per batch, preparing the next batch in a
-    second thread while the current one is written (SQLite releases the GIL while it works).
+    second thread while the current one is written.
+
+    SQLite releases Python's GIL while it works, but a writer that runs many short statements has
+    to win the GIL back after each one, and while the other thread runs Python that takes up to
+    the switch interval (5 ms) every time. So the next batch is prepared while the current one
+    runs its two long statements, the search index insert and the commit (see `_apply`).
 
     :param db: open database (used from the calling thread only)
     :param items: (article, record) pairs, read in the calling thread
@@ -174,39 +201,58 @@ def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | No
     :param stage: stage name written to errors rows
     :return: the statuses of each batch, in order, as it is committed
     """
-    def prepare_all(batch: list[tuple[dict, dict | None]]) -> list[Prepared]:
+    def prepare_all(batch: list[tuple[dict, dict | None]], start: threading.Event) -> list[Prepared]:
+        start.wait()
         return [prepare(article, record) for article, record in batch]
 
     iterator = iter(items)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
         pending = None
         while batch := list(islice(iterator, batch_size)):
-            upcoming = pool.submit(prepare_all, batch)
+            start = threading.Event()
+            if pending is None:
+                start.set()
+            upcoming = pool.submit(prepare_all, batch, start)
             if pending is not None:
-                yield save_prepared(db, pending.result(), stage)
+                try:
+                    statuses = save_prepared(db, pending.result(), stage, on_bulk=start.set)
+                finally:
+                    start.set()  # never leave the preparing thread waiting
+                yield statuses
             pending = upcoming
         if pending is not None:
             yield save_prepared(db, pending.result(), stage)
 
 
-def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest") -> list[str]:
+def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest",
+                  on_bulk: Callable[[], None] | None = None) -> list[str]:
     """Write prepared articles in one transaction; if that fails, each in its own transaction.
 
     :param db: open database
     :param prepared: output of `prepare`
     :param stage: stage name written to errors rows
+    :param on_bulk: called when only the long statements of the transaction are left (the search
+        index insert and the commit), during which SQLite does not hold the GIL
     :return: statuses as for save_articles
     """
+    merged = _merged_rows(db)
+    outermost = not db.conn.in_transaction
     try:
         with db.atomic():
-            return _write_batch(db, prepared, stage)
+            statuses, catalogue = _write_batch(db, prepared, stage, merged, on_bulk)
+        if outermost:  # committed: these rows need not be merged again
+            if len(merged) > MERGED_ROWS_KEPT:
+                merged.clear()
+            merged.update(catalogue)
+        return statuses
     except (sqlite3.Error, ValueError) as error:
+        merged.clear()
         if len(prepared) == 1:
             record_error(db, prepared[0].article.get("url"), stage,
                          f"not stored: {type(error).__name__}: {error}")
             return ["failed"]
         log.warning("batch of %d failed (%s); retrying one article at a time", len(prepared), error)
-    return [save_prepared(db, [item], stage)[0] for item in prepared]
+    return [save_prepared(db, [item], stage, on_bulk)[0] for item in prepared]
 
 
 @dataclass
@@ -225,16 +271,35 @@ class _Batch:
     """Rows to write for a batch, grouped by table, in the order they are written."""
 
     sites: dict = field(default_factory=dict)
-    new_articles: list = field(default_factory=list)
+    new_articles: list = field(default_factory=list)  # tuples: id, version, ARTICLE_VALUE_COLUMNS
     versions: list = field(default_factory=list)
     replaced_ids: list = field(default_factory=list)
     updated_articles: list = field(default_factory=list)
     fetch_updates: list = field(default_factory=list)
-    derived: list = field(default_factory=list)
+    derived: list = field(default_factory=list)  # (article id, id of its first event, Prepared)
 
 
-def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str) -> list[str]:
-    """Write a prepared batch; the caller holds the transaction."""
+_MERGED_ROWS: "weakref.WeakKeyDictionary[sqlite_utils.Database, set]" = weakref.WeakKeyDictionary()
+MERGED_ROWS_KEPT = 100_000  # bound on the memory of a long-running crawler
+
+
+def _merged_rows(db: sqlite_utils.Database) -> set:
+    """Catalogue rows (table, row items) this connection has merged into the database and
+    committed. Merging such a row again changes nothing (a merge only fills empty values and
+    nothing deletes catalogue rows), so later batches skip it. Forgotten after a failed batch
+    (the retry merges everything again) and never filled inside a caller's transaction, which
+    may still roll back."""
+    return _MERGED_ROWS.setdefault(db, set())
+
+
+def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str,
+                 merged: set = frozenset(), on_bulk: Callable[[], None] | None = None) -> tuple[list[str], list]:
+    """Write a prepared batch; the caller holds the transaction.
+
+    :param merged: catalogue rows known to be merged already (see `_merged_rows`)
+    :param on_bulk: see `save_prepared`
+    :return: the statuses, and the catalogue rows this batch merged
+    """
     # Child and parent rows of a batch are written table by table: check keys at commit.
     db.execute("PRAGMA defer_foreign_keys=ON")
     urls = [item.row["url"] for item in prepared if item.row is not None]
@@ -257,7 +322,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
         if previous is None:
             status, article_id = "new", next_article_id
             next_article_id += 1
-            batch.new_articles.append({"id": article_id, "version": 1, **row})
+            batch.new_articles.append((article_id, 1, *item.values))
         elif previous.content_hash != row["content_hash"]:
             status, article_id = "changed", previous.id
             batch.versions.append((previous.id, now))
@@ -278,15 +343,17 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
             _record_error_now(db, row["url"], stage, item.problem)
             status += "+invalid"
         if derived is not None:
-            batch.derived.append(derived.placed(article_id, next_event_id))
+            batch.derived.append((article_id, next_event_id, item))
             next_event_id += len(derived.events)
         statuses.append(status)
-    _apply(db, batch)
-    return statuses
+    return statuses, _apply(db, batch, merged, on_bulk)
 
 
-def _apply(db: sqlite_utils.Database, batch: _Batch) -> None:
-    """Execute the writes of a batch, many rows per statement."""
+def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Callable[[], None] | None) -> list:
+    """Execute the writes of a batch, many rows per statement; return the catalogue rows merged.
+
+    The search index insert, one long statement, comes last (then only the commit is left).
+    """
     conn = db.conn
     _insert(conn, "sites", list(batch.sites.values()), on_conflict="ignore")
     if batch.versions:
@@ -309,15 +376,51 @@ def _apply(db: sqlite_utils.Database, batch: _Batch) -> None:
     for article_id, values in batch.fetch_updates:
         assignments = ", ".join(f"[{column}] = :{column}" for column in values)
         conn.execute(f"update articles set {assignments} where id = :id", {"id": article_id, **values})
-    _insert(conn, "articles", batch.new_articles)
-    conn.executemany(f"insert into {FTS_TABLE} (rowid, {fts_columns}) values (?{', ?' * len(FTS_COLUMNS)})",
-                     [(article["id"], *(article[c] for c in FTS_COLUMNS))
-                      for article in batch.updated_articles + batch.new_articles])
+    if batch.new_articles:
+        columns = ("id", "version", *ARTICLE_VALUE_COLUMNS)
+        conn.executemany(f"insert into articles ({', '.join(f'[{c}]' for c in columns)}) "
+                         f"values ({', '.join('?' for _ in columns)})", batch.new_articles)
+    catalogue = set()
     for table, key in MERGED_TABLES.items():
-        _insert(conn, table, _merge_by_key((row for derived in batch.derived for row in getattr(derived, table)), key),
-                on_conflict="merge")
-    for table in ("events", "event_organizers", "mentions"):
-        _insert(conn, table, [row for derived in batch.derived for row in getattr(derived, table)])
+        rows = []
+        for _, _, item in batch.derived:
+            for row in getattr(item.derived, table):
+                identity = (table, *row.items())
+                try:
+                    if identity in merged or identity in catalogue:
+                        continue
+                    catalogue.add(identity)
+                except TypeError:  # an unhashable value: merge it every time
+                    pass
+                rows.append(row)
+        _insert(conn, table, _merge_by_key(rows, key), on_conflict="merge")
+    for table, columns in CHILD_COLUMNS.items():
+        _insert_children(conn, table, columns, batch.derived)
+    if on_bulk is not None:
+        on_bulk()
+    # The index reads the text from the rows just written: one statement for the batch, which
+    # SQLite runs without taking the GIL back (see save_stream).
+    conn.execute(f"insert into {FTS_TABLE} (rowid, {fts_columns}) select id, {fts_columns} from articles "
+                 "where id in (select value from json_each(?))",
+                 [json.dumps([article["id"] for article in batch.updated_articles]
+                             + [values[0] for values in batch.new_articles])])
+    return list(catalogue)
+
+
+def _insert_children(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
+                     derived: list[tuple[int, int, Prepared]]) -> None:
+    """Insert one table's rows of the articles' derived rows, giving them article and event ids.
+
+    :param derived: (article id, id of the article's first event, Prepared) per article
+    """
+    rows = []
+    for article_id, first_event_id, item in derived:
+        offset = first_event_id - 1
+        for _, event_number, *rest in item.children[table]:
+            rows.append((article_id, None if event_number is None else event_number + offset, *rest))
+    if rows:
+        conn.executemany(f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+                         f"values ({', '.join('?' for _ in columns)})", rows)
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows: list[dict], on_conflict: str | None = None) -> None:
@@ -499,3 +602,15 @@ def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> l
         for row in db.query(RANKED_SEARCH_SQL, [expression, SEARCH_CANDIDATES, limit]):
             found.setdefault(row["id"], row)
     return list(found.values())[:limit]
+
+
+def mark_checked(db: sqlite_utils.Database, url: str, checked_at: str) -> None:
+    """Note that a stored article was re-checked and had not changed (HTTP 304), so that the next
+    crawl does not re-check it before its recheck horizon.
+
+    :param db: open database
+    :param url: the article's canonical URL
+    :param checked_at: UTC ISO time of the check
+    """
+    with db.conn:
+        db.execute("update articles set fetched_at = ? where url = ?", [checked_at, url])

@@ -110,23 +110,6 @@ class DerivedRows:
     event_organizers: list[dict] = field(default_factory=list)
     mentions: list[dict] = field(default_factory=list)
 
-    def placed(self, article_id: int, first_event_id: int) -> "DerivedRows":
-        """Copies of the rows with real ids: derive_rows numbers events 1, 2, ... within the article.
-
-        :param article_id: id of the article row
-        :param first_event_id: id of the article's first event; the others follow in order
-        """
-        def event_id(number: int | None) -> int | None:
-            return None if number is None else first_event_id + number - 1
-
-        return DerivedRows(
-            places=self.places, programmes=self.programmes, documents=self.documents,
-            events=[{**row, "id": event_id(row["id"]), "article_id": article_id} for row in self.events],
-            event_organizers=[{**row, "event_id": event_id(row["event_id"]), "article_id": article_id}
-                              for row in self.event_organizers],
-            mentions=[{**row, "event_id": event_id(row["event_id"]), "article_id": article_id}
-                      for row in self.mentions])
-
 
 def article_row(article: dict, record: dict | None) -> dict:
     """The articles row (without id, version) for a crawled article and its record.
@@ -188,7 +171,7 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
     """All rows an article's record contributes, with spans and quotes.
 
     Needs no database, so it can run while another batch is written. Events are numbered 1, 2,
-    ... and article ids left empty; `DerivedRows.placed` gives them their real ids.
+    ... and article ids left empty; the store gives them their real ids when it writes them.
 
     :param record: valid extractor record
     :param body: the text the record's spans point into

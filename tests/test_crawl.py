@@ -141,6 +141,7 @@ def test_changed_article_becomes_a_new_version_with_conditional_rechecks(portal:
     site = ["--site", "baothainguyen.sample.test"]
     assert crawl(portal, db, *site).returncode == 0  # its PDF link is skipped and logged, not a failure
     before = dict((url, version) for url, *_, version in article_state(db))
+    first_fetch = dict(rows(db, "select url, fetched_at from articles"))
     changed = next((portal.root / "baothainguyen.sample.test" / "xa-hoi").glob("2019*/*/index.html"))
     changed.write_text(changed.read_text(encoding="utf-8").replace("</p>", " Bổ sung.</p>", 1), encoding="utf-8")
     since = len(portal.requests)
@@ -152,6 +153,13 @@ def test_changed_article_becomes_a_new_version_with_conditional_rechecks(portal:
     after = {url: version for url, *_, version in article_state(db)}
     assert set(after) == set(before) and sorted(after.values()) == [1, 1, 1, 1, 2]
     assert rows(db, "select count(*) from article_versions") == [(1,)]
+    # A 304 counts as a check: every re-checked article's check time moved on, so the next run
+    # within the horizon re-checks nothing.
+    checked = dict(rows(db, "select url, fetched_at from articles"))
+    assert all(checked[url] > first_fetch[url] for url in checked)
+    since = len(portal.requests)
+    assert crawl(portal, db, *site, "--recheck-days", "1").returncode == 0
+    assert [r.url for r in portal.requests[since:] if "/xa-hoi/20" in r.url] == []
 
 
 def test_kill_mid_crawl_then_rerun_equals_an_uninterrupted_crawl(portal: SamplePortalServer,

@@ -222,3 +222,67 @@ def test_mentions_are_tied_to_every_event_that_points_at_them(db) -> None:
     record["events"][1]["locations"] = [3]
     assert save_article(db, {**article, "url": "https://dongthap.gov.vn/tin/2"}, record) == "failed"
     assert "location 3" in db.execute("select message from errors").fetchone()[0]
+
+
+def _articles(count: int) -> list[tuple[dict, dict]]:
+    """Distinct articles; even ones cite the document without a year (another documents row)."""
+    pairs = []
+    for i in range(count):
+        text = TEXT.replace("120 cán bộ", f"{100 + i} cán bộ")
+        pairs.append(make_article(text, url=f"https://dongthap.gov.vn/tin/{i}", participants=f"{100 + i} cán bộ",
+                                  year=None if i % 2 else 2022))
+    return pairs
+
+
+def contents(db) -> dict[str, list[tuple]]:
+    """Every row of every table of the schema (not the search index's own storage)."""
+    return {table.name: db.execute(f"select * from [{table.name}] order by 1").fetchall() for table in TABLES}
+
+
+def test_stream_in_small_batches_writes_what_one_batch_writes(tmp_path: Path) -> None:
+    from stages.store import save_stream
+
+    pairs = _articles(7)
+    one = open_database(tmp_path / "one.db")
+    streamed = open_database(tmp_path / "streamed.db")
+    assert save_articles(one, pairs) == ["new"] * 7
+    assert [status for batch in save_stream(streamed, pairs, batch_size=2) for status in batch] == ["new"] * 7
+    assert contents(streamed) == contents(one)
+    before = dump(streamed)  # and again: nothing changes
+    assert [status for batch in save_stream(streamed, pairs, batch_size=3) for status in batch] == ["unchanged"] * 7
+    assert dump(streamed) == before
+    assert streamed.execute("select count(*) from articles_fts where articles_fts match 'Dong Thap'").fetchone()[0] == 7
+    assert streamed.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_stream_with_a_failing_batch_goes_on_and_can_be_abandoned(db) -> None:
+    from stages.store import save_stream
+
+    pairs = _articles(6)
+    pairs[2][1]["events"][0]["organizers"] = [5]  # no such organiser: this article fails alone
+    batches = save_stream(db, pairs, batch_size=2)
+    assert next(batches) == ["new", "new"]
+    assert next(batches) == ["failed", "new"]
+    batches.close()  # the consumer stops early: the preparing thread must not be left waiting
+    assert db.execute("select count(*) from articles").fetchone()[0] == 3
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_catalogue_rows_are_written_again_after_a_rollback(db) -> None:
+    article, record = make_article(TEXT)
+    with pytest.raises(RuntimeError):
+        with db.atomic():
+            assert save_article(db, article, record) == "new"
+            raise RuntimeError("the caller's transaction is rolled back")
+    assert db.execute("select count(*) from places").fetchone()[0] == 0
+    assert save_article(db, article, record) == "new"
+    assert db.execute("select count(*) from places where code in ('87', '869')").fetchone()[0] == 2
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_values_json_cannot_carry_are_stored_unchanged(db) -> None:
+    article, record = make_article(TEXT, byline="A\x00B \u2028 😀")
+    record["events"][0]["lat"] = 10.123456789012345
+    assert save_article(db, article, record) == "new"
+    assert db.execute("select byline from articles").fetchone()[0] == "A\x00B \u2028 😀"
+    assert db.execute("select latitude from events").fetchone()[0] == 10.123456789012345

@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from crawler.article import PageError, parse_article
 from crawler.canonical import canonical_url, print_view_url
 from crawler.config import load_sites
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, NotModifiedItem
 from crawler.listing import parse_feed, parse_listing
 from stages.store import known_articles, open_database, record_error, utc_now
 
@@ -152,11 +152,12 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(sitemap, callback=self.parse_feed, errback=self.on_error)
         yield from self._article_requests(page.articles)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | NotModifiedItem]:
         """Parse an article page into an item carrying the raw response for the archive."""
         canonical = response.meta.get("canonical") or canonical_url(response.url, self.site.canonical)
         if response.status == 304:
             self.crawler.stats.inc_value("crawl/not_modified")
+            yield NotModifiedItem(url=canonical, site=self.site.domain, fetched_at=utc_now())
             return
         if not self._is_html(response):
             self._skip(response, "not HTML", canonical)
