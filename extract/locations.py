@@ -32,11 +32,11 @@ _TYPED = re.compile(r"(?<![\w])(?:(các|những|\d{1,2}|hai|ba|bốn|năm)\s+)?"
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 # Institutions named after a city are not about the place ("Đại học Kiến trúc Hà Nội").
-_INSTITUTION_BEFORE = re.compile(r"(?:đại học|học viện|cao đẳng|trường|bệnh viện|báo|đài)\b[^,.;:\n]{0,40}$")
+_INSTITUTION_BEFORE = re.compile(r"(?:Đại học|ĐH|Học viện|Cao đẳng|Trường|Bệnh viện)\b[^,.;:\n]{0,40}$")
 _NOT_BARE = {"hồ chí minh"}  # "tư tưởng Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh": only typed counts
 _COMMON_SENTENCE_START = {"tại", "ở", "về", "từ", "đến", "cho", "của", "và", "với", "theo", "trong", "khắp",
                           "toàn", "thuộc", "gồm", "cả", "riêng", "như", "qua", "sở", "ban", "phòng", "hội", "đoàn",
-                          "cục", "chi", "thành", "tỉnh", "huyện", "đài", "công", "ubnd", "hđnd"}
+                          "cục", "chi", "thành", "tỉnh", "huyện", "đài", "báo", "viện", "công", "ubnd", "hđnd"}
 
 
 @dataclass
@@ -219,7 +219,7 @@ class PlaceFinder:
             return None
         if not upper and (not at_run_end or (prev and not _allowed_before(prev))):
             return None  # part of a longer name ("Nguyễn Thị Thanh Hà")
-        if _INSTITUTION_BEFORE.search(self.doc.norm.lower[max(0, start - 60):start]):
+        if _INSTITUTION_BEFORE.search(self.doc.norm.text[max(0, start - 60):start]):
             return None
         province = self.g.provinces.get(key)
         if province:

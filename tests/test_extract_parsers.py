@@ -257,6 +257,7 @@ def test_a_cited_approving_document_fixes_the_phase_when_no_year_is_known():
      {("Bình Dương", "province"), ("Bình Phước", "province"), ("Long An", "province"), ("Tây Ninh", "province")}),
     ("Sở TT&TT Hà Tĩnh và TP.HCM", {("Hà Tĩnh", "province"), ("Hồ Chí Minh", "province")}),
     ("giảng viên Trường Đại học Kiến trúc Hà Nội; Đoàn TNCS Hồ Chí Minh; bà Nguyễn Thị Thanh Hà", set()),
+    ("Sở Tài nguyên và Môi trường Lào Cai phối hợp với Báo Yên Bái", {("Lào Cai", "province"), ("Yên Bái", "province")}),
     ("tỉnh Đăk Nông và tỉnh Thừa Thiên - Huế", {("Đắk Nông", "province"), ("Thừa Thiên Huế", "province")}),
 ])
 def test_place_forms(text, expected):
