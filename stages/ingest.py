@@ -56,6 +56,18 @@ def default_extractor() -> Extractor:
     return extract_record
 
 
+def count_articles(path: str | Path) -> int:
+    """How many entries `read_articles` will yield (for the progress ETA).
+
+    :param path: file or directory
+    """
+    path = Path(path)
+    if path.is_dir():
+        return sum(1 for _ in path.glob("*.json"))
+    with path.open("rb") as lines:
+        return sum(1 for line in lines if line.strip())
+
+
 def read_articles(path: str | Path) -> Iterator[dict | str]:
     """Articles from a JSON-lines file or a directory of *.json files, in order.
 
@@ -115,7 +127,7 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     records = _read_records(records_path) if records_path else None
     extract = None if records is not None else (extractor or default_extractor())
     stats = IngestStats()
-    progress = Progress("articles ingested")
+    progress = Progress("articles ingested", total=count_articles(articles_path))
     for statuses in save_stream(db, _pairs(db, articles_path, records, extract, stats), batch_size):
         for status in statuses:
             stats.count(status)
