@@ -22,7 +22,8 @@ _HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)
 _TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
 _FOLLOW_SENTENCES = 3
 _LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
-_ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|tập huấn cho|bồi dưỡng cho|lớp học")
+_ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
+                         r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)")
 # "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
 _AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
 
@@ -117,13 +118,15 @@ def _anchor(doc: Doc, scope, dates: dict, participants: Count | None) -> tuple[i
 
 
 def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:
-    """The first count of people in a sentence about the training or its attendance, else the
-    first count at all ("giải quyết việc làm cho 2.000 lao động" in an introduction is not it)."""
+    """The first count of people in a sentence about the training or its attendance; a count in
+    any other sentence ("Huyện có 1.250 hội viên", "giải quyết việc làm cho 2.000 lao động") is
+    not the number of participants."""
     low = doc.norm.lower
     for c in counts:
-        if _TERM.search(low[slice(*doc.sentence_at(c.start))]) or _ATTENDANCE.search(low[max(0, c.start - 40):c.end + 30]):
+        sentence = low[slice(*doc.sentence_at(c.start))]
+        if _TERM.search(sentence) or _ATTENDANCE.search(sentence):
             return c
-    return counts[0] if counts else None
+    return None
 
 
 def _event_place(doc: Doc, places: list[Place]) -> Place | None:

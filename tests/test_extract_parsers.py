@@ -294,3 +294,11 @@ def test_the_venue_is_the_place_introduced_by_tại_in_the_lead_not_a_later_one(
 def test_publication_date_forms_give_the_year(published):
     record = extract_record("Sáng 20-12, UBND huyện tổ chức tập huấn cho 60 học viên.", published=published)
     assert (record["published"], record["events"][0]["start_date"]) == ("2022-12-21", "2022-12-20")
+
+
+def test_a_count_outside_the_training_and_its_attendance_is_not_the_participants():
+    text = ("Huyện có 1.250 hội viên nông dân. Ngày 5/3/2024, Hội Nông dân huyện Cam Lộ tổ chức tập huấn "
+            "kỹ thuật chăn nuôi.")
+    assert extract_record(text)["events"][0]["participant_total"] is None
+    text = "Trong 2 ngày, hơn 200 cán bộ đoàn chủ chốt đã được nghe quán triệt các chuyên đề. Lớp tập huấn bế mạc."
+    assert extract_record(text)["events"][0]["participant_total"] == 200
