@@ -155,7 +155,11 @@ def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
     low = doc.norm.lower
     candidates = [d for d in found.dates if d.role == "event" and scope(d.start) and d.kind in ("day", "range")]
     in_training = [d for d in candidates if _TERM.search(low[slice(*doc.sentence_at(d.start))])]
-    first = (in_training or candidates or [None])[0]
+    # Else a date in a sentence about holding or attending something ("Ngày 5/3, … tổ chức hội
+    # nghị cho 100 đại biểu"), not one about a decision or a plan.
+    about_activity = [d for d in candidates if _HELD.search(low[slice(*doc.sentence_at(d.start))])
+                      or _ATTENDANCE.search(low[slice(*doc.sentence_at(d.start))])]
+    first = (in_training or about_activity or [None])[0]
     if first is None:
         return _month_or_year(doc, found, scope, primary) or empty
     start, end, precision, _ = resolve(first, found.ctx)

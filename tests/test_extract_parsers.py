@@ -302,3 +302,10 @@ def test_a_count_outside_the_training_and_its_attendance_is_not_the_participants
     assert extract_record(text)["events"][0]["participant_total"] is None
     text = "Trong 2 ngày, hơn 200 cán bộ đoàn chủ chốt đã được nghe quán triệt các chuyên đề. Lớp tập huấn bế mạc."
     assert extract_record(text)["events"][0]["participant_total"] == 200
+
+
+def test_the_event_date_comes_from_a_sentence_about_the_activity():
+    text = ("Tập huấn kỹ năng cho cán bộ hội\n\nNgày 10/3/2024, UBND tỉnh ban hành kế hoạch năm. "
+            "Ngày 15/3/2024, Hội Nông dân tỉnh tổ chức hội nghị cho 120 hội viên.")
+    event = extract_record(text)["events"][0]
+    assert (event["start_date"], event["participant_total"]) == ("2024-03-15", 120)
