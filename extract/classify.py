@@ -46,6 +46,8 @@ class TrainingVerdict:
     reason: str
 
 
+# Question turns of an interview: "PV:", "Phóng viên:" at the start of a line.
+_INTERVIEW_TURN = re.compile(r"^\s*(?:PV|Phóng viên)\s*:", re.M)
 _SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
 
 
@@ -66,7 +68,9 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     if not terms and not (doc.url and _SLUG_TERMS.search(doc.url.lower())):
         return TrainingVerdict(False, [], "no training term")
     if title and p["non_report_title"].search(title):
-        return TrainingVerdict(False, [], "headline announces a document")
+        return TrainingVerdict(False, [], "headline announces a document or an interview")
+    if len(_INTERVIEW_TURN.findall(doc.norm.text)) >= 2:
+        return TrainingVerdict(False, [], "an interview")
     if title and p["non_training_event"].search(title) and not p["term"].search(title):
         return TrainingVerdict(False, [], "headline names a meeting that is not a training")
     if title and p["meeting"].search(title) and not p["term"].search(title) and not p["lead_training"].search(_lead(doc)):

@@ -276,6 +276,8 @@ def test_place_forms(text, expected):
      "cho 86 học viên.", True),
     ("Kinh nghiệm triển khai tổ công nghệ số\n\nViệc tổ chức bồi dưỡng, tập huấn cần tổ chức thường xuyên, "
      "theo chuyên đề.", False),
+    ("Nâng cao chất lượng đào tạo nghề\n\nPV: Xin ông cho biết kết quả năm qua?\nÔng A: Huyện đã tổ chức 20 lớp "
+     "đào tạo nghề cho 600 học viên.\nPV: Khó khăn là gì?\nÔng A: Kinh phí còn hạn chế.", False),
 ])
 def test_is_training(text, expected):
     assert extract_record(text)["is_training"] is expected
