@@ -14,7 +14,9 @@ from .document import Doc
 from .numbers import NUMBER, NUMBER_WORDS, parse_number, parse_number_words
 from .resources import lexicon
 
-_MIN_PARTICIPANTS = 5  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
+_MIN_PARTICIPANTS = 5
+# "Lớp thứ nhất có 50 học viên", "lớp 2 có 45": a count for one of several classes.
+_ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,15}$")  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
 
 
 @dataclass
@@ -66,7 +68,8 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         qualifier = q.group(1) if q else None
         if unit in other_units:
             role = other_units[unit]
-        elif subcount.search(low[max(0, start - 25):start]) or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
+        elif subcount.search(low[max(0, start - 25):start]) or _ONE_CLASS.search(low[max(0, start - 30):start]) \
+                or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
             role = "subcount"
         elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(1)):]:
             role = "other"

@@ -164,6 +164,11 @@ def test_participant_counts(text, value, unit, qualifier):
     assert (c.value, c.unit, c.qualifier) == (value, unit, qualifier)
 
 
+def test_counts_of_single_classes_among_several_are_subcounts():
+    counts = find_counts(Doc("Lớp thứ nhất có 50 học viên, lớp thứ hai có 45 học viên."), [])
+    assert [c.role for c in counts] == ["subcount", "subcount"]
+
+
 def test_classes_subcounts_and_vague_amounts_are_not_totals():
     counts = find_counts(Doc("Tổ chức 02 lớp, mỗi lớp 50 học viên, trong đó 30 nữ; hàng trăm cán bộ theo dõi."), [])
     assert [(c.value, c.role) for c in counts] == [(2, "classes"), (50, "subcount"), (None, "other")]
