@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Debian packages the project needs (headless Chromium for the Datasette page test).
-# Installs only what is missing; silent when everything is present.
-set -euo pipefail
+# Debian packages the project needs: headless Chromium for the Datasette page test.
+# Installs only what is missing. A failed install is reported, not fatal: the browser test then
+# skips itself with a clear reason, and everything else still runs.
+set -uo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "missing system packages: ${need[*]} (install them with your package manager)" >&2
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; }; then
+    echo "warning: could not install ${need[*]} with apt-get; the browser test will be skipped" >&2
   fi
+else
+  echo "warning: missing system packages: ${need[*]} (install them with your package manager)" >&2
 fi
+exit 0
