@@ -20,7 +20,7 @@ MUNICIPALITIES = {"01", "31", "48", "79", "92"}  # Hà Nội, Hải Phòng, Đà
 # Names a pre-2025 article uses for a province that the dataset spells otherwise.
 _PROVINCE_ALIASES = {
     "46": ["Thừa Thiên Huế", "Thừa Thiên-Huế", "TT Huế", "TT.Huế", "TT-Huế", "Huế"],
-    "79": ["HCM", "TPHCM", "TP.HCM", "Sài Gòn"],
+    "79": ["HCM", "TPHCM", "TP.HCM"],
     "77": ["Bà Rịa Vũng Tàu", "BR-VT", "Vũng Tàu"],
     "67": ["Đăk Nông", "Đắc Nông"],
     "66": ["Đăk Lăk", "Đắc Lắc", "Daklak"],
