@@ -50,8 +50,12 @@ def test_evaluate_agrees_with_the_reference_scorer():
     ref = subprocess.run([sys.executable, str(SHARED_SCORER), "tests/fixtures/dev"], cwd=ROOT,
                          capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"})
-    figures = lambda out: [" ".join(line.split()[:-0] if False else line.split()) for line in out.splitlines()
-                           if line.split() and line.split()[0] in
-                           ("is_training", "start_date", "end_date", "participants", "event_province",
-                            "documents", "programmes", "provinces", "districts")]
+    fields = ("is_training", "start_date", "end_date", "participants", "event_province",
+              "documents", "programmes", "provinces", "districts")
+
+    def figures(out: str) -> list[str]:
+        """The per-field score lines, whitespace-normalised."""
+        return [" ".join(line.split()) for line in out.splitlines() if line.split()[:1] and line.split()[0] in fields]
+
+    assert len(figures(ours.stdout)) == len(fields)
     assert figures(ours.stdout) == figures(ref.stdout)
