@@ -21,6 +21,7 @@ test: setup
 
 evaluate: setup
 	$(PY) pipeline.py evaluate tests/fixtures/dev
+	$(PY) pipeline.py evaluate tests/fixtures/stream
 
 bench: setup
 	$(PY) bench/bench_extract.py

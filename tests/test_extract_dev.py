@@ -1,4 +1,4 @@
-"""The extractor on the development articles: contract, spans, and score floors."""
+"""The extractor on the development articles and the news stream: contract, spans, score floors."""
 from __future__ import annotations
 
 import json
@@ -12,13 +12,16 @@ from stages.evaluate import evaluate_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "tests" / "fixtures" / "dev"
+STREAM = ROOT / "tests" / "fixtures" / "stream"  # portal news of every kind, a minority of training reports
 SCHEMA = json.loads((ROOT / "schema" / "record.schema.json").read_text(encoding="utf-8"))
-ARTICLES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(DEV.glob("*.json"))]
+ARTICLES = [json.loads(p.read_text(encoding="utf-8")) for d in (DEV, STREAM) for p in sorted(d.glob("*.json"))]
 
-# Floors reached on the development set; a floor may only go up.
+# Floors reached on each set; a floor may only go up.
 FLOORS = {
-    "is_training": 1.0, "start_date": 1.0, "end_date": 1.0, "participants": 1.0, "event_province": 1.0,
-    "documents": 1.0, "programmes": 1.0, "provinces": 1.0, "districts": 1.0,
+    DEV: {"is_training": 1.0, "start_date": 1.0, "end_date": 1.0, "participants": 1.0, "event_province": 1.0,
+          "documents": 1.0, "programmes": 1.0, "provinces": 1.0, "districts": 1.0},
+    STREAM: {"is_training": 0.983, "start_date": 0.882, "end_date": 0.866, "participants": 0.937,
+             "event_province": 0.944, "documents": 1.0, "programmes": 0.933, "provinces": 0.979, "districts": 0.952},
 }
 
 
@@ -62,9 +65,10 @@ def test_record_follows_the_schema_and_every_span_quotes_the_text(item):
                 assert event["span"][0] <= event["date_span"][0] < event["date_span"][1] <= event["span"][1]
 
 
-def test_every_field_meets_its_floor_on_the_dev_set():
-    scores = evaluate_dir(DEV).scores()
-    below = {k: round(v, 3) for k, v in scores.items() if v < FLOORS[k]}
+@pytest.mark.parametrize("gold_dir", list(FLOORS), ids=lambda d: d.name)
+def test_every_field_meets_its_floor(gold_dir):
+    scores = evaluate_dir(gold_dir).scores()
+    below = {k: round(v, 3) for k, v in scores.items() if v < FLOORS[gold_dir][k]}
     assert not below, f"below floor: {below}"
 
 
