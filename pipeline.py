@@ -85,7 +85,7 @@ def status(config_path: str | None, db_path: str | None, runs: int) -> None:
     """Show the last crawl runs and each site's health (failing streak, last good date)."""
     from stages.settings import SettingsError, load_settings
     from stages.status import format_status
-    from stages.store import open_database
+    from store import open_database
 
     try:
         path = Path(db_path) if db_path else load_settings(Path(config_path) if config_path else None).db
@@ -132,7 +132,7 @@ def sites() -> None:
               type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
 def sites_list(sites_dir: str) -> None:
     """List configured portals: domain, family, unit code, name."""
-    from crawler.config import ConfigError, load_sites
+    from siteconfig import ConfigError, load_sites
 
     try:
         sites_found = load_sites(Path(sites_dir))
@@ -147,7 +147,7 @@ def sites_list(sites_dir: str) -> None:
               type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
 def sites_check(sites_dir: str) -> None:
     """Validate every site and family config (lists every problem; exit 1 if there is any)."""
-    from crawler.config import check_sites
+    from siteconfig import check_sites
 
     problems = check_sites(Path(sites_dir))
     for problem in problems:
@@ -192,7 +192,7 @@ def schema(write_metadata: bool) -> None:
 def ingest(articles: str, records: str | None, batch_size: int, db_path: str) -> None:
     """Store articles (JSON lines or a directory of JSON files) and their records (exit 1 if any failed)."""
     from stages.ingest import ingest as run_ingest
-    from stages.store import open_database
+    from store import open_database
 
     try:
         stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size)
@@ -208,7 +208,7 @@ def ingest(articles: str, records: str | None, batch_size: int, db_path: str) ->
 def reextract(batch_size: int, db_path: str) -> None:
     """Re-derive events and mentions of stored articles with the current extractor (resumable)."""
     from stages.ingest import reextract as run_reextract
-    from stages.store import open_database
+    from store import open_database
 
     if not Path(db_path).exists():
         raise click.ClickException(f"no database at {db_path}")
@@ -241,7 +241,7 @@ def serve(db_path: str, host: str, port: int) -> None:
 def export(what: str, fmt: str, output: str, out_dir: str, db_path: str) -> None:
     """Export events (one row per event, joined fields) or write a versioned database snapshot."""
     from stages.export import export_events, write_snapshot
-    from stages.store import open_database
+    from store import open_database
 
     if not Path(db_path).exists():
         raise click.ClickException(f"no database at {db_path}")

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_sample_portal import build  # noqa: E402
 
-from crawler.config import load_sites  # noqa: E402
-from crawler.sample_server import SamplePortalServer  # noqa: E402
+from siteconfig import load_sites  # noqa: E402
+from stages.sample_server import SamplePortalServer  # noqa: E402
 
 # Politeness off: this is loopback, and the point is the crawler's own cost.
 UNTHROTTLED = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",

@@ -25,9 +25,9 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stages.progress import Progress  # noqa: E402
+from progress import Progress  # noqa: E402
 from stages.serve import datasette_command, datasette_env  # noqa: E402
-from stages.store import open_database, save_stream, search_articles  # noqa: E402
+from store import open_database, save_stream, search_articles  # noqa: E402
 
 DEV_DIR = ROOT / "tests" / "fixtures" / "dev"
 SEARCH_QUERIES = ["giam ngheo", "giảm nghèo", "Dong Thap", "đồng tháp", "Đồng Tháp", "tập huấn",

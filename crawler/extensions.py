@@ -1,4 +1,4 @@
-"""Crawl progress on the terminal or in the log (stages/progress.py)."""
+"""Crawl progress on the terminal or in the log (progress.py)."""
 from __future__ import annotations
 
 from typing import Self
@@ -6,7 +6,7 @@ from typing import Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from stages.progress import Progress
+from progress import Progress
 
 
 class CrawlProgress:

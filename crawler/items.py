@@ -8,7 +8,7 @@ class ArticleItem(scrapy.Item):
     """One fetched article: the raw response (for the WARC archive) and what was parsed from it.
 
     Fields: url (canonical), fetch_url, site, http_status, reason, headers (list of byte pairs),
-    raw_body (bytes), fetched_at (UTC ISO), etag, last_modified, article (crawler.article.Article),
+    raw_body (bytes), fetched_at (UTC ISO), etag, last_modified, article (reader.article.Article),
     warc_file and warc_offset (set by the archive pipeline).
     """
 

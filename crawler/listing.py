@@ -14,7 +14,7 @@ from parsel import Selector
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.canonical import canonical_url
-from crawler.config import SiteConfig
+from siteconfig import SiteConfig
 
 NEXT_WORDS = frozenset({"tiếp", "tiếp theo", "trang sau", "sau", "»", "›", ">", ">>", "next", "trang tiếp"})
 

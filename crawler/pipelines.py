@@ -9,12 +9,12 @@ from typing import Any, Callable, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.config import ROOT
+from siteconfig import ROOT
 from crawler.items import ArticleItem, NotModifiedItem
 from crawler.warc import WarcArchive
-from stages.store import (mark_checked, open_database, record_crawl_run, record_error, save_article, upsert_sites,
+from store import (mark_checked, open_database, record_crawl_run, record_error, save_article, upsert_sites,
                           utc_now)
-from stages.store_rows import content_hash
+from store.rows import content_hash
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from .dates import YearContext, date_record, find_dates, find_durations, find_ye
 from .document import Doc
 from .documents import document_record, find_documents
 from .events import Mentions, build_events
-from .html_text import html_to_text, looks_like_html
+from reader.main_text import html_to_text, looks_like_html
 from .locations import PlaceFinder
 from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records

@@ -1,4 +1,4 @@
-"""Schema migrations, applied by `stages.store.open_database` through sqlite_utils.Migrations.
+"""Schema migrations, applied by `store.open_database` through sqlite_utils.Migrations.
 
 `m001_initial` creates the tables as defined in `schema.tables` today. A later change to the
 schema is a new migration appended below (e.g. `m002_add_x`), written so that it is a no-op on a
@@ -38,6 +38,6 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     """Create every table, its indexes and the article search index."""
     for table in TABLES:
         _create_table(db, table)
-    # No triggers: stages.store writes the index rows itself, in bulk, in the same transaction
+    # No triggers: store writes the index rows itself, in bulk, in the same transaction
     # (three times faster than row-by-row triggers). Repair with db["articles"].rebuild_fts().
     db["articles"].enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize=FTS_TOKENIZE, replace=True)

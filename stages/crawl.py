@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.config import DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, load_sites
+from siteconfig import DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, load_sites
 
 log = logging.getLogger("pipeline.crawl")
 

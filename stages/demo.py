@@ -10,9 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.config import ROOT
-from crawler.sample_server import SamplePortalServer
-from stages.store import open_database
+from siteconfig import ROOT
+from stages.sample_server import SamplePortalServer
+from store import open_database
 
 SAMPLE_PORTAL = ROOT / "data" / "sample_portal"
 # Loopback needs no politeness delay; retries stay, with short pauses.

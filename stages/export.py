@@ -11,7 +11,7 @@ from typing import IO
 
 import sqlite_utils
 
-from stages.store import table_counts
+from store import table_counts
 
 EVENTS_EXPORT_SQL = """
 select e.id as event_id, a.url as article_url, a.title as article_title, a.published, a.site,

@@ -14,7 +14,7 @@ from typing import IO, Iterator
 
 from extract import EXTRACTOR_VERSION, extract_record
 
-from .progress import Progress
+from progress import Progress
 
 log = logging.getLogger("pipeline.extract")
 

@@ -15,8 +15,8 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
-from stages.progress import Progress
-from stages.store import load_programmes, record_error, save_articles, save_stream
+from progress import Progress
+from store import load_programmes, record_error, save_articles, save_stream
 
 log = logging.getLogger("pipeline.ingest")
 

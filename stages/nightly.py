@@ -29,11 +29,11 @@ from typing import IO, Iterator
 
 import sqlite_utils
 
-from crawler.config import ConfigError, check_sites, load_sites
+from siteconfig import ConfigError, check_sites, load_sites
 from stages.settings import ROOT, NightlySettings
 from stages.status import (FAILING, INTERRUPTED, INVALID_CONFIG, NOT_STARTED, SiteRun, run_report, site_health,
                            summarise, table)
-from stages.store import open_database, record_crawl_run, utc_now
+from store import open_database, record_crawl_run, utc_now
 
 log = logging.getLogger("pipeline.nightly")
 

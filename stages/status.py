@@ -26,8 +26,8 @@ OK, PARTIAL, FAILING, INTERRUPTED = "ok", "partial", "failing", "interrupted"
 # crawl_runs statuses written by the nightly run for sites the crawl did not reach.
 NOT_STARTED, INVALID_CONFIG = "not started", "invalid config"
 GOOD = (OK, PARTIAL)
-# Errors of a page that was fetched but yielded no stored article: crawler.article.PageError
-# messages (logged by the spider) and stages.store's "not stored" (logged by save_article).
+# Errors of a page that was fetched but yielded no stored article: reader.article.PageError
+# messages (logged by the spider) and store's "not stored" (logged by save_article).
 UNSTORED_PAGE_SQL = ("(stage = 'crawl' and (message like '%: no body text found' "
                      "or message like '%: not parseable as HTML:%')) or message like 'not stored:%'")
 

@@ -85,7 +85,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory, ingest_input: tuple[Path,
 
 def _add_crawl_history(db_path: Path) -> None:
     """Sites and crawl runs as the crawler would record them, for the crawl-health views."""
-    from stages.store import open_database, record_crawl_run, upsert_sites
+    from store import open_database, record_crawl_run, upsert_sites
 
     db = open_database(db_path)
     upsert_sites(db, [{"domain": "baothainguyen.vn", "name": "Báo Thái Nguyên", "family": "provincial newspaper",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article import PageError, parse_article
-from crawler.config import load_families
-from crawler.dates import date_from_url, parse_date_line, parse_iso
-from crawler.encoding import clean_text, fix_double_utf8
+from reader.article import PageError, parse_article
+from siteconfig import load_families
+from reader.dates import date_from_url, parse_date_line, parse_iso
+from reader.encoding import clean_text, fix_double_utf8
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 FAMILIES = load_families()

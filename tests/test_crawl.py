@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.article import parse_article
-from crawler.config import load_sites
-from crawler.sample_server import SamplePortalServer
+from reader.article import parse_article
+from siteconfig import load_sites
+from stages.sample_server import SamplePortalServer
 from crawler.warc import read_warc_record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def test_full_crawl_then_incremental_recrawl(portal: SamplePortalServer, tmp_pat
                   "bai-viet-dang-loi-may-chu-khong-mo-duoc.html"] == "HTTP 500"
     assert "skipped: not HTML (application/pdf)" in errors.values()
     assert errors[f"{TANDAN}/portal/pages/print.aspx?p=9999"] == "skipped: Forbidden by robots.txt"
-    # Extracted and stored through stages/store.py; runs recorded.
+    # Extracted and stored through the store package; runs recorded.
     assert rows(db, "select count(*) from events")[0][0] > 10
     assert rows(db, "select count(*) from articles where extractor_version is null") == [(0,)]
     assert rows(db, "select count(*) from crawl_runs") == [(6,)]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from crawler.canonical import canonical_url, print_view_url
-from crawler.config import load_families, load_sites
+from siteconfig import load_families, load_sites
 from crawler.listing import parse_feed, parse_listing
 from crawler.warc import WarcArchive, read_warc_record
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sample_server import SamplePortalServer
+from stages.sample_server import SamplePortalServer
 from stages.nightly import EXIT_LOCKED, EXIT_OK, EXIT_RUN_FAILED, EXIT_SITES_FAILING
 
 ROOT = Path(__file__).resolve().parent.parent

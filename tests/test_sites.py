@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from crawler.config import (DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, ConfigError, check_sites, load_families,
+from siteconfig import (DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, ConfigError, check_sites, load_families,
                             load_sites)
 from crawler.listing import is_article_url
 

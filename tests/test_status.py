@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from stages.status import FAILING, INTERRUPTED, OK, PARTIAL, recent_runs, site_health, site_runs
-from stages.store import open_database, record_crawl_run, record_error
+from store import open_database, record_crawl_run, record_error
 from tests.conftest import run_pipeline
 
 SITE = "xa.example.gov.vn"

@@ -1,4 +1,4 @@
-"""The store API (stages/store.py) on hand-built records that follow schema/record.schema.json."""
+"""The store API (store/) on hand-built records that follow schema/record.schema.json."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from schema.tables import TABLES
-from stages.store import (known_articles, load_programmes, open_database, record_crawl_run, record_error,
+from store import (known_articles, load_programmes, open_database, record_crawl_run, record_error,
                           save_article, save_articles, table_counts, upsert_sites)
-from stages.store_rows import InvalidRecord, validate_record
+from store.rows import InvalidRecord, validate_record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -240,7 +240,7 @@ def contents(db) -> dict[str, list[tuple]]:
 
 
 def test_stream_in_small_batches_writes_what_one_batch_writes(tmp_path: Path) -> None:
-    from stages.store import save_stream
+    from store import save_stream
 
     pairs = _articles(7)
     one = open_database(tmp_path / "one.db")
@@ -256,7 +256,7 @@ def test_stream_in_small_batches_writes_what_one_batch_writes(tmp_path: Path) ->
 
 
 def test_stream_with_a_failing_batch_goes_on_and_can_be_abandoned(db) -> None:
-    from stages.store import save_stream
+    from store import save_stream
 
     pairs = _articles(6)
     pairs[2][1]["events"][0]["organizers"] = [5]  # no such organiser: this article fails alone

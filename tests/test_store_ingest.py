@@ -20,8 +20,8 @@ from conftest import ROOT, run_pipeline
 from schema.datasette import METADATA_PATH, build_metadata, metadata_yaml
 from schema.tables import TABLES
 from stages.ingest import ingest, reextract
-from stages.store import open_database, table_counts
-from stages.store_rows import InvalidRecord, validate_record
+from store import open_database, table_counts
+from store.rows import InvalidRecord, validate_record
 
 CHILD_COUNTS_SQL = """
 select a.url,

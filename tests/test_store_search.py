@@ -1,4 +1,4 @@
-"""Search with and without diacritics (schema/search.py, stages.store.search_articles)."""
+"""Search with and without diacritics (schema/search.py, store.search_articles)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 from datasette.utils import escape_fts
 
 from schema.search import fold, fts_match_expression
-from stages.store import open_database, save_articles, search_articles
+from store import open_database, save_articles, search_articles
 
 ARTICLES = {
     "https://a.vn/exact": "Tập huấn ở Đồng Tháp\n\nSở Lao động tỉnh Đồng Tháp tập huấn công tác giảm nghèo.",

@@ -20,12 +20,12 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.article import PageError, parse_article
+from reader.article import PageError, parse_article
 from crawler.canonical import canonical_url, print_view_url
-from crawler.config import load_sites
+from siteconfig import load_sites
 from crawler.items import ArticleItem, NotModifiedItem
 from crawler.listing import parse_feed, parse_listing
-from stages.store import known_articles, open_database, record_error, utc_now
+from store import known_articles, open_database, record_error, utc_now
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # Scrapy's IgnoreRequest message for a Disallow

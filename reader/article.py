@@ -15,8 +15,8 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 
-from crawler.dates import date_from_url, parse_date_line, parse_iso
-from crawler.encoding import (clean_text, convert_legacy, decode_html, detect_legacy,
+from reader.dates import date_from_url, parse_date_line, parse_iso
+from reader.encoding import (clean_text, convert_legacy, decode_html, detect_legacy,
                               fix_double_utf8, legacy_font_hint)
 
 BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",

@@ -1,6 +1,6 @@
 """HTML given where text was expected: the article's text with paragraph breaks.
 
-The crawler has a full page parser (crawler/article.py); this is what the extractor does when a
+The crawler has a full page parser (reader/article.py); this is what the extractor does when a
 caller hands it a raw page: the main text as trafilatura finds it (menus, related-news lists and
 footers left out), else every visible block.
 """

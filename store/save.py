@@ -1,16 +1,4 @@
-"""The database: open it, save articles with everything derived from them, record crawl health.
-
-Interface used by the crawler and the ingest stage (also in schema/README.md):
-
-- ``open_database(path)`` creates or migrates the schema; WAL mode, foreign keys on.
-- ``known_articles(db, site=None)`` canonical URL -> {content_hash, etag, last_modified, fetched_at, version}.
-- ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed"; one transaction.
-- ``save_articles(db, items)`` the same for a batch, in one transaction; ``save_stream(db, items)``
-  for many batches, preparing the next batch in a second thread (what ingest uses).
-- ``upsert_sites(db, sites)``, ``record_crawl_run(db, run)``, ``record_error(db, url, stage, message)``,
-  ``mark_checked(db, url, checked_at)`` after a 304 on a re-check.
-- ``load_programmes(db, path)`` loads the programme catalogue (data/programmes.yml).
-- ``search_articles(db, query)`` full-text search with or without diacritics; ``table_counts(db)``.
+"""Save articles with everything derived from their extractor records, in batched transactions.
 
 Writes are idempotent: saving the same article and record again changes nothing. A changed body
 makes a new version (the old one goes to article_versions) and replaces the derived rows in the
@@ -26,32 +14,19 @@ import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from itertools import islice
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
-import yaml
 
-from schema.migrations import migrations
-from schema.search import fold, fts_match_expression
-from schema.tables import FTS_COLUMNS, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES_BY_NAME
-from stages.store_rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
+from schema.tables import FTS_COLUMNS, FTS_TABLE, TABLES_BY_NAME
+from store.database import utc_now
+from store.rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
+from store.runs import insert_error, record_error
 
 log = logging.getLogger("pipeline.store")
 
-ARTICLE_STATE_COLUMNS = ("content_hash", "etag", "last_modified", "fetched_at", "version")
 FETCH_COLUMNS = ("fetched_at", "etag", "last_modified", "http_status", "warc_file", "warc_offset")
-RANKED_SEARCH_SQL = f"""
-select a.id, a.url, a.title, a.published from (
-  select rowid, score from (
-    select rowid, bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) as score from {FTS_TABLE}
-    where {FTS_TABLE} match ? order by rowid desc limit ?)
-  order by score limit ?) ranked
-join articles a on a.id = ranked.rowid order by ranked.score
-"""
-# Catalogue rows shared by many articles: fill in what is missing, never overwrite.
 MERGED_TABLES = {"places": "code", "programmes": "id", "documents": "id"}
 # Columns written for a new article (after id and version), in this order.
 ARTICLE_VALUE_COLUMNS = tuple(c for c in TABLES_BY_NAME["articles"].column_names() if c not in ("id", "version"))
@@ -64,46 +39,6 @@ CHILD_COLUMNS = {
 }
 
 
-def utc_now() -> str:
-    """Current UTC time, ISO 8601 with seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def open_database(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating or migrating as needed) the pipeline database.
-
-    Idempotent: opening an up-to-date database changes nothing.
-
-    :param path: SQLite file; its directory is created if missing
-    :return: a sqlite_utils.Database in WAL mode with foreign keys enforced
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.enable_wal()
-    # NORMAL is crash-safe in WAL mode (a crash loses at most the last commits, never consistency).
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=30000")
-    # A larger page cache keeps the search index and the indexes of child tables in memory.
-    db.execute("PRAGMA cache_size=-65536")
-    migrations.apply(db)
-    return db
-
-
-def known_articles(db: sqlite_utils.Database, site: str | None = None) -> dict[str, dict]:
-    """What is stored about each article, for conditional re-fetching and change detection.
-
-    :param db: open database
-    :param site: only this site's articles (domain), or all
-    :return: canonical URL -> {"content_hash", "etag", "last_modified", "fetched_at", "version"}
-    """
-    sql = f"select url, {', '.join(ARTICLE_STATE_COLUMNS)} from articles"
-    params: list[str] = []
-    if site is not None:
-        sql += " where site = ?"
-        params.append(site)
-    return {row[0]: dict(zip(ARTICLE_STATE_COLUMNS, row[1:])) for row in db.execute(sql, params)}
 
 
 def save_article(db: sqlite_utils.Database, article: dict, record: dict | None) -> str:
@@ -314,7 +249,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
     for item in prepared:
         row, derived = item.row, item.derived
         if row is None:
-            _record_error_now(db, item.article.get("url"), stage, item.failure or "not stored")
+            insert_error(db, item.article.get("url"), stage, item.failure or "not stored")
             statuses.append("failed")
             continue
         previous = stored.get(row["url"])
@@ -340,7 +275,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
                 batch.fetch_updates.append((article_id, {"extractor_version": row["extractor_version"],
                                                          "is_training": row["is_training"]}))
         if item.problem:
-            _record_error_now(db, row["url"], stage, item.problem)
+            insert_error(db, row["url"], stage, item.problem)
             status += "+invalid"
         if derived is not None:
             batch.derived.append((article_id, next_event_id, item))
@@ -470,147 +405,3 @@ def _stored_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, _S
 
 def _next_id(db: sqlite_utils.Database, table: str) -> int:
     return db.execute(f"select coalesce(max(id), 0) + 1 from [{table}]").fetchone()[0]
-
-
-def upsert_sites(db: sqlite_utils.Database, sites: list[dict]) -> None:
-    """Insert or update sites; keys domain (required), name, family, unit_code, province, base_url.
-
-    :param db: open database
-    :param sites: one dict per site; keys that are not columns of `sites` are ignored
-    :raises ValueError: when a site has no domain
-    """
-    columns = set(TABLES_BY_NAME["sites"].column_names())
-    rows = []
-    for site in sites:
-        if not site.get("domain"):
-            raise ValueError(f"site without domain: {site!r}")
-        rows.append({key: value for key, value in site.items() if key in columns})
-    with db.atomic():
-        for row in rows:
-            db["sites"].upsert(row, pk="domain")
-
-
-def record_crawl_run(db: sqlite_utils.Database, run: dict) -> int:
-    """Store (or update) the health figures of one crawl run for one site.
-
-    :param db: open database
-    :param run: run_id, site, started_at, finished_at, requests, new, changed, failed,
-        duration_s, status
-    :return: id of the crawl_runs row (same id when the same run_id and site are recorded again)
-    """
-    if not run.get("run_id") or not run.get("site"):
-        raise ValueError(f"crawl run needs run_id and site: {run!r}")
-    columns = [c for c in TABLES_BY_NAME["crawl_runs"].column_names() if c != "id"]
-    row = {column: run.get(column) for column in columns}
-    with db.atomic():
-        db.execute("insert or ignore into sites (domain, name) values (?, ?)", [row["site"], row["site"]])
-        db.execute(
-            f"insert into crawl_runs ({', '.join(f'[{c}]' for c in columns)}) "
-            f"values ({', '.join(f':{c}' for c in columns)}) on conflict(run_id, site) do update set "
-            + ", ".join(f"[{c}] = excluded.[{c}]" for c in columns if c not in ("run_id", "site")), row)
-    return db.execute("select id from crawl_runs where run_id = ? and site = ?",
-                      [row["run_id"], row["site"]]).fetchone()[0]
-
-
-def record_error(db: sqlite_utils.Database, url: str | None, stage: str, message: str) -> None:
-    """Log a problem in the errors table (an identical url/stage/message is recorded once).
-
-    :param db: open database
-    :param url: URL concerned, or None
-    :param stage: pipeline stage, e.g. "crawl", "extract", "ingest"
-    :param message: what went wrong
-    """
-    with db.atomic():
-        _record_error_now(db, url, stage, message)
-
-
-def _record_error_now(db: sqlite_utils.Database, url: str | None, stage: str, message: str) -> None:
-    """Insert an errors row inside the caller's transaction (or autocommit)."""
-    already = db.execute("select 1 from errors where url is ? and stage = ? and message = ?",
-                         [url, stage, message]).fetchone()
-    if not already:
-        db.execute("insert into errors (url, stage, message, occurred_at) values (?, ?, ?, ?)",
-                   [url, stage, message, utc_now()])
-
-
-def load_programmes(db: sqlite_utils.Database, path: str | Path) -> int:
-    """Load the programme catalogue: a YAML list of {id, name, period?, abbreviations?, ...}.
-
-    Keys other than id, name, period and abbreviations are kept as JSON in `details`.
-
-    :param db: open database
-    :param path: YAML file (data/programmes.yml)
-    :return: number of programmes loaded
-    :raises ValueError: when the file is not a list or an entry lacks id or name
-    """
-    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
-    if isinstance(entries, dict):  # also accept {programmes: [...]}
-        entries = entries.get("programmes", [])
-    if not isinstance(entries, list):
-        raise ValueError(f"{path}: expected a list of programmes")
-    rows = []
-    for entry in entries:
-        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name"):
-            raise ValueError(f"{path}: programme without id or name: {entry!r}")
-        details = {k: v for k, v in entry.items() if k not in ("id", "name", "period", "abbreviations")}
-        abbreviations = entry.get("abbreviations")
-        period = entry.get("period")
-        if period is None and isinstance(entry.get("years"), list) and len(entry["years"]) == 2:
-            period = "{}-{}".format(*entry["years"])
-        rows.append({
-            "id": str(entry["id"]), "name": entry["name"],
-            "period": None if period is None else str(period),
-            "abbreviations": json.dumps(abbreviations, ensure_ascii=False) if abbreviations else None,
-            "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
-            "in_catalogue": 1,
-        })
-    with db.atomic():
-        for row in rows:
-            db["programmes"].upsert(row, pk="id")
-    return len(rows)
-
-
-def table_counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """Row count of every table of the schema.
-
-    :param db: open database
-    """
-    return {name: db.execute(f"select count(*) from [{name}]").fetchone()[0] for name in TABLES_BY_NAME}
-
-
-def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
-    """Full-text search over titles and bodies, with or without diacritics; exact spellings first.
-
-    A query typed with diacritics first lists articles spelled the same way, then those matching
-    only without diacritics. Ranking is bm25 (title above body, as-typed above folded) over the
-    SEARCH_CANDIDATES most recent matches of each group, which keeps common words fast.
-
-    :param db: open database
-    :param query: words as a user types them ("giam ngheo", "Đồng Tháp")
-    :param limit: maximum number of articles
-    :return: [{"id", "url", "title", "published"}] best first; [] when the query has no words
-    """
-    found: dict[int, dict] = {}
-    expressions = [fts_match_expression(query)]
-    if fold(query) != query:
-        # Typed with diacritics: text spelled the same way comes first. (Without diacritics the
-        # exact spelling is rare; bm25 already weights the as-typed columns higher.)
-        expressions.insert(0, fts_match_expression(query, folded=False))
-    for expression in expressions:
-        if expression is None or len(found) >= limit:
-            break
-        for row in db.query(RANKED_SEARCH_SQL, [expression, SEARCH_CANDIDATES, limit]):
-            found.setdefault(row["id"], row)
-    return list(found.values())[:limit]
-
-
-def mark_checked(db: sqlite_utils.Database, url: str, checked_at: str) -> None:
-    """Note that a stored article was re-checked and had not changed (HTTP 304), so that the next
-    crawl does not re-check it before its recheck horizon.
-
-    :param db: open database
-    :param url: the article's canonical URL
-    :param checked_at: UTC ISO time of the check
-    """
-    with db.conn:
-        db.execute("update articles set fetched_at = ? where url = ?", [checked_at, url])

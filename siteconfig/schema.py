@@ -1,0 +1,70 @@
+"""JSON Schemas of the family files (data/families/*.yml) and site files (data/sites/*.yml)."""
+from __future__ import annotations
+
+from typing import Any
+
+_SELECTOR_LIST = {"type": "array", "items": {"type": "string"}}
+_REWRITE_LIST = {
+    "type": "array",
+    "items": {"type": "object", "required": ["pattern", "replace"], "additionalProperties": False,
+              "properties": {"pattern": {"type": "string"}, "replace": {"type": "string"}}},
+}
+_PARTS_SCHEMA = {
+    "listing": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"article_links": _SELECTOR_LIST, "article_pattern": {"type": "string"},
+                       "next_page": _SELECTOR_LIST, "follow_pattern": {"type": "string"}},
+    },
+    "article": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"title": _SELECTOR_LIST, "date": _SELECTOR_LIST, "byline": _SELECTOR_LIST,
+                       "lead": _SELECTOR_LIST, "body": _SELECTOR_LIST, "captions": _SELECTOR_LIST,
+                       "drop": _SELECTOR_LIST},
+    },
+    "canonical": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"identity_params": {"type": "array", "items": {"type": "string"}},
+                       "drop_params": {"type": "array", "items": {"type": "string"}},
+                       "path_rewrites": _REWRITE_LIST, "keep_trailing_slash": {"type": "boolean"}},
+    },
+    "print_view": {
+        "type": "object", "additionalProperties": False, "required": ["pattern", "replace"],
+        "properties": {"pattern": {"type": "string"}, "replace": {"type": "string"}},
+    },
+    "feeds": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"rss": {"type": "array", "items": {"type": "string"}},
+                       "sitemaps": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+FAMILY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "description", "listing", "article", "canonical"],
+    "additionalProperties": False,
+    "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+                   "generator": {"type": "string"}, **_PARTS_SCHEMA},
+}
+SITE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["domain", "name", "family", "unit", "sections"],
+    "additionalProperties": False,
+    "properties": {
+        "domain": {"type": "string", "pattern": r"^[a-z0-9.-]+(:\d+)?$"},
+        "name": {"type": "string", "minLength": 1},
+        "family": {"type": "string"},
+        "base_url": {"type": "string", "pattern": "^https?://"},
+        "unit": {
+            "type": "object", "required": ["province", "province_code"], "additionalProperties": False,
+            "properties": {"province": {"type": "string"},
+                           "province_code": {"type": "string", "pattern": r"^\d{2}$"},
+                           "district": {"type": "string"},
+                           "district_code": {"type": "string", "pattern": r"^\d{3}$"},
+                           "note": {"type": "string"}},
+        },
+        "sections": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "status": {"enum": ["active", "closed", "merged"]},
+        "note": {"type": "string"},
+        "source": {"type": "string"},
+        **_PARTS_SCHEMA,
+    },
+}

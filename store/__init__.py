@@ -1,0 +1,29 @@
+"""The database layer: everything that reads or writes the pipeline's SQLite file.
+
+Used by the crawler's item pipeline, the Redis frontier's writer and the stages; it imports only
+`schema` (table definitions, search folding). One module per job:
+
+- ``database``: ``open_database(path)`` creates or migrates the schema (WAL, foreign keys on);
+  ``utc_now()``; ``table_counts(db)``.
+- ``rows``: one article and its extractor record -> rows (pure): ``article_row``, ``derive_rows``,
+  ``validate_record``, ``content_hash``, ``site_of``.
+- ``save``: ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed" (one
+  transaction); ``save_articles(db, items)`` for a batch; ``save_stream(db, items)`` for many
+  batches, preparing the next while one is written. A changed body makes a new version.
+- ``articles``: ``known_articles(db, site)`` (what the crawler compares against) and
+  ``mark_checked(db, url, checked_at)`` after a 304.
+- ``runs``: ``upsert_sites``, ``record_crawl_run``, ``record_error``.
+- ``catalogue``: ``load_programmes(db, path)``.
+- ``search``: ``search_articles(db, query)`` with or without diacritics.
+"""
+from store.articles import known_articles, mark_checked
+from store.catalogue import load_programmes
+from store.database import open_database, table_counts, utc_now
+from store.rows import InvalidRecord, content_hash, validate_record
+from store.runs import record_crawl_run, record_error, upsert_sites
+from store.save import save_article, save_articles, save_prepared, save_stream
+from store.search import search_articles
+
+__all__ = ["InvalidRecord", "content_hash", "known_articles", "load_programmes", "mark_checked", "open_database",
+           "record_crawl_run", "record_error", "save_article", "save_articles", "save_prepared", "save_stream",
+           "search_articles", "table_counts", "upsert_sites", "utc_now", "validate_record"]
