@@ -37,7 +37,9 @@ def extractor_version(release: str) -> str:
     """`release` plus a digest of the extractor's code and reference data, so that any change to
     the rules gives records a new version (and `reextract` knows what to redo)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted(DATA_DIR.glob("*.yml")):
+    code = Path(__file__).parent
+    # HTML input is read by the page reader, so its code shapes records too.
+    for path in sorted(code.glob("*.py")) + sorted((code.parent / "reader").glob("*.py")) + sorted(DATA_DIR.glob("*.yml")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return f"{release}+{digest.hexdigest()[:8]}"
