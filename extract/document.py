@@ -42,6 +42,8 @@ class Doc:
     _upper_lines: dict = field(init=False, default_factory=dict, repr=False)
     _line_starts: list[int] = field(init=False, repr=False)
     _sentence_starts: list[int] = field(init=False, repr=False)
+    _sentence_hits: dict = field(init=False, default_factory=dict, repr=False)
+    warnings: dict[str, int] = field(init=False, default_factory=dict)  # what a cap left out, counted
 
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
@@ -65,6 +67,28 @@ class Doc:
         """The sentence containing normalised position `pos`."""
         i = self.sentence_index(pos)
         return self.sentences[i] if i < len(self.sentences) else (0, len(self.norm.text))
+
+    def warn(self, what: str, count: int = 1) -> None:
+        """Record that `count` items were left out (a cap on pathological input was reached).
+
+        :param what: what was left out, e.g. "dates beyond the first 2000 not read"
+        """
+        self.warnings[what] = self.warnings.get(what, 0) + count
+
+    def sentence_has(self, pattern: re.Pattern, pos: int) -> bool:
+        """Whether the sentence containing normalised position `pos` matches `pattern` (lower-cased
+        text), remembered per sentence: asking for every mention of a long sentence costs one search.
+
+        :param pattern: a compiled pattern over the lower-cased normalised text
+        :param pos: a normalised position
+        """
+        i = self.sentence_index(pos)
+        key = (pattern, i)
+        hit = self._sentence_hits.get(key)
+        if hit is None:
+            start, end = self.sentences[i] if i < len(self.sentences) else (0, len(self.norm.text))
+            hit = self._sentence_hits[key] = pattern.search(self.norm.lower, start, end) is not None
+        return hit
 
     def line_at(self, pos: int) -> tuple[int, int]:
         i = bisect_right(self._line_starts, pos) - 1

@@ -17,10 +17,13 @@ from .document import Doc
 from .locations import Place
 from .organizers import Organizer
 
-_TRANSITION = re.compile(r"^\W*(?:bên cạnh đó|trước đó|ngoài ra|sau đó|tiếp đó|tiếp theo|cũng trong|đồng thời|mặt khác)\b")
+_TRANSITION = re.compile(r"\W*(?:bên cạnh đó|trước đó|ngoài ra|sau đó|tiếp đó|tiếp theo|cũng trong|đồng thời|mặt khác)\b")
 _HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)\b")
 _TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
 _FOLLOW_SENTENCES = 3
+# A report names a handful of further activities; a text with thousands of "Bên cạnh đó, … tổ chức
+# tập huấn" sentences gets the first ones and a counted warning (each event reads every mention).
+MAX_FURTHER_EVENTS = 20
 _LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
 _ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
                          r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)")
@@ -49,13 +52,17 @@ def build_events(doc: Doc, found: Mentions, programme_ids: list[str], document_n
     :param document_numbers: numbers of the documents cited (shared by its events)
     """
     low = doc.norm.lower
-    secondary = [s for s in doc.sentences if _TRANSITION.match(low[s[0]:s[1]]) and _HELD.search(low[s[0]:s[1]])
-                 and _TERM.search(low[s[0]:s[1]])]
-    in_secondary = lambda pos: any(a <= pos < b for a, b in secondary)
-    primary_scope = lambda pos: not in_secondary(pos)
+    secondary = [i for i, (a, b) in enumerate(doc.sentences) if _TRANSITION.match(low, a, b)  # at the sentence start
+                 and _HELD.search(low, a, b) and _TERM.search(low, a, b)]
+    in_secondary = set(secondary)
+    primary_scope = lambda pos: doc.sentence_index(pos) not in in_secondary
     events = [_event(doc, found, primary_scope, True, programme_ids, document_numbers)]
-    for a, b in secondary:
-        event = _event(doc, found, lambda pos, a=a, b=b: a <= pos < b, False, programme_ids, document_numbers)
+    if len(secondary) > MAX_FURTHER_EVENTS:
+        doc.warn("further activities beyond the first %d not listed" % MAX_FURTHER_EVENTS,
+                 len(secondary) - MAX_FURTHER_EVENTS)
+    for i in secondary[:MAX_FURTHER_EVENTS]:
+        event = _event(doc, found, lambda pos, i=i: doc.sentence_index(pos) == i, False, programme_ids,
+                       document_numbers)
         if event["province"] is None:
             event.update({k: events[0][k] for k in ("province", "province_code", "province_source")})
         events.append(event)
@@ -121,10 +128,8 @@ def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:
     """The first count of people in a sentence about the training or its attendance; a count in
     any other sentence ("Huyện có 1.250 hội viên", "giải quyết việc làm cho 2.000 lao động") is
     not the number of participants."""
-    low = doc.norm.lower
     for c in counts:
-        sentence = low[slice(*doc.sentence_at(c.start))]
-        if _TERM.search(sentence) or _ATTENDANCE.search(sentence):
+        if doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start):
             return c
     return None
 
@@ -154,11 +159,10 @@ def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
     empty = {"start_date": None, "end_date": None, "date_precision": None, "date_span": None, "duration_days": None}
     low = doc.norm.lower
     candidates = [d for d in found.dates if d.role == "event" and scope(d.start) and d.kind in ("day", "range")]
-    in_training = [d for d in candidates if _TERM.search(low[slice(*doc.sentence_at(d.start))])]
+    in_training = [d for d in candidates if doc.sentence_has(_TERM, d.start)]
     # Else a date in a sentence about holding or attending something ("Ngày 5/3, … tổ chức hội
     # nghị cho 100 đại biểu"), not one about a decision or a plan.
-    about_activity = [d for d in candidates if _HELD.search(low[slice(*doc.sentence_at(d.start))])
-                      or _ATTENDANCE.search(low[slice(*doc.sentence_at(d.start))])]
+    about_activity = [d for d in candidates if doc.sentence_has(_HELD, d.start) or doc.sentence_has(_ATTENDANCE, d.start)]
     first = (in_training or about_activity or [None])[0]
     if first is None:
         return _month_or_year(doc, found, scope, primary) or empty
@@ -187,7 +191,7 @@ def _month_or_year(doc: Doc, found: Mentions, scope, primary: bool) -> dict | No
     """No day is given: a month ("trong tháng 9/2023"), else the year of the activity."""
     low = doc.norm.lower
     months = [d for d in found.dates if d.role == "event" and d.kind == "month" and scope(d.start)
-              and _TERM.search(low[slice(*doc.sentence_at(d.start))])]
+              and doc.sentence_has(_TERM, d.start)]
     if months:
         start, end, precision, _ = resolve(months[0], found.ctx)
         if not start.startswith("--"):

@@ -6,6 +6,7 @@ import re
 # A dot groups thousands, a comma marks decimals; English-style "3,130" is read as thousands too
 # when exactly three digits follow (counts of people are whole numbers).
 NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:,\d{1,2}(?!\d))?(?![\d]|[.,]\d)"
+_MAX_DIGITS = 15  # beyond this a float loses units (and a 400-digit run overflows it)
 _SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
 
 _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
@@ -23,6 +24,8 @@ def parse_number(s: str) -> float | None:
     if not m:
         return None
     digits, scale = m.group(1), (m.group(2) or "").lower()
+    if sum(c.isdigit() for c in digits) > _MAX_DIGITS:
+        return None  # a serial number or a run of digits, not an amount
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits):
         value = float(re.sub(r"[.,]", "", digits))
     elif re.fullmatch(r"\d+(?:,\d+)?", digits):

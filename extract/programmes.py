@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .document import Doc
+from .document import Doc, Occupied
 from .resources import programme_catalogue
 
 _PERIOD_AFTER = re.compile(r"^[^.;\n]{0,40}?giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
@@ -35,7 +35,8 @@ def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
     cat = programme_catalogue()
     gap = r"[^.;:!?\n]{0,%d}?" % cat["gap_chars"]
     listgap = r"[^.;!?\n]{0,%d}?" % cat["list_chars"]
-    plural = r"(?:các|những|\d+|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
+    # "(?<!\d)\d{1,2}": a count of programmes; a bare "\d+" would restart at every digit of a long run
+    plural = r"(?:các|những|(?<!\d)\d{1,2}|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
     patterns = [(family, re.compile(p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural)))
                 for family, ps in cat["names"].items() for p in ps]
     phases: dict[str, list[dict]] = {}
@@ -76,11 +77,14 @@ def find_programmes(doc: Doc, cited: set[str], year: int | None) -> list[Program
     patterns, _ = _compiled()
     low = doc.norm.lower
     found: list[ProgrammeMention] = []
+    claimed: dict[str, Occupied] = {}
+    text_phase: dict[str, tuple[dict | None, str | None]] = {}  # per family, from a period named anywhere
     for family, pattern in patterns:
+        taken = claimed.setdefault(family, Occupied(len(low)))
         for m in pattern.finditer(low):
-            if any(f.family == family and f.start < m.end() and m.start() < f.end for f in found):
+            if taken.overlaps(m.start(), m.end()):
                 continue
-            stated = _PERIOD_AFTER.match(low[m.end():m.end() + 70])
+            stated = _PERIOD_AFTER.match(low, m.end(), m.end() + 70)
             years = (int(stated.group(1)), int(stated.group(2))) if stated else None
             phase, source = None, None
             if years:
@@ -91,29 +95,43 @@ def find_programmes(doc: Doc, cited: set[str], year: int | None) -> list[Program
             if not phase and year:
                 phase, source = _phase(family, year=year), "year"
             if not phase:
-                for other in _PERIOD_ANYWHERE.finditer(low):
-                    phase = _phase(family, years=(int(other.group(1)), int(other.group(2))))
-                    if phase:
-                        source = "text"
-                        break
+                if family not in text_phase:
+                    text_phase[family] = _phase_from_any_period(low, family)
+                phase, source = text_phase[family]
             if not phase:
                 phase = _phase(family)
                 source = None
             if phase:
+                taken.add(m.start(), m.end())
                 found.append(ProgrammeMention(m.start(), m.end(), phase["id"], family, source,
                                               _component_near(doc, m.start(), m.end())))
     found.sort(key=lambda p: p.start)
     return found
 
 
+def _phase_from_any_period(low: str, family: str) -> tuple[dict | None, str | None]:
+    """The phase of the first period named anywhere in the text that one of `family`'s phases covers."""
+    for other in _PERIOD_ANYWHERE.finditer(low):
+        phase = _phase(family, years=(int(other.group(1)), int(other.group(2))))
+        if phase:
+            return phase, "text"
+    return None, None
+
+
+_COMPONENT_WINDOW = 200  # characters either side of a name where its component is looked for
+
+
 def _component_near(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
-    """"Tiểu dự án 1 của Dự án 7" in the same sentence, before or just after the name."""
+    """"Tiểu dự án 1 của Dự án 7" in the same sentence, before or just after the name (within a
+    window, so that a sentence listing thousands of names costs no more than many sentences)."""
     s_start, s_end = doc.sentence_at(start)
     low = doc.norm.lower
-    parts = [m for m in _COMPONENT.finditer(low, s_start, s_end) if m.end() <= start or m.start() >= end]
+    window = _COMPONENT.finditer(low, max(s_start, start - _COMPONENT_WINDOW), min(s_end, end + _COMPONENT_WINDOW))
+    parts = [m for m in window if m.end() <= start or m.start() >= end]
     if not parts:
         return None
-    return parts[0].start(), max(p.end() for p in parts if p.end() <= start) if any(p.end() <= start for p in parts) else parts[0].end()
+    before = [p.end() for p in parts if p.end() <= start]
+    return parts[0].start(), max(before) if before else parts[0].end()
 
 
 def programme_records(doc: Doc, mentions: list[ProgrammeMention]) -> list[dict]:
