@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .document import Doc
+from .document import Doc, Occupied
 from .numbers import NUMBER, NUMBER_WORDS, parse_number, parse_number_words
 from .resources import lexicon
 
@@ -55,9 +55,12 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
     numeric, qualifier_before, vague_count, worded, subcount = _patterns()
     other_units = lexicon()["other_units"]
     low = doc.norm.lower
+    taken = Occupied(len(low))
+    for a, b in masked:
+        taken.add(a, b)
     out: list[Count] = []
     for m in numeric.finditer(low):
-        if any(m.start(1) < b and a < m.end(1) for a, b in masked):
+        if taken.overlaps(m.start(1), m.end(1)):
             continue
         value = parse_number(m.group(1))
         if value is None or value != int(value):
@@ -79,7 +82,7 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
     for m in worded.finditer(low):
         value = parse_number_words(m.group(1))
         if value and value >= _MIN_PARTICIPANTS and m.group(2) not in other_units \
-                and not any(m.start() < b and a < m.end() for a, b in masked):
+                and not taken.overlaps(m.start(), m.end()):
             q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
             out.append(Count(q.start() if q else m.start(), m.end(), value, m.group(2), q.group(1) if q else None,
                              "participants"))

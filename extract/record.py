@@ -7,7 +7,7 @@ from datetime import date
 from .classify import classify
 from .counts import count_record, find_counts
 from .dates import YearContext, date_record, find_dates, find_durations, find_year_hints, same_period_last_year, url_year
-from .document import Doc
+from .document import Doc, Occupied
 from .documents import document_record, find_documents
 from .events import Mentions, build_events
 from reader.main_text import html_to_text, looks_like_html
@@ -58,9 +58,12 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
 
     documents = find_documents(doc)
     dates = find_dates(doc, [(d.start, d.end) for d in documents])
-    issue_ranges = [d.issued_range for d in documents if d.issued_range]
+    issued = Occupied(len(doc.norm.text))
+    for d in documents:
+        if d.issued_range:
+            issued.add(*d.issued_range)
     for m in dates:
-        if any(a <= m.start < b for a, b in issue_ranges):
+        if issued.overlaps(m.start, m.start + 1):
             m.role = "document_issue"
     published_date, published_source = doc.published, "input" if doc.published else None
     if not published_date:
@@ -77,7 +80,7 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     places = finder.find() + finder.url_places()
     counts = find_counts(doc, [(d.start, d.end) for d in documents] + [(d.start, d.end) for d in dates])
     organizers = find_organizers(doc)
-    dated = any(m.role == "event" and m.kind in ("day", "range") and _TRAINING_WORDS.search(doc.norm.lower[slice(*doc.sentence_at(m.start))])
+    dated = any(m.role == "event" and m.kind in ("day", "range") and doc.sentence_has(_TRAINING_WORDS, m.start)
                 for m in dates)
     verdict = classify(doc, attendance=any(c.role == "participants" for c in counts), organised=bool(organizers),
                        dated=dated)
@@ -110,6 +113,8 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
         "counts": [count_record(doc, c) for c in counts],
         "extractor_version": EXTRACTOR_VERSION,
     }
+    if doc.warnings:
+        record["warnings"] = [{"warning": what, "count": n} for what, n in doc.warnings.items()]
     if record_text is not None:
         record["text"] = record_text
     return record
