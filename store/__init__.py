@@ -4,7 +4,8 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 `schema` (table definitions, search folding). One module per job:
 
 - ``database``: ``open_database(path)`` creates or migrates the schema (WAL, foreign keys on);
-  ``utc_now()``; ``table_counts(db)``.
+  ``utc_now()``; ``table_counts(db)``; ``describe_storage_error(error, path)`` turns a failed write
+  into a clear message ("disk full while writing data/training.db"), ``is_disk_full``.
 - ``rows``: one article and its extractor record -> rows (pure): ``article_row``, ``derive_rows``,
   ``validate_record``, ``content_hash``, ``site_of``.
 - ``save``: ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed" (one
@@ -18,12 +19,13 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 """
 from store.articles import known_articles, mark_checked
 from store.catalogue import load_programmes
-from store.database import open_database, table_counts, utc_now
+from store.database import describe_storage_error, is_disk_full, open_database, table_counts, utc_now
 from store.rows import InvalidRecord, content_hash, validate_record
 from store.runs import record_crawl_run, record_error, upsert_sites
 from store.save import save_article, save_articles, save_prepared, save_stream
 from store.search import search_articles
 
-__all__ = ["InvalidRecord", "content_hash", "known_articles", "load_programmes", "mark_checked", "open_database",
+__all__ = ["InvalidRecord", "content_hash", "describe_storage_error", "is_disk_full", "known_articles",
+           "load_programmes", "mark_checked", "open_database",
            "record_crawl_run", "record_error", "save_article", "save_articles", "save_prepared", "save_stream",
            "search_articles", "table_counts", "upsert_sites", "utc_now", "validate_record"]

@@ -1,6 +1,9 @@
 """Open the pipeline database: create or migrate the schema, set the connection's pragmas."""
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +16,68 @@ from schema.tables import TABLES_BY_NAME
 def utc_now() -> str:
     """Current UTC time, ISO 8601 with seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# Below this much free space an SQLite I/O error on the database's filesystem is taken for a full
+# disk: SQLite reports a failed write to its shared-memory or journal file as SQLITE_IOERR_*, not
+# SQLITE_FULL, although the cause is the same.
+NEARLY_FULL_BYTES = 1 << 20
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def is_disk_full(error: BaseException, path: str | Path | None = None) -> bool:
+    """Whether a storage error means the disk (or the user's quota) is full.
+
+    :param error: what a write raised (sqlite3.Error or OSError)
+    :param path: the file being written, to check its filesystem's free space on an I/O error
+    """
+    if isinstance(error, OSError):
+        return error.errno in _DISK_FULL_ERRNOS
+    if not isinstance(error, sqlite3.Error):
+        return False
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or (not name and "database or disk is full" in str(error)):
+        return True
+    return name.startswith("SQLITE_IOERR") and path is not None and _free_bytes(path) < NEARLY_FULL_BYTES
+
+
+def describe_storage_error(error: BaseException, path: str | Path | None = None) -> str | None:
+    """A clear message for a failed database or file write, e.g. "disk full while writing data/training.db".
+
+    One rule for every stage and the crawler: SQLite says "database or disk is full" or, when the
+    write that failed was to its journal, "disk I/O error"; an OSError says ENOSPC or EDQUOT.
+
+    :param error: what the write raised
+    :param path: the database (or file) being written, named in the message
+    :return: the message, or None when the error is not a storage failure (a bug, a constraint)
+    """
+    target = str(path) if path is not None else "the database"
+    detail = getattr(error, "sqlite_errorname", None) or (errno.errorcode.get(error.errno) if isinstance(error, OSError)
+                                                         and error.errno else None)
+    suffix = f" ({detail}: {error})" if detail else f" ({error})"
+    if is_disk_full(error, path):
+        return f"disk full while writing {target}{suffix}"
+    if isinstance(error, OSError):
+        return f"cannot write {target}{suffix}"
+    name = getattr(error, "sqlite_errorname", "") or ""
+    for prefix, words in (("SQLITE_IOERR", "disk I/O error while writing"), ("SQLITE_READONLY", "read-only database"),
+                          ("SQLITE_CANTOPEN", "cannot open database"), ("SQLITE_CORRUPT", "corrupt database"),
+                          ("SQLITE_NOTADB", "not an SQLite database:"), ("SQLITE_BUSY", "database locked by another process:")):
+        if name.startswith(prefix):
+            return f"{words} {target}{suffix}"
+    return None
+
+
+def _free_bytes(path: str | Path) -> int:
+    """Free bytes (for an unprivileged user) on the filesystem holding `path` or its nearest existing folder."""
+    folder = Path(path).resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return NEARLY_FULL_BYTES  # unknown: do not claim a full disk
+    return stats.f_bavail * stats.f_frsize
 
 
 def open_database(path: str | Path) -> sqlite_utils.Database:
