@@ -1,42 +1,80 @@
 """Legal and administrative document numbers in their three shapes.
 
-- normative `46/2022/TT-BTC`, `80/2015/QH13`
-- administrative `90/QĐ-TTg`, and official letters without a type code `1458/UBDT-VP135`
+- normative `46/2022/TT-BTC`, `80/2015/QH13`, joint `…/TTLT-BTC-BLĐTBXH`
+- administrative `90/QĐ-TTg`, official letters without a type code `1458/UBDT-VP135`, old
+  numbers with the issuer only `64/CP`
 - Party `119-KL/TW`, `02-CTr/TU`
 Odd shapes seen in real text are canonicalised: `18-2019-TT-BGDĐT` -> `18/2019/TT-BGDĐT`,
-`57/NĐ-CP/2017` -> `57/2017/NĐ-CP`, `QD-TTg` -> `QĐ-TTg`, spaces around separators dropped.
+`57/NĐ-CP/2017` -> `57/2017/NĐ-CP`, `09/2007/TTLT/BLĐTBXH-BTC` -> `09/2007/TTLT-BLĐTBXH-BTC`,
+`QD-TTg` -> `QĐ-TTg`, `90/qđ-ttg` -> `90/QĐ-TTg`, spaces around separators dropped.
+
+The type of a number without a type code (laws `80/2015/QH13`, `64/CP`) comes from the word that
+cites it ("Luật … số", "Pháp lệnh số", "Nghị định số"); the issue date from "ngày …" right after
+the number, or after the document's title when "của <issuer>" follows the date.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .document import Doc
+from .document import Doc, Occupied
 from .resources import doc_codes
 
-_CODE = r"[A-ZĐ][A-Za-zĐđ&0-9]*"
-_JOIN = r"(?:\s?-\s?|\.(?=[A-ZĐ]))"
-_CODES = rf"{_CODE}(?:{_JOIN}{_CODE})*"
+_UPPER = "A-ZĐƯƠÂĂÊÔ"
+_CODE = rf"[{_UPPER}][A-Za-z{_UPPER}đ&0-9]*"
+_LOWER_CODE = r"[a-zđươâăêô][a-zđươâăêô&0-9]*"  # a code typed in lower case: accepted when the tables know it
 _NUM = r"\d{1,5}(?:\.\d{1,2})?[a-z]?"
 _YEAR = r"(?:19|20)\d{2}"
 
-# Order matters: the first pattern to claim a stretch of text wins.
-_PATTERNS = [
-    ("normative", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_YEAR})\s?/\s?({_CODES})(?![\w&])")),
-    ("normative_dashed", re.compile(rf"(?=\d)(?<![\d/-])(\d{{1,5}})-({_YEAR})-({_CODE}-{_CODES})(?![\w&])")),
-    ("normative_year_last", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_CODE}{_JOIN}{_CODES})/({_YEAR})(?![\w&])")),
-    ("party", re.compile(r"(?=\d)(?<![\d/.-])(\d{1,5})\s?-\s?([A-ZĐ][A-Za-zĐđ]{0,4})\s?/\s?([A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ][A-Za-zĐđ0-9]*)*)(?![\w&])")),
-    ("administrative", re.compile(rf"(?=\d)(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({_CODE}{_JOIN}{_CODES})(?![\w&])")),
-]
-_ISSUED_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+|được ban hành\s+)?(?:ngày|ngay)\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
-                           r"|^\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.I)
+
+def _patterns(code: str) -> list[tuple[str, re.Pattern]]:
+    """The shapes, for one spelling of a code part. Order matters: the first pattern to claim a
+    stretch of text wins."""
+    join = r"(?:\s?-\s?|\.(?=[A-ZĐ]))" if code == _CODE else r"(?:\s?-\s?)"
+    codes = rf"{code}(?:{join}{code})*"
+    party_type = r"[A-ZĐ][A-Za-zĐđ]{0,4}" if code == _CODE else r"[a-zđ]{1,5}"
+    end = r"(?![\w&])"
+    return [
+        # A slash between the type and the issuers: 09/2007/TTLT/BLĐTBXH-BTC, 245/QĐ/UB.
+        ("normative_type_slash", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_YEAR})\s?/\s?({code})\s?/\s?({codes}){end}")),
+        ("administrative_type_slash", re.compile(rf"(?=\d)(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({code})\s?/\s?({codes}){end}")),
+        ("normative", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({_YEAR})\s?/\s?({codes}){end}")),
+        ("normative_dashed", re.compile(rf"(?=\d)(?<![\d/-])(\d{{1,5}})-({_YEAR})-({code}-{codes}){end}")),
+        ("normative_year_last", re.compile(rf"(?=\d)(?<![\d/])({_NUM})\s?/\s?({code}{join}{codes})/({_YEAR}){end}")),
+        ("party", re.compile(rf"(?=\d)(?<![\d/.-])(\d{{1,5}})\s?-\s?({party_type})\s?/\s?({code}(?:-{code})*){end}")),
+        ("administrative", re.compile(rf"(?=\d)(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({code}{join}{codes}){end}")),
+        # One code after the number: 64/CP, 72/HĐBT, 123/UBND (checked against the tables).
+        ("single", re.compile(rf"(?=\d)(?<![\d/.])(\d{{1,5}}[a-z]?)\s?/\s?({code})(?![\w&/-])")),
+    ]
+
+
+_UPPER_PATTERNS = _patterns(_CODE)
+_LOWER_PATTERNS = _patterns(_LOWER_CODE)
+_MAY_HAVE_LOWER = re.compile(r"\d\s?[/-]\s?(?:\d{4}\s?/\s?)?[a-zđ]")
+_DATE = (r"(?:ngày|ngay)\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
+         r"|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2}))")
+_SIGNED = r"(?:ban hành|ký|thông qua)"
+# "… số 90/QĐ-TTg ngày 18/01/2022", "…, ban hành ngày …", "(ngày …)", "(28/7/2022)"
+_ISSUED_AFTER = re.compile(rf"\s*[,(]?\s*(?:(?:được\s+)?{_SIGNED}\s+(?:vào\s+)?)?{_DATE}"
+                           r"|\s*\(\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})\s*\)", re.I)
+# The date after the document's title: "Thông tư số 13/2011/TT-BNV quy định … ngày 24/10/2011 của Bộ Nội vụ"
+_TITLED_DATE = re.compile(_DATE, re.I)
+_ISSUER_AFTER = re.compile(r"\s*\)?\s*,?\s*(?:của|do)\s+\S")
+_SIGNED_BEFORE = re.compile(rf"{_SIGNED}\s+(?:vào\s+)?$", re.I)
+_TITLE_REACH = 300  # characters from the number to a date after its title
+_NAMED_REACH = 120  # characters from a citing word ("Luật … số") to the number
+_ISSUER_TERM = re.compile(r"(UBTVQH|QH)(\d{1,2})")  # the Assembly's term is printed after its code
+_JOINT_TYPES = {"TTLT", "NQLT"}
 
 
 @dataclass
 class DocumentMention:
-    """A document number found in the text (positions in the normalised text)."""
+    """A document number found in the text (positions in the normalised text).
+
+    :param issuers: every issuer code of the number, the first one also in `issuer`
+    """
 
     start: int
     end: int
@@ -47,6 +85,7 @@ class DocumentMention:
     year: int | None
     issued: str | None = None
     issued_range: tuple[int, int] | None = None
+    issuers: list[str] = field(default_factory=list)
 
 
 def _fold(code: str) -> str:
@@ -57,30 +96,91 @@ def _fold(code: str) -> str:
 
 @lru_cache(maxsize=1)
 def _code_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """Folded spelling -> canonical code, for document types and for issuers."""
+    """Spelling -> canonical code, for the document types printed in numbers and for issuers.
+
+    Each table holds every code and variant as spelled, and their folded forms; a folded form
+    two codes share ("HD" Hướng dẫn, "HĐ" Hợp đồng) keeps the code spelled that way.
+    """
     tables = []
     for section in ("doc_types", "issuers"):
-        table = {}
+        exact, folded = {}, {}
         for code, info in doc_codes()[section].items():
-            table[_fold(code)] = code
-            for variant in info.get("variants", []) or []:
-                table[_fold(variant)] = code
-        tables.append(table)
+            if info.get("cited_only"):
+                continue
+            for spelling in [code, *(info.get("variants") or [])]:
+                exact[spelling] = code
+                folded.setdefault(_fold(spelling), code)
+        for spelling, code in exact.items():
+            if _fold(spelling) == spelling:
+                folded[spelling] = code
+        tables.append({**folded, **exact})
     return tables[0], tables[1]
 
 
+@lru_cache(maxsize=1)
+def _cited_types() -> tuple[re.Pattern, dict[str, str]]:
+    """A pattern for the words that cite a document ("Thông tư liên tịch", "Luật"), longest first,
+    and each word's type code."""
+    names = {info["name"].lower(): code for code, info in doc_codes()["doc_types"].items()}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)({alternatives})(?!\w)", re.I), names
+
+
 def _canonical_code(part: str, table: dict[str, str]) -> str:
-    """The code as the official table spells it, else as printed without spaces."""
+    """The code as the official table spells it (an Assembly code with its term: QH13), else as
+    printed without spaces."""
     part = re.sub(r"\s+", "", part)
-    return part if part in table.values() else table.get(_fold(part), part)
+    if _ISSUER_TERM.fullmatch(_fold(part)):
+        return _fold(part)
+    return table.get(part) or table.get(part.upper()) or table.get(_fold(part), part)
+
+
+def _issuer_code(part: str) -> str | None:
+    """The issuer a printed code stands for (QH13 -> QH), None when the table does not know it."""
+    _, issuers = _code_tables()
+    term = _ISSUER_TERM.fullmatch(_fold(part))
+    if term:
+        return term.group(1)
+    return issuers.get(part) or issuers.get(part.upper()) or issuers.get(_fold(part))
 
 
 def _split_codes(codes: str) -> list[str]:
     return [p for p in re.split(r"\s?-\s?|\.(?=[A-ZĐ])", codes) if p]
 
 
-def _build(shape: str, groups: tuple[str, ...]) -> tuple[str, str, str | None, str | None, int | None]:
+@dataclass
+class _Parsed:
+    number: str
+    kind: str
+    doc_type: str | None
+    issuers: list[str]
+    year: int | None
+
+
+def _issuer_list(parts: list[str], doc_type: str | None) -> list[str]:
+    """Issuer codes of the parts after the type: the first always; later ones when the table knows
+    them (a joint document's co-issuers) or every one for a joint type. The others are drafting
+    units ("UBDT-VP135", "BNN-KTHT")."""
+    out = []
+    for k, part in enumerate(parts):
+        code = _issuer_code(part)
+        if k == 0 or doc_type in _JOINT_TYPES or code:
+            out.append(code or part)
+    return out
+
+
+def _build(shape: str, groups: tuple[str, ...], lower: bool) -> _Parsed | None:
+    """The canonical number of a match, or None when the match is not a document number."""
     types, issuers = _code_tables()
+    if shape in ("normative_type_slash", "administrative_type_slash"):
+        if shape == "normative_type_slash":
+            num, year, type_part, codes = groups
+        else:
+            (num, type_part, codes), year = groups, None
+        if _fold(type_part) not in types:
+            return None
+        shape = "normative" if year else "administrative"
+        groups = (num, year, f"{type_part}-{codes}") if year else (num, f"{type_part}-{codes}")
     if shape in ("normative", "normative_dashed", "normative_year_last"):
         if shape == "normative_year_last":
             num, codes, year = groups
@@ -89,61 +189,145 @@ def _build(shape: str, groups: tuple[str, ...]) -> tuple[str, str, str | None, s
         parts = _split_codes(codes)
         doc_type = _canonical_code(parts[0], types) if _fold(parts[0]) in types and len(parts) > 1 else None
         rest = parts[1:] if doc_type else parts
-        issuer_parts = [_canonical_code(p, issuers) for p in rest]
-        tail = "-".join(([doc_type] if doc_type else []) + issuer_parts)
-        return f"{num}/{year}/{tail}", "normative", doc_type, issuer_parts[0] if issuer_parts else None, int(year)
+        if lower and not (_issuer_code(rest[0]) if rest else False):
+            return None
+        printed = [_canonical_code(p, issuers) for p in rest]
+        tail = "-".join(([doc_type] if doc_type else []) + printed)
+        return _Parsed(f"{num}/{year}/{tail}", "normative", doc_type, _issuer_list(printed, doc_type), int(year))
     if shape == "party":
         num, doc_type, issuer = groups
+        if lower and not (_fold(doc_type) in types and _issuer_code(issuer.split("-")[0])):
+            return None
         doc_type = _canonical_code(doc_type, types)
-        issuer = "-".join(_canonical_code(p, issuers) for p in issuer.split("-"))
-        return f"{num}-{doc_type}/{issuer}", "party", doc_type, issuer.split("-")[0], None
+        printed = [_canonical_code(p, issuers) for p in issuer.split("-")]
+        return _Parsed(f"{num}-{doc_type}/{'-'.join(printed)}", "party", doc_type, _issuer_list(printed, doc_type), None)
+    if shape == "single":
+        num, code = groups
+        if not _issuer_code(code) or len(_fold(code)) < 2:
+            return None
+        printed = _canonical_code(code, issuers)
+        return _Parsed(f"{num}/{printed}", "letter", None, [printed], None)
     num, codes = groups
     parts = _split_codes(codes)
     if _fold(parts[0]) in types:
         doc_type = _canonical_code(parts[0], types)
-        issuer_parts = [_canonical_code(p, issuers) for p in parts[1:]]
-        return f"{num}/{'-'.join([doc_type] + issuer_parts)}", "administrative", doc_type, issuer_parts[0], None
-    issuer_parts = [_canonical_code(p, issuers) for p in parts]
-    return f"{num}/{'-'.join(issuer_parts)}", "letter", None, issuer_parts[0], None
+        if lower and not _issuer_code(parts[1]):
+            return None
+        printed = [_canonical_code(p, issuers) for p in parts[1:]]
+        return _Parsed(f"{num}/{'-'.join([doc_type] + printed)}", "administrative", doc_type,
+                       _issuer_list(printed, doc_type), None)
+    if lower and not _issuer_code(parts[0]):
+        return None
+    if not lower and not _plausible_letter(parts):
+        return None
+    printed = [_canonical_code(p, issuers) for p in parts]
+    return _Parsed(f"{num}/{'-'.join(printed)}", "letter", None, _issuer_list(printed, None), None)
 
 
 def find_documents(doc: Doc) -> list[DocumentMention]:
-    """Every document number in the text, in text order, with its issue date when the text
-    gives it right after the number ("… số 90/QĐ-TTg ngày 18/01/2022")."""
+    """Every document number in the text, in text order, with its type, issuers and issue date
+    when the text gives them."""
     text = doc.norm.text
-    taken: list[tuple[int, int]] = []
+    taken = Occupied(len(text))
     found: list[DocumentMention] = []
-    for shape, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < b and a < m.end() for a, b in taken):
-                continue
-            number, kind, doc_type, issuer, year = _build(shape, m.groups())
-            if kind == "letter" and not _plausible_letter(m.group(2)):
-                continue
-            mention = DocumentMention(m.start(), m.end(), number, kind, doc_type, issuer, year)
-            _attach_issue_date(text, mention)
-            taken.append((m.start(), m.end()))
-            found.append(mention)
+    passes = [(_UPPER_PATTERNS, False)]
+    if _MAY_HAVE_LOWER.search(text):
+        passes.append((_LOWER_PATTERNS, True))
+    for patterns, lower in passes:
+        for shape, pattern in patterns:
+            for m in pattern.finditer(text):
+                if taken.overlaps(m.start(), m.end()):
+                    continue
+                if shape == "single" and not _cited_before(text, m.start()):
+                    continue
+                parsed = _build(shape, m.groups(), lower)
+                if parsed is None:
+                    continue
+                mention = DocumentMention(m.start(), m.end(), parsed.number, parsed.kind, parsed.doc_type,
+                                          parsed.issuers[0] if parsed.issuers else None, parsed.year,
+                                          issuers=parsed.issuers)
+                taken.add(m.start(), m.end())
+                found.append(mention)
     found.sort(key=lambda d: d.start)
+    for k, mention in enumerate(found):
+        limit = found[k + 1].start if k + 1 < len(found) else len(text)
+        sentence_end = doc.sentence_at(mention.start)[1]
+        _attach_issue_date(text, mention, min(limit, max(sentence_end, mention.end)))
+        if mention.doc_type is None and mention.shape != "letter" or _issuer_only(mention):
+            mention.doc_type = _cited_type(text, mention.start, doc.sentence_at(mention.start)[0])
     return found
 
 
-def _plausible_letter(codes: str) -> bool:
+def _issuer_only(mention: DocumentMention) -> bool:
+    """A number made of the issuer alone ("64/CP"): its type comes from the citing word."""
+    return mention.shape == "letter" and mention.number.count("-") == 0 and mention.doc_type is None
+
+
+def _cited_before(text: str, start: int) -> bool:
+    """Whether a citing word stands right before the number: "Nghị định số 64/CP", "số 12/UBND"."""
+    before = text[max(0, start - 30):start].lower()
+    if re.search(r"(?:số|số:|ký hiệu)\s*$", before):
+        return True
+    pattern, _ = _cited_types()
+    last = None
+    for last in pattern.finditer(before):
+        pass
+    return bool(last and not before[last.end():].strip())
+
+
+def _cited_type(text: str, start: int, sentence_start: int) -> str | None:
+    """The type a citing word before the number names: "Luật Ngân sách nhà nước số 83/2015/QH13"
+    -> Luật, "Pháp lệnh số 01/2012/UBTVQH13" -> PL. A word further away than "số" must be
+    capitalised (the title between may hold "pháp luật")."""
+    window_start = max(sentence_start, start - _NAMED_REACH)
+    window = text[window_start:start]
+    window = window[max(window.rfind(";"), window.rfind("\n")) + 1:]
+    pattern, names = _cited_types()
+    best = None
+    for m in pattern.finditer(window):
+        between = window[m.end():]
+        adjacent = re.fullmatch(r"\s*(?:số|số:)?\s*", between) is not None
+        if adjacent or (m.group()[0].isupper() and not re.search(r"\d\s?/", between)):
+            best = m
+    return names[best.group().lower()] if best else None
+
+
+def _plausible_letter(parts: list[str]) -> bool:
     """An official letter's symbol is issuer-unit in capitals ("UBDT-VP135"); this keeps out
     things like "20/TP-Hà" that only look like one."""
-    parts = _split_codes(codes)
     return len(parts) >= 2 and all(re.fullmatch(r"[A-ZĐ0-9&]{2,}[a-z]?[A-ZĐ0-9&]*", p) for p in parts)
 
 
-def _attach_issue_date(text: str, mention: DocumentMention) -> None:
-    m = _ISSUED_AFTER.match(text[mention.end:mention.end + 60])
+def _attach_issue_date(text: str, mention: DocumentMention, limit: int) -> None:
+    """The issue date: "ngày …" right after the number, or the first date after the document's
+    title when "của <issuer>" follows it (or "ban hành" precedes it), before the next number."""
+    m = _ISSUED_AFTER.match(text, mention.end, min(limit, mention.end + 60))
+    if m:
+        _set_issued(mention, m, m.start(), m.end())
+        return
+    reach = text[mention.end:min(limit, mention.end + _TITLE_REACH)]
+    cut = reach.find(";")
+    if cut != -1:
+        reach = reach[:cut]
+    m = _TITLED_DATE.search(reach)
     if not m:
         return
-    d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    follows = _ISSUER_AFTER.match(text, mention.end + m.end())
+    if not (follows or _SIGNED_BEFORE.search(reach[:m.start()])):
+        return
+    year = int(m.group(3) or m.group(6))
+    if mention.year is not None and mention.shape == "normative" and year != mention.year:
+        return  # a normative number carries its year: another document's date
+    _set_issued(mention, m, mention.end + m.start(), mention.end + m.end())
+
+
+def _set_issued(mention: DocumentMention, m: re.Match, start: int, end: int) -> None:
+    groups = m.groups()
+    d, mo, y = next(groups[k:k + 3] for k in range(0, len(groups), 3) if groups[k])
     day, month, year = int(d), int(mo), int(y)
     if 1 <= month <= 12 and 1 <= day <= 31:
         mention.issued = f"{year:04d}-{month:02d}-{day:02d}"
-        mention.issued_range = (mention.end + m.start(), mention.end + m.end())
+        mention.issued_range = (start, end)
         if mention.year is None:
             mention.year = year
 
@@ -159,6 +343,8 @@ def document_record(doc: Doc, mention: DocumentMention) -> dict:
         "doc_type_name": (types.get(mention.doc_type) or {}).get("name") if mention.doc_type else None,
         "issuer": mention.issuer,
         "issuer_name": (issuers.get(mention.issuer) or {}).get("name") if mention.issuer else None,
+        "issuers": mention.issuers,
+        "issuer_names": [(issuers.get(code) or {}).get("name") for code in mention.issuers],
         "issued": mention.issued,
         "year": mention.year,
         **doc.mention(mention.start, mention.end),
