@@ -219,13 +219,14 @@ def reextract(batch_size: int, db_path: str) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")
 @click.option("--port", default=8001, show_default=True, help="Port Datasette listens on.")
-def serve(db_path: str, host: str, port: int) -> None:
+@click.option("--public", is_flag=True, help="Allow a --host other machines can reach (see README: Publishing).")
+def serve(db_path: str, host: str, port: int, public: bool) -> None:
     """Publish the database with Datasette (metadata, canned queries, plugins)."""
-    from stages.serve import serve as run_serve
+    from stages.serve import NotPublic, serve as run_serve
 
     try:
-        run_serve(db_path, host, port)
-    except FileNotFoundError as error:
+        run_serve(db_path, host, port, public)
+    except (FileNotFoundError, NotPublic) as error:
         raise click.ClickException(str(error)) from error
 
 

@@ -1,6 +1,7 @@
 """Serve stage: the Datasette command line that publishes the database with our configuration."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 import tempfile
@@ -60,16 +61,35 @@ def datasette_env() -> dict[str, str]:
     return env
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> NoReturn:
+class NotPublic(ValueError):
+    """Asked to listen on an address other machines can reach, without --public."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1), which only this machine reaches."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: other machines may resolve it to this one
+        return False
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> NoReturn:
     """Replace this process with Datasette, so signals (Ctrl-C, SIGTERM) reach the server itself.
 
     :param db_path: SQLite file (must exist)
     :param host: interface to listen on
     :param port: TCP port
+    :param public: allow an address other machines can reach (README: "Publishing")
     :raises FileNotFoundError: when the database does not exist
+    :raises NotPublic: for a non-loopback host without `public`
     """
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no database at {db_path}; run `pipeline.py ingest` first")
+    if not public and not is_loopback(host):
+        raise NotPublic(f"--host {host} makes the database reachable from other machines; add --public to "
+                        "publish it (see \"Publishing\" in README.md: behind a reverse proxy)")
     command = datasette_command(db_path, host, port)
     os.chdir(ROOT)
     os.execve(command[0], command, datasette_env())
