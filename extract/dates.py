@@ -13,32 +13,60 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .document import Doc, Occupied
+from .resources import lexicon
 
-_D = r"(0?[1-9]|[12]\d|3[01])"
-_M = r"(0?[1-9]|1[0-2])"
-_Y = r"((?:19|20)\d{2})"
+MAX_DATES = 2000  # dates read per article; a longer list is pathological input (counted warning)
+
+# Two-digit alternatives first: inside a possessive repetition a day must not stop at its first digit.
+_D = r"(?:[12]\d|3[01]|0?[1-9])"
+_M = r"(?:1[0-2]|0?[1-9])"
+_Y = r"(?:19|20)\d{2}"
 _NOT_BEFORE = r"(?=\d)(?<![\d.,/:])"  # the look-ahead lets the regex engine skip to digits
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
-_LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
-_PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
-# A '-' or '.' between day and month needs a date word before it, or a year after it, to be a date.
-_DATE_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|từ|đến|tới|và|qua|vào|lúc|nay|thứ \w+,?|chủ nhật,?|\(|,)\s*$")
+_SPACE = r" {0,2}"  # "7/ 6", "11 - 6": a space or two around a slash or a dash
+_YEAR_WORD = rf"\s+năm\s+{_Y}"  # "31/10 đến 01/11 năm 2020"
+# The one grammar of day-first dates. A day and month joined by '/' or '-' (spaces allowed, the same
+# character before the year) or by '.' (no spaces: "18.6.2020"); then a year, or "năm" and a year.
+_SEP_MONTH = (rf"(?:{_SPACE}(?P<sep>[/-]){_SPACE}{_M}(?:{_SPACE}(?P=sep){_SPACE}{_Y}|{_YEAR_WORD})?"
+              rf"|(?P<dot>\.){_M}(?:\.{_Y}|{_YEAR_WORD})?)")
+_LONG_MONTH = rf"\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)"  # "27 tháng 6 năm 2024"
+# Between the days of a range or a list: "24-26/8", "25 đến 30/11", "18 và 19/8", "22, 23, 24, 27/6".
+_LIST_LINK = r"\s*(?:-|đến|tới|và|,)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
+# Between two whole dates: "28/11 đến ngày 02/12/2023", "16/8 -18/8/2023", "30/12/2023 - 02/01/2024".
+_DATE_LINK = r"\s*(?:-|đến|tới|và)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?"
+_MAX_LISTED_DAYS = 31  # a bounded repetition keeps the scan linear on long lists of numbers
 
-_RANGE_TWO_DATES = re.compile(
-    rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?\s*(?:-|đến|tới|và)\s*(?:hết\s+)?(?:(?:đến |tới )?ngày\s+)?{_D}([/.-]){_M}(?:\6{_Y})?{_NOT_AFTER}")
-_RANGE_SAME_MONTH = re.compile(rf"{_NOT_BEFORE}{_D}{_LINK}{_D}([/.-]){_M}(?:\3{_Y})?{_NOT_AFTER}")
-_RANGE_LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LINK}{_D}\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)")
-_LONG = re.compile(rf"{_NOT_BEFORE}{_D}\s+tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?!\d)")
-_SHORT = re.compile(rf"{_NOT_BEFORE}{_D}([/.-]){_M}(?:\2{_Y})?{_NOT_AFTER}")
-_MONTH = re.compile(rf"tháng\s+{_M}(?:\s*(?:năm\s+|/|-)\s*{_Y})?(?![\d/])")
+
+def _renamed(pattern: str, suffix: str) -> str:
+    """`pattern` with its named groups renamed, to use it twice in one expression."""
+    return pattern.replace("(?P<sep>", f"(?P<sep{suffix}>").replace("(?P=sep)", f"(?P=sep{suffix})") \
+        .replace("(?P<dot>", f"(?P<dot{suffix}>")
+
+
+_TWO_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_renamed(_SEP_MONTH, '1')}{_DATE_LINK}{_D}{_renamed(_SEP_MONTH, '2')}{_NOT_AFTER}")
+_TWO_LONG_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_MONTH}")
+_DAY_LIST = re.compile(rf"{_NOT_BEFORE}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
+_DAY_LIST_LONG = re.compile(rf"{_NOT_BEFORE}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
+_LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}")
+_SHORT = re.compile(rf"{_NOT_BEFORE}{_D}{_SEP_MONTH}{_NOT_AFTER}")
+_MONTH = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
+_NUMBER = re.compile(r"\d+")
+_PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
+# Words that make what follows a date: strong ones always, weak ones unless a count follows
+# ("từ 2-3 người", "(2/3 số xã)"). A '-' or '.' between day and month needs one of them (or a year).
+_STRONG_CONTEXT = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm|nay|thứ \w+,?|chủ nhật,?)\s*\(?\s*$")
+_WEAK_CONTEXT = re.compile(r"(?:từ|đến|tới|và|qua|vào|lúc|\(|,)\s*$")
 _WEEKDAY = re.compile(r"(thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|thứ [2-7]|chủ nhật|cn|t[2-7])\s*[,(-]?\s*(?:ngày\s+)?$")
 _WEEKDAYS = {"thứ hai": "Monday", "thứ ba": "Tuesday", "thứ tư": "Wednesday", "thứ năm": "Thursday", "thứ sáu": "Friday",
              "thứ bảy": "Saturday", "chủ nhật": "Sunday", "cn": "Sunday",
              **{f"thứ {i}": d for i, d in zip(range(2, 8), ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"))},
              **{f"t{i}": d for i, d in zip(range(2, 8), ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"))}}
-_UNTIL = re.compile(r"(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?(?:ngày\s+)?$")
+# The last day of an activity named after its first: "từ nay đến ngày 6/10", "kéo dài đến hết ngày
+# 5/3", "kết thúc vào ngày 7/11/2024", "bế giảng ngày 20/12".
+_UNTIL = re.compile(r"(?:(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?|(?:kết thúc|bế giảng)\s+(?:vào\s+)?)(?:ngày\s+)?$")
 _DURATION = re.compile(r"trong\s+(?:thời gian\s+|vòng\s+)?(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi)\b")
 _YEAR_WORD = re.compile(r"(?<![\w])năm\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")
 _YEAR_EXCLUDED_BEFORE = re.compile(r"(?:từ|đến|tới|giai đoạn|nhiệm kỳ|cùng kỳ|trước|sau|hết|kỳ)\s+$")
@@ -97,6 +125,46 @@ def _i(s: str | None) -> int | None:
     return int(s) if s else None
 
 
+def _numbers(text: str) -> tuple[list[int], list[int | None]]:
+    """(days and months, years) of a matched date text, in order: each year follows its month."""
+    values: list[int] = []
+    years: list[int | None] = []
+    for n in _NUMBER.findall(text):
+        if len(n) == 4:
+            years[-1] = int(n)
+        else:
+            values.append(int(n))
+            years.append(None)
+    return values, years
+
+
+@lru_cache(maxsize=1)
+def _fraction_words() -> tuple[re.Pattern, re.Pattern]:
+    """Words before a bare "a/b" that make it a share or a score, and the counted nouns after it."""
+    lex = lexicon()
+    alternation = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    before = re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['fraction_before'])})\s+$")
+    after = re.compile(rf"\s+(?:{alternation(lex['fraction_after'] + lex['participant_units'])})(?![^\W\d_])")
+    return before, after
+
+
+def _context_allows(low: str, start: int, end: int, dotted_or_dashed: bool, has_year: bool) -> bool:
+    """Whether the words around a matched day-month read as a date.
+
+    A '-' or '.' between day and month needs a date word before it; any bare form without a year is
+    a share or a score after "tỷ số", "đạt"… or before a counted noun ("6/8 người", "1/3 dưới").
+    """
+    if has_year:
+        return True
+    before = low[max(0, start - 14):start]
+    if _STRONG_CONTEXT.search(before):
+        return True
+    fraction_before, fraction_after = _fraction_words()
+    if fraction_before.search(low, max(0, start - 12), start) or fraction_after.match(low, end):
+        return False
+    return not dotted_or_dashed or bool(_WEAK_CONTEXT.search(before))
+
+
 def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
     """All dates in the text outside `masked` ranges (document numbers), in text order.
 
@@ -109,53 +177,51 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
         taken.add(a, b)
     found: list[DateMention] = []
 
-    def free(a: int, b: int) -> bool:
-        return not taken.overlaps(a, b)
-
     def add(m: DateMention) -> None:
-        if _valid(m.d1, m.m1, m.y1) and _valid(m.d2, m.m2, m.y2):
+        if len(found) >= MAX_DATES:
+            doc.warn(f"dates beyond the first {MAX_DATES} not read")
+        elif _valid(m.d1, m.m1, m.y1) and _valid(m.d2, m.m2, m.y2):
             taken.add(m.start, m.end)
             found.append(m)
 
-    for m in _RANGE_TWO_DATES.finditer(low):
-        if not free(m.start(), m.end()):
-            continue
-        d1, s1, m1, y1, d2, s2, m2, y2 = m.group(1, 2, 3, 4, 5, 6, 7, 8)
-        if (s1 != "/" or s2 != "/") and not (y1 or y2) and not _DATE_CONTEXT.search(low[max(0, m.start() - 14):m.start()]):
-            continue
-        y1 = y1 or (y2 if int(m1) <= int(m2) else None)
-        mention = DateMention(m.start(), m.end(), "range", int(d1), int(m1), _i(y1), int(d2), int(m2), _i(y2))
-        if (mention.y1 or 0, mention.m1, mention.d1) <= (mention.y2 or 0, mention.m2, mention.d2):
-            add(mention)
-    for pattern in (_RANGE_SAME_MONTH, _RANGE_LONG):
+    for pattern in (_TWO_DATES, _TWO_LONG_DATES):
         for m in pattern.finditer(low):
-            if not free(m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
-            if pattern is _RANGE_SAME_MONTH:
-                d1, d2, sep, mo, y = m.group(1, 2, 3, 4, 5)
-                if sep != "/" and not y and not _DATE_CONTEXT.search(low[max(0, m.start() - 14):m.start()]):
+            (d1, m1, d2, m2), (_, y1, _, y2) = _numbers(m.group())
+            if pattern is _TWO_DATES:
+                dashed = (m.group("sep1") or m.group("dot1") or "/") != "/" or (m.group("sep2") or m.group("dot2") or "/") != "/"
+                if not _context_allows(low, m.start(), m.end(), dashed, bool(y1 or y2)):
                     continue
-            else:
-                d1, d2, mo, y = m.group(1, 2, 3, 4)
-            if int(d1) >= int(d2):
+            y1 = y1 or (y2 if (m1, d1) <= (m2, d2) else None)
+            mention = DateMention(m.start(), m.end(), "range", d1, m1, y1, d2, m2, y2)
+            if (mention.y1 or 0, mention.m1, mention.d1) < (mention.y2 or 0, mention.m2, mention.d2):
+                add(mention)
+    for pattern in (_DAY_LIST, _DAY_LIST_LONG):
+        for m in pattern.finditer(low):
+            if taken.overlaps(m.start(), m.end()):
                 continue
-            add(DateMention(m.start(), m.end(), "range", int(d1), int(mo), _i(y), int(d2), int(mo), _i(y)))
+            values, years = _numbers(m.group())
+            days, month, year = values[:-1], values[-1], years[-1]
+            if pattern is _DAY_LIST:
+                dashed = bool(m.group("dot")) or m.group("sep") == "-"
+                if not _context_allows(low, m.start(), m.end(), dashed, bool(year)):
+                    continue
+            if any(a >= b for a, b in zip(days, days[1:])):
+                continue  # days of a range or a list go forward
+            add(DateMention(m.start(), m.end(), "range", days[0], month, year, days[-1], month, year))
     for pattern in (_LONG, _SHORT):
         for m in pattern.finditer(low):
-            if not free(m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
+            (d, mo), (_, y) = _numbers(m.group())
             if pattern is _SHORT:
-                d, sep, mo, y = m.group(1, 2, 3, 4)
-                before = low[max(0, m.start() - 14):m.start()]
-                if sep != "/" and not y and not _DATE_CONTEXT.search(before):
+                dashed = bool(m.group("dot")) or m.group("sep") == "-"
+                if not _context_allows(low, m.start(), m.end(), dashed, bool(y)):
                     continue
-                if sep == "/" and not y and re.match(r"\s+(?:số|tổng|dân số)\b", low[m.end():m.end() + 8]):
-                    continue  # a fraction: "3/4 số xã"
-            else:
-                d, mo, y = m.group(1, 2, 3)
-            add(DateMention(m.start(), m.end(), "day", int(d), int(mo), _i(y), int(d), int(mo), _i(y)))
+            add(DateMention(m.start(), m.end(), "day", d, mo, y, d, mo, y))
     for m in _MONTH.finditer(low):
-        if free(m.start(), m.end()):
+        if not taken.overlaps(m.start(), m.end()):
             mo, y = int(m.group(1)), _i(m.group(2))
             add(DateMention(m.start(), m.end(), "month", None, mo, y, None, mo, y))
     found.sort(key=lambda x: x.start)
@@ -230,6 +296,7 @@ def same_period_last_year(doc: Doc) -> int | None:
 _URL_YEAR = [
     re.compile(r"/((?:19|20)\d{2})(?:0[1-9]|1[0-2])/"),             # /202311/
     re.compile(r"/((?:19|20)\d{2})/(?:0?[1-9]|1[0-2])/"),           # /2023/11/
+    re.compile(r"[/_-]((?:19|20)\d{2})-(?:0?[1-9]|1[0-2])-(?:0?[1-9]|[12]\d|3[01])(?=[/_.-]|$)"),  # /2024-11-25/
     re.compile(r"-((?:19|20)\d{2})(?:0[1-9]|1[0-2])(?:[0-3]\d)\d{6,}"),  # -20251117153659349.htm
     re.compile(r"nam-((?:19|20)\d{2})(?!\d)"),                      # nam-2024
 ]
@@ -262,7 +329,9 @@ class YearContext:
             year = self.published.year
             # A date months after publication is last year's (reported just after New Year:
             # "ngày 28/12" in an article of 2 January); a few weeks ahead is an announced date.
-            if date(year, month, min(day or 1, 28)) > self.published + timedelta(days=_MAX_DAYS_AHEAD):
+            # (Subtracting dates cannot leave the calendar; adding days to 9999-12-31 would.)
+            if date(year, month, min(day or 1, 28)) - self.published > timedelta(days=_MAX_DAYS_AHEAD) \
+                    and year > date.min.year:
                 year -= 1
             return year, "published"
         if self.url_year:

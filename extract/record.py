@@ -73,7 +73,7 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
 
     hints = find_year_hints(doc)
     text_year = next((h.year for h in hints if h.in_title), None) or same_period_last_year(doc) or \
-        next((h.year for h in hints), None)
+        next((h.year for h in hints), None) or next((m.y2 for m in dates if m.role == "event" and m.y2), None)
     ctx = YearContext(published_date, url_year(url), text_year)
     reference = published_date or _latest_explicit(dates)
     finder = PlaceFinder(doc, reference)
