@@ -60,19 +60,41 @@ class PortalSpider(scrapy.Spider):
             raise ValueError(f"no site {spider.site_name!r} in {sites_dir}")
         spider.site = sites[spider.site_name]
         spider.allowed_domains = [spider.site.domain.split(":")[0]]
-        spider.db = open_database(Path(settings.get("CRAWL_DB")))
+        spider.db = spider._open_store(Path(settings.get("CRAWL_DB")))
         spider.stale_pages_allowed = settings.getint("CRAWL_STALE_PAGES")
         if spider.recheck_days is None and settings.get("CRAWL_RECHECK_DAYS") not in (None, ""):
             spider.recheck_days = settings.getfloat("CRAWL_RECHECK_DAYS")
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self.known = known_articles(self.db, self.site.domain)
+        self._load_crawl_state()
+        for request in self._seed_requests():
+            yield request
+
+    # The store hooks below are everything the spider reads from or writes to the database; a
+    # worker of the shared Redis frontier (crawler/redis_spider.py) answers them from Redis instead.
+
+    def _open_store(self, path: Path) -> Any:
+        return open_database(path)
+
+    def _stored_articles(self) -> dict[str, dict]:
+        return known_articles(self.db, self.site.domain)
+
+    def _record_error(self, url: str, message: str) -> None:
+        record_error(self.db, url, "crawl", message)
+
+    def _load_crawl_state(self) -> None:
+        """What this run knows before its first request: stored articles, links that are not
+        articles, whether to page every listing to the end."""
+        self.known = self._stored_articles()
         self.not_articles = self._skipped_before()
         self.scheduled: set[str] = set()
         self.full_pass = not self._previous_run_completed()
         self.logger.info("%s: %d articles already stored%s", self.site.domain, len(self.known),
                          "; previous crawl incomplete, paging every listing to the end" if self.full_pass else "")
+
+    def _seed_requests(self) -> Iterator[scrapy.Request]:
+        """The run's first requests: every section, feed and sitemap, and the due re-checks."""
         for section in self.site.sections:
             yield scrapy.Request(section, callback=self.parse_listing, errback=self.on_error,
                                  meta={"section": section, "stale_pages": 0}, dont_filter=True)
@@ -189,7 +211,7 @@ class PortalSpider(scrapy.Spider):
             # The site asked not to: a permanent skip, not a failure to retry tomorrow.
             self.crawler.stats.inc_value("crawl/robots_forbidden")
             self.logger.info("%s: %s", request.url, ROBOTS_FORBIDDEN)
-            record_error(self.db, request.meta.get("canonical", request.url), "crawl", f"skipped: {ROBOTS_FORBIDDEN}")
+            self._record_error(request.meta.get("canonical", request.url), f"skipped: {ROBOTS_FORBIDDEN}")
             return
         if failure.check(HttpError):
             message = f"HTTP {failure.value.response.status}"
@@ -203,13 +225,13 @@ class PortalSpider(scrapy.Spider):
     def _fail(self, url: str, counter: str, message: str) -> None:
         self.crawler.stats.inc_value(counter)
         self.logger.warning("%s: %s", url, message)
-        record_error(self.db, url, "crawl", message)
+        self._record_error(url, message)
 
     def _skip(self, response: Response, why: str, url: str | None = None) -> None:
         content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
         self.crawler.stats.inc_value("crawl/skipped")
         self.logger.info("%s: skipped, %s (%s)", response.url, why, content_type)
-        record_error(self.db, url or response.url, "crawl", f"skipped: {why} ({content_type})")
+        self._record_error(url or response.url, f"skipped: {why} ({content_type})")
 
     @staticmethod
     def _is_html(response: Response) -> bool:
@@ -219,7 +241,8 @@ class PortalSpider(scrapy.Spider):
         return response.body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html"))
 
     def closed(self, reason: str) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
 
 def _header(response: Response, name: bytes) -> str | None:
