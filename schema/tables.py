@@ -220,6 +220,9 @@ EVENTS = Table(
         Column("latitude", float, "Latitude of the most precise known place (WGS 84)."),
         Column("longitude", float, "Longitude of the most precise known place (WGS 84)."),
         Column("programme_id", str, "First programme the activity is attributed to (all of them are in mentions).", references="programmes.id"),
+        Column("corrected", str, "Fields a researcher corrected (see corrections), comma-separated; empty when "
+                                 "every value is as extracted."),
+        Column("rejected", int, "1 when a researcher rejected the event (not a training activity)."),
         *_span_columns("", "the sentence(s) reporting the event"),
         *_span_columns("date", "the date expression"),
         *_span_columns("participant", "the participant count"),
@@ -315,3 +318,28 @@ FTS_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
 SEARCH_CANDIDATES = 1000
 FTS_DESCRIPTION = ("Full-text index of article titles and bodies, as written and folded (no diacritics, "
                    "đ as d), so 'Dong Thap' finds 'Đồng Tháp'.")
+CORRECTIONS = Table(
+    name="corrections",
+    description="Researchers' corrections of extracted event values, kept apart from what the extractor "
+                "read and applied on top of it whenever the event is written (also after reextract). "
+                "data/corrections.yml is the reviewed copy kept in version control.",
+    pk="id",
+    indexes=(("article_url",),),
+    unique=(("article_url", "event_no", "field"),),
+    columns=(
+        Column("id", int, "Row id."),
+        Column("article_url", str, "Canonical URL of the article (stable when events are re-derived).", not_null=True),
+        Column("event_no", int, "Position of the event within its article.", not_null=True),
+        Column("field", str, "Corrected field: start_date, end_date, participant_total, province_code, "
+                             "district_code, programme_id, kind, or rejected.", not_null=True),
+        Column("value", str, "The corrected value as text; empty when the extracted value is rejected."),
+        Column("extracted_value", str, "What the extractor had read when the correction was made."),
+        Column("content_hash", str, "Hash of the article's text when the correction was made."),
+        Column("note", str, "Why, in the researcher's words."),
+        Column("author", str, "Who made the correction."),
+        Column("created_at", str, "When (ISO 8601, UTC)."),
+        Column("status", str, "applied, or stale: the article's text changed and the extractor now reads "
+                              "another value, so the correction is not applied until it is reviewed."),
+    ),
+)
+

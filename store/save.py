@@ -20,7 +20,8 @@ from typing import Callable, Iterable, Iterator
 import sqlite_utils
 
 from schema.tables import FTS_COLUMNS, FTS_TABLE, TABLES_BY_NAME
-from store.database import utc_now
+from store.corrections import apply_corrections
+from store.database import describe_storage_error, utc_now
 from store.rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
 from store.runs import insert_error, record_error
 
@@ -333,6 +334,7 @@ def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Calla
         _insert_children(conn, table, columns, batch.derived)
     if on_bulk is not None:
         on_bulk()
+    apply_corrections(conn, [article_id for article_id, _, _ in batch.derived])
     # The index reads the text from the rows just written: one statement for the batch, which
     # SQLite runs without taking the GIL back (see save_stream).
     conn.execute(f"insert into {FTS_TABLE} (rowid, {fts_columns}) select id, {fts_columns} from articles "
