@@ -6,12 +6,51 @@ clear message and exit code.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 ROOT = Path(__file__).resolve().parent
+# Exit codes of extract, ingest and reextract (click's own 2 means bad options: nothing was done).
+EXIT_SOME_FAILED = 1  # some entries failed (each named in the output or `errors`); the others were written
+EXIT_CRASHED = 3  # the run itself failed: unreadable input, full disk, a bug; the message says which
+
+jobs_option = click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=0),
+                           help="Extractor processes (0: one per CPU core); the result is the same.")
+
+
+@contextmanager
+def crash_reported(writing: str | Path) -> Iterator[None]:
+    """Turn a failure of the whole run into one clear line on stderr and exit code 3.
+
+    :param writing: the file the run writes (database or output), named when the disk is full
+    """
+    from stages.extract_jsonl import OutputUnwritable
+    from stages.jsonl_input import InputUnreadable
+    from store import describe_storage_error
+
+    try:
+        yield
+    except (InputUnreadable, OutputUnwritable) as error:
+        message = str(error)
+    except (sqlite3.Error, OSError) as error:
+        message = describe_storage_error(error, writing)
+        if message is None:
+            logging.getLogger("pipeline").exception("the run crashed")
+            message = f"the run crashed: {type(error).__name__}: {error}"
+    except ValueError as error:  # the programme catalogue or another reference file is invalid
+        message = str(error)
+    except Exception as error:  # a bug: the traceback helps whoever fixes it
+        logging.getLogger("pipeline").exception("the run crashed")
+        message = f"the run crashed: {type(error).__name__}: {error}"
+    else:
+        return
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_CRASHED)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,17 +62,23 @@ def cli(verbose: bool) -> None:
 
 
 @cli.command()
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="JSON lines: {id, url?, text or html, published?}; '-' for stdin.")
+@click.option("--input", "input_path", required=True, type=click.Path(exists=True, allow_dash=True),
+              help="JSON lines: {id, url?, text or html, published?}; '-' for stdin; or a folder of *.json.")
 @click.option("--output", "output_path", default="-", type=click.Path(dir_okay=False, allow_dash=True),
               help="JSON lines, one record per input line, in order (default stdout).")
-def extract(input_path: str, output_path: str) -> None:
-    """Extract training-activity records from articles (exit 1 if any line failed)."""
+@jobs_option
+def extract(input_path: str, output_path: str, jobs: int) -> None:
+    """Extract training-activity records from articles.
+
+    Exit codes: 0 every line extracted, 1 some lines failed (their records carry `error`, naming
+    file and line), 3 the run crashed (unreadable input, full disk).
+    """
     from stages.extract_jsonl import extract_jsonl
 
-    stats = extract_jsonl(input_path, output_path)
+    with crash_reported(output_path):
+        stats = extract_jsonl(input_path, output_path, jobs=jobs)
     click.echo(f"{stats.total} records, {stats.failed} failed", err=True)
-    sys.exit(1 if stats.failed else 0)
+    sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
 
 
 @cli.command()
@@ -188,31 +233,42 @@ def schema(write_metadata: bool) -> None:
 @click.option("--records", type=click.Path(exists=True, dir_okay=False),
               help="Records from `pipeline.py extract`, same order; default: run the extractor.")
 @click.option("--batch-size", default=2000, show_default=True, help="Articles per transaction.")
+@jobs_option
 @db_option
-def ingest(articles: str, records: str | None, batch_size: int, db_path: str) -> None:
-    """Store articles (JSON lines or a directory of JSON files) and their records (exit 1 if any failed)."""
+def ingest(articles: str, records: str | None, batch_size: int, jobs: int, db_path: str) -> None:
+    """Store articles (JSON lines or a directory of JSON files) and their records.
+
+    Exit codes: 0 every article stored, 1 some entries failed (each in `errors`, naming file and
+    line; the others stored), 3 the run crashed (unreadable input, full disk; the database keeps
+    every batch committed before).
+    """
     from stages.ingest import ingest as run_ingest
     from store import open_database
 
-    try:
-        stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size)
-    except (OSError, ValueError) as error:  # unreadable input or programme catalogue
-        raise click.ClickException(str(error)) from error
+    with crash_reported(db_path):
+        stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size, jobs=jobs)
     click.echo(stats.summary(), err=True)
-    sys.exit(1 if stats.failed else 0)
+    sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
 
 
 @cli.command()
 @click.option("--batch-size", default=200, show_default=True, help="Articles per transaction.")
+@jobs_option
 @db_option
-def reextract(batch_size: int, db_path: str) -> None:
-    """Re-derive events and mentions of stored articles with the current extractor (resumable)."""
+def reextract(batch_size: int, jobs: int, db_path: str) -> None:
+    """Re-derive events and mentions of stored articles with the current extractor (resumable).
+
+    Exit codes as for ingest: 0, 1 some articles could not be stored, 3 the run crashed.
+    """
     from stages.ingest import reextract as run_reextract
     from store import open_database
 
     if not Path(db_path).exists():
         raise click.ClickException(f"no database at {db_path}")
-    click.echo(run_reextract(open_database(db_path), batch_size=batch_size).summary(), err=True)
+    with crash_reported(db_path):
+        stats = run_reextract(open_database(db_path), batch_size=batch_size, jobs=jobs)
+    click.echo(stats.summary(), err=True)
+    sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
 
 
 @cli.command()

@@ -1,7 +1,8 @@
-"""Batch extraction over JSON lines: one record out per line in, in order.
+"""Batch extraction over JSON lines: one record out per entry in, in order.
 
-A line that cannot be read (bad JSON, no text) yields a record with an `error` naming the line,
-is counted, and the batch goes on.
+Entries are read and judged one at a time by `stages.jsonl_input` (the same rule as `ingest`).
+An entry that cannot be read (bad bytes or JSON, no text, a wrong type) yields a record with an
+`error` naming its file and line, is counted, and the batch goes on.
 """
 from __future__ import annotations
 
@@ -10,87 +11,98 @@ import logging
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
 from typing import IO, Iterator
 
 from extract import EXTRACTOR_VERSION, extract_record
-
 from progress import Progress
+from stages.jsonl_input import STDIN, Entry, count_entries, read_entries
+from stages.workers import map_in_order
 
 log = logging.getLogger("pipeline.extract")
 
 
 @dataclass
 class ExtractStats:
+    """How many entries were read, and how many of them yielded an error record."""
+
     total: int = 0
     failed: int = 0
 
 
-@contextmanager
-def _open(path: str, mode: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdin if "r" in mode else sys.stdout
-    else:
-        with open(path, mode, encoding="utf-8") as f:
-            yield f
+class OutputUnwritable(Exception):
+    """The output file cannot be opened for writing: nothing was done."""
 
 
-def error_record(line_no: int, message: str, item: dict | None = None) -> dict:
-    """The record written for an input line that could not be extracted."""
-    item = item or {}
-    return {"id": item.get("id"), "url": item.get("url"), "title": None, "published": None, "is_training": False,
+def error_record(entry: Entry, message: str) -> dict:
+    """The record written for an input entry that could not be extracted.
+
+    :param entry: the entry (its id and url are echoed when they could be read)
+    :param message: what went wrong, prefixed with the entry's file and line
+    """
+    return {"id": entry.id, "url": entry.url, "title": None, "published": None, "is_training": False,
             "events": [], "documents": [], "programmes": [], "locations": [], "organizers": [], "dates": [],
-            "extractor_version": EXTRACTOR_VERSION, "error": f"line {line_no}: {message}"}
+            "extractor_version": EXTRACTOR_VERSION, "error": f"{entry.where}: {message}"}
 
 
-def extract_line(line_no: int, line: str) -> tuple[dict, bool]:
-    """Extract one JSON line; returns (record, ok)."""
+def extract_entry(entry: Entry) -> tuple[dict, bool]:
+    """The record of one input entry; returns (record, ok).
+
+    :param entry: from read_entries
+    """
+    if entry.fields is None:
+        return error_record(entry, entry.problem), False
+    fields = entry.fields
     try:
-        item = json.loads(line)
-    except json.JSONDecodeError as e:
-        return error_record(line_no, f"bad JSON ({e.msg} at column {e.colno})"), False
-    if not isinstance(item, dict):
-        return error_record(line_no, "not a JSON object"), False
-    text, html = item.get("text"), item.get("html")
-    if not (isinstance(text, str) and text.strip()) and not (isinstance(html, str) and html.strip()):
-        return error_record(line_no, "no text or html", item), False
-    try:
-        url, published = item.get("url"), item.get("published")
-        record = extract_record(text if isinstance(text, str) and text.strip() else None,
-                                html=html if isinstance(html, str) else None,
-                                url=url if isinstance(url, str) else None,
-                                published=str(published) if published is not None else None, id=item.get("id"))
-    except Exception as e:  # one bad article must not stop the batch; the error names it
-        log.exception("extraction failed on line %d (id=%r)", line_no, item.get("id"))
-        return error_record(line_no, f"extraction failed: {type(e).__name__}: {e}", item), False
+        record = extract_record(fields["text"], html=fields["html"], url=fields.get("url"),
+                                published=fields.get("published"), id=fields.get("id"))
+    except Exception as error:  # one bad article must not stop the batch; the error names it
+        log.exception("extraction failed at %s (id=%r)", entry.where, fields.get("id"))
+        return error_record(entry, f"extraction failed: {type(error).__name__}: {error}"), False
     return record, True
 
 
-def _count_lines(path: str) -> int | None:
-    """Non-empty lines of a file, for the ETA (None for stdin)."""
-    if path == "-":
-        return None
-    with open(path, "rb") as f:
-        return sum(1 for line in f if line.strip())
+def _warm_up() -> None:
+    extract_record("Ngày 5/3/2024, UBND tỉnh Đồng Tháp tổ chức tập huấn cho 85 cán bộ.")
 
 
-def extract_jsonl(input_path: str, output_path: str) -> ExtractStats:
-    """Extract every line of `input_path` into `output_path` (JSON lines, '-' for stdio).
+def extract_jsonl(input_path: str, output_path: str, jobs: int = 1) -> ExtractStats:
+    """Extract every entry of `input_path` into `output_path` (JSON lines, '-' for stdio).
 
-    :param input_path: JSON lines `{id, url?, text or html, published?}`
-    :param output_path: where the records go, one per input line, in order
+    :param input_path: JSON lines `{id, url?, text or html, published?}` (or a folder of *.json)
+    :param output_path: where the records go, one per input entry, in order
+    :param jobs: extractor processes; 1 extracts in this process, 0 uses one per core
+    :raises InputUnreadable: when the input cannot be opened
+    :raises OutputUnwritable: when the output cannot be opened
     """
     stats = ExtractStats()
-    progress = Progress("articles extracted", total=_count_lines(input_path))
-    with _open(input_path, "r") as src, _open(output_path, "w") as dst:
-        for line_no, line in enumerate(src, start=1):
-            if not line.strip():
-                continue
-            record, ok = extract_line(line_no, line)
-            stats.total += 1
-            stats.failed += not ok
-            if not ok:
-                log.warning("%s: %s", input_path, record["error"])
-            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
-            progress.advance(failed=not ok)
+    progress = Progress("articles extracted", total=count_entries(input_path))
+    entries = read_entries(input_path)
+    first = next(entries, None)  # opens the input: a missing file fails before the output is created
+    with _output(output_path) as out:
+        if first is not None:
+            records = map_in_order(extract_entry, chain([first], entries), jobs, warm_up=_warm_up)
+            for record, ok in records:
+                stats.total += 1
+                stats.failed += not ok
+                if not ok:
+                    log.warning("%s", record["error"])
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                progress.advance(failed=not ok)
     progress.close()
     return stats
+
+
+@contextmanager
+def _output(path: str) -> Iterator[IO[str]]:
+    """The output stream: stdout for '-', else the file (created, and closed after)."""
+    if path == STDIN:
+        yield sys.stdout
+        return
+    try:
+        file = open(Path(path), "w", encoding="utf-8")
+    except OSError as error:
+        raise OutputUnwritable(f"cannot write {path}: {error.strerror or error}") from error
+    with file:
+        yield file

@@ -1,22 +1,27 @@
 """Ingest stage: read articles (and their extractor records), write them to the database.
 
-Input articles are JSON lines or a directory of JSON files, each {id, url, text, published?,
-title?, site?, ...}. Their records come from a records file written by `pipeline.py extract`
-(same order, one per article) or, when none is given, from running the extractor.
-`reextract` re-derives stored articles from their body text with the current extractor.
+Input articles are JSON lines or a directory of JSON files, each {id, url, text or html,
+published?, title?, site?, ...}, read and judged one entry at a time (`stages.jsonl_input`, the
+same rule as `extract`): a bad entry is counted, logged to ``errors`` naming its file and line,
+and costs nothing else. Their records come from a records file written by `pipeline.py extract`
+(same order, one per article) or, when none is given, from running the extractor, in several
+processes with `jobs` (one writer: this process). `reextract` re-derives stored articles from
+their body text with the current extractor.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
 from progress import Progress
-from store import load_programmes, record_error, save_articles, save_stream
+from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
+from stages.workers import map_in_order
+from store import load_programmes, record_error, save_stream
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -56,79 +61,83 @@ def default_extractor() -> Extractor:
     return extract_record
 
 
-def count_articles(path: str | Path) -> int:
-    """How many entries `read_articles` will yield (for the progress ETA).
+def to_article(fields: dict) -> dict:
+    """A validated input entry as the article dict save_articles expects (body = text).
 
-    :param path: file or directory
+    Entries without a URL get "urn:article:<id>" so they still have a stable key. An entry with
+    only `html` keeps it for `extract_article`; its body is the plain text the extractor reads
+    from it.
+
+    :param fields: Entry.fields: {id, url?, text or html, published?, title?, site?, ...}
     """
-    path = Path(path)
-    if path.is_dir():
-        return sum(1 for _ in path.glob("*.json"))
-    with path.open("rb") as lines:
-        return sum(1 for line in lines if line.strip())
-
-
-def read_articles(path: str | Path) -> Iterator[dict | str]:
-    """Articles from a JSON-lines file or a directory of *.json files, in order.
-
-    :param path: file or directory
-    :return: article dicts; a string (the problem) for an entry that cannot be read
-    """
-    path = Path(path)
-    if path.is_dir():
-        for file in sorted(path.glob("*.json")):
-            try:
-                yield json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                yield f"{file}: {error}"
-        return
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as error:
-                    yield f"{path}:{number}: {error}"
-
-
-def to_article(entry: dict) -> dict:
-    """An input entry as the article dict save_articles expects (body = text).
-
-    Entries without a URL get "urn:article:<id>" so they still have a stable key.
-
-    :param entry: {id, url?, text, published?, title?, site?, ...}
-    :raises ValueError: when the entry has neither text nor body
-    """
-    body = entry.get("text", entry.get("body"))
-    if not isinstance(body, str):
-        raise ValueError(f"entry {entry.get('id')!r} has no text")
-    article = {key: value for key, value in entry.items() if key not in ("text", "gold", "notes", "record")}
-    article["body"] = body
-    article["url"] = entry.get("url") or f"urn:article:{entry.get('id')}"
+    article = {key: value for key, value in fields.items() if key not in ("text", "html", "gold", "notes", "record")}
+    article["body"] = fields["text"]
+    if fields["text"] is None:
+        article["html"] = fields["html"]
+    article["url"] = fields.get("url") or f"urn:article:{fields.get('id')}"
     return article
 
 
+def extract_article(extractor: Extractor, article: dict) -> tuple[dict, dict | None, str | None]:
+    """Run the extractor on one article (in a worker process when extraction is parallel).
+
+    :param extractor: function(text, url=, published=) -> record; for an article with only HTML,
+        function(None, html=, url=, published=), whose record carries the plain `text`
+    :param article: url, body (or html when the entry had no text), published, ...
+    :return: the article (its body the record's text when it had only HTML), the record, and the
+        problem when the extractor raised or reported an error (record None)
+    """
+    html = article.get("html")
+    if html is not None:
+        article = {key: value for key, value in article.items() if key != "html"}
+    try:
+        if html is not None:
+            record = extractor(None, html=html, url=article.get("url"), published=article.get("published"))
+            article["body"] = record.get("text") if isinstance(record.get("text"), str) else None
+        else:
+            record = extractor(article["body"], url=article.get("url"), published=article.get("published"))
+    except Exception as error:  # an extractor bug must not stop the batch
+        return article, None, f"{type(error).__name__}: {error}"
+    if record is not None and record.get("error"):
+        return article, None, str(record["error"])
+    return article, record, None
+
+
+def warm_up(extractor: Extractor) -> None:
+    """Load the extractor's reference data in this process (before worker processes fork, so
+    they share it instead of each loading it)."""
+    extractor("Ngày 5/3/2024, UBND tỉnh Đồng Tháp tổ chức tập huấn cho 85 cán bộ.", url=None, published=None)
+
+
 def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: str | Path | None = None,
-           batch_size: int = 2000, extractor: Extractor | None = None) -> IngestStats:
+           batch_size: int = 2000, extractor: Extractor | None = None, jobs: int = 1) -> IngestStats:
     """Store every article of a file or directory with its record.
 
     Batches of `batch_size` articles are written in one transaction each, so an interrupted
-    run leaves whole articles only and can simply be run again.
+    run leaves whole articles only and can simply be run again. The database is the same
+    whatever `jobs` is.
 
     :param db: open database
     :param articles_path: JSON-lines file or directory of JSON files
     :param records_path: JSON lines of extractor records in the same order, or None to extract
     :param batch_size: articles per transaction
     :param extractor: function(text, url=, published=) -> record; default the project's extractor
-    :return: counts by outcome
+        (picklable, i.e. module-level, when jobs is not 1)
+    :param jobs: extractor processes; 1 extracts in this process, 0 uses one per core
+    :return: counts by outcome; entries that could not be read count as failed
+    :raises InputUnreadable: when an input file cannot be opened
     """
     if PROGRAMMES_YML.exists():
         load_programmes(db, PROGRAMMES_YML)
-    records = _read_records(records_path) if records_path else None
-    extract = None if records is not None else (extractor or default_extractor())
     stats = IngestStats()
-    progress = Progress("articles ingested", total=count_articles(articles_path))
-    for statuses in save_stream(db, _pairs(db, articles_path, records, extract, stats), batch_size):
+    progress = Progress("articles ingested", total=count_entries(articles_path))
+    accepted = _accepted(db, read_entries(articles_path), stats, progress)
+    if records_path is not None:
+        pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
+    else:
+        extract = extractor or default_extractor()
+        pairs = _extracted(db, accepted, extract, jobs)
+    for statuses in save_stream(db, pairs, batch_size):
         for status in statuses:
             stats.count(status)
         progress.advance(len(statuses), failed=_problems(statuses))
@@ -136,69 +145,79 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     return stats
 
 
-def _pairs(db: sqlite_utils.Database, articles_path: str | Path, records: Iterator[dict | None] | None,
-           extract: Extractor | None, stats: IngestStats) -> Iterator[tuple[dict, dict | None]]:
-    """(article, record) for every readable input entry; the others are logged and counted."""
-    for entry in read_articles(articles_path):
-        record = next(records, None) if records is not None else None
-        item = _pair_for(db, entry, record, extract, records is not None, stats)
-        if item is not None:
-            yield item
+def _accepted(db: sqlite_utils.Database, entries: Iterable[Entry], stats: IngestStats,
+              progress: Progress) -> Iterator[tuple[Entry, dict | None]]:
+    """(entry, article) for every entry; article None for a refused entry, which is logged and counted."""
+    for entry in entries:
+        if entry.fields is None:
+            _skip(db, entry.url, entry.message, stats, progress)
+            yield entry, None
+        else:
+            yield entry, to_article(entry.fields)
 
 
-def _read_records(path: str | Path) -> Iterator[dict | None]:
-    """Records file lines as dicts (None for an unreadable line)."""
-    with Path(path).open(encoding="utf-8") as lines:
-        for line in lines:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                yield None
+def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]],
+                         records: Iterator[JsonLine], stats: IngestStats,
+                         progress: Progress) -> Iterator[tuple[dict, dict | None]]:
+    """(article, record) with the record of the same position in the records file (one per
+    non-blank entry line, refused entries included, as `pipeline.py extract` writes them)."""
+    for entry, article in accepted:
+        line = next(records, None)
+        if article is None:
+            continue
+        if line is None:
+            _skip(db, article["url"], f"{entry.where}: the records file has no record for this article", stats,
+                  progress)
+            continue
+        record = line.value
+        if line.problem is not None or not isinstance(record, dict):
+            problem = line.problem or "not a JSON object"
+            _skip(db, article["url"], f"{entry.where}: its record ({line.where}) cannot be read: {problem}", stats,
+                  progress)
+            continue
+        mismatch = next((key for key in ("id", "url")  # the extractor echoes the url, and the id when it has one
+                         if record.get(key) is not None and entry.fields.get(key) is not None
+                         and str(record[key]) != str(entry.fields[key])), None)
+        if mismatch:
+            _skip(db, article["url"], f"{entry.where}: record {mismatch} {record[mismatch]!r} ({line.where}) does not "
+                                      f"match the article's {entry.fields[mismatch]!r}: records file out of order",
+                  stats, progress)
+            continue
+        if article["body"] is None:  # an HTML entry: the record carries the text its spans point into
+            article = {key: value for key, value in article.items() if key != "html"} | {
+                "body": record.get("text") if isinstance(record.get("text"), str) else None}
+        yield article, _usable(db, article["url"], record, line.where)
 
 
-def _pair_for(db: sqlite_utils.Database, entry: dict | str, record: dict | None, extract: Extractor | None,
-             from_file: bool, stats: IngestStats) -> tuple[dict, dict | None] | None:
-    """(article, record) for one input entry, or None after logging why it is skipped."""
-    if isinstance(entry, str):
-        return _skip(db, None, entry, stats)
-    try:
-        article = to_article(entry)
-    except ValueError as error:
-        return _skip(db, entry.get("url"), str(error), stats)
-    if from_file:
-        if record is None:
-            return _skip(db, article["url"], "records file has no readable record for this article", stats)
-        for key in ("id", "url"):  # the extractor echoes the url it was given, and the id when it has one
-            if record.get(key) is not None and entry.get(key) is not None and str(record[key]) != str(entry[key]):
-                return _skip(db, article["url"], f"record {key} {record[key]!r} does not match the article's "
-                                                 f"{entry[key]!r}: records file out of order", stats)
-    else:
-        record = _run_extractor(db, extract, article)
-    return article, _usable(db, article["url"], record)
+def _extracted(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]], extractor: Extractor,
+               jobs: int) -> Iterator[tuple[dict, dict | None]]:
+    """(article, record) from running the extractor, in `jobs` processes; its failures logged."""
+    articles = ((entry.where, article) for entry, article in accepted if article is not None)
+    results = map_in_order(partial(_extract_located, extractor), articles, jobs, warm_up=partial(warm_up, extractor))
+    for where, article, record, problem in results:
+        if problem is not None:
+            record_error(db, article["url"], "extract", f"{where}: {problem}")
+        yield article, record
 
 
-def _run_extractor(db: sqlite_utils.Database, extract: Extractor, article: dict) -> dict | None:
-    """The extractor's record for an article; None (and an errors row) when it raises."""
-    try:
-        return extract(article["body"], url=article.get("url"), published=article.get("published"))
-    except Exception as error:  # an extractor bug must not stop the batch
-        record_error(db, article["url"], "extract", f"{type(error).__name__}: {error}")
-        return None
+def _extract_located(extractor: Extractor, located: tuple[str, dict]) -> tuple[str, dict, dict | None, str | None]:
+    where, article = located
+    return (where, *extract_article(extractor, article))
 
 
-def _usable(db: sqlite_utils.Database, url: str, record: dict | None) -> dict | None:
+def _usable(db: sqlite_utils.Database, url: str, record: dict, where: str) -> dict | None:
     """The record, or None (and an errors row) when the extractor reported that it failed."""
-    if record is not None and record.get("error"):
-        record_error(db, url, "extract", record["error"])
+    if record.get("error"):
+        record_error(db, url, "extract", f"{where}: {record['error']}")
         return None
     return record
 
 
-def _skip(db: sqlite_utils.Database, url: str | None, message: str, stats: IngestStats) -> None:
-    log.warning("skipped %s: %s", url or "entry", message)
+def _skip(db: sqlite_utils.Database, url: str | None, message: str, stats: IngestStats, progress: Progress) -> None:
+    log.warning("skipped %s", message)
     record_error(db, url, "ingest", message)
     stats.count("failed")
-    return None
+    progress.advance(failed=1)
 
 
 def _problems(statuses: list[str]) -> int:
@@ -207,16 +226,18 @@ def _problems(statuses: list[str]) -> int:
 
 
 def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extractor | None = None,
-              extractor_version: str | None = None) -> IngestStats:
+              extractor_version: str | None = None, jobs: int = 1) -> IngestStats:
     """Re-derive events and mentions of every article not yet processed by this extractor version.
 
     Works from the stored body text. Each batch commits with the new extractor_version, so an
-    interrupted run resumes where it stopped.
+    interrupted run resumes where it stopped. The database is the same whatever `jobs` is.
 
     :param db: open database
     :param batch_size: articles per transaction
     :param extractor: function(text, url=, published=) -> record; default the project's extractor
+        (picklable, i.e. module-level, when jobs is not 1)
     :param extractor_version: version to bring articles to; default: what the extractor reports
+    :param jobs: extractor processes; 1 extracts in this process, 0 uses one per core
     :return: counts by outcome (re-derived articles count as "unchanged")
     """
     extract = extractor or default_extractor()
@@ -224,27 +245,32 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
         from extract import EXTRACTOR_VERSION
 
         extractor_version = EXTRACTOR_VERSION
+    target = {"version": extractor_version}  # learnt from the first record when not given
     stats = IngestStats()
     pending = db.execute("select count(*) from articles where extractor_version is not ?",
                          [extractor_version]).fetchone()[0] if extractor_version else None
     progress = Progress("articles re-extracted", total=pending)
-    last_id = 0
-    while True:
-        rows = list(db.query(
-            "select id, url, title, published, body, content_hash from articles "
-            "where id > ? and (? is null or extractor_version is not ?) order by id limit ?",
-            [last_id, extractor_version, extractor_version, batch_size]))
-        if not rows:
-            break
-        last_id = rows[-1]["id"]
-        batch = []
-        for row in rows:
-            article = {key: row[key] for key in ("url", "title", "published", "body", "content_hash")}
-            record = _usable(db, row["url"], _run_extractor(db, extract, article))
-            if record is not None and extractor_version is None:
-                extractor_version = record["extractor_version"]
-            batch.append((article, record))
-        statuses = save_articles(db, batch, stage="reextract")
+
+    def stored() -> Iterator[dict]:
+        last_id = 0
+        while rows := list(db.query(
+                "select id, url, title, published, body, content_hash from articles "
+                "where id > ? and (? is null or extractor_version is not ?) order by id limit ?",
+                [last_id, target["version"], target["version"], batch_size])):
+            last_id = rows[-1]["id"]
+            for row in rows:
+                yield {key: row[key] for key in ("url", "title", "published", "body", "content_hash")}
+
+    def rederived() -> Iterator[tuple[dict, dict | None]]:
+        results = map_in_order(partial(extract_article, extract), stored(), jobs, warm_up=partial(warm_up, extract))
+        for article, record, problem in results:
+            if problem is not None:
+                record_error(db, article["url"], "extract", problem)
+            elif target["version"] is None:
+                target["version"] = record["extractor_version"]
+            yield article, record
+
+    for statuses in save_stream(db, rederived(), batch_size, stage="reextract"):
         for status in statuses:
             stats.count(status)
         progress.advance(len(statuses), failed=_problems(statuses))

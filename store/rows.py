@@ -111,6 +111,27 @@ class DerivedRows:
     mentions: list[dict] = field(default_factory=list)
 
 
+# The type of each article field article_row reads (None is allowed for every one).
+ARTICLE_FIELD_TYPES: dict[str, type] = {
+    **dict.fromkeys(("url", "site", "title", "published", "byline", "body", "content_hash", "warc_file",
+                     "fetched_at", "etag", "last_modified"), str),
+    **dict.fromkeys(("warc_offset", "http_status"), int),
+}
+
+
+def check_article_fields(article: dict) -> None:
+    """Refuse an article whose fields have the wrong type (`"url": 5`), naming the field.
+
+    :param article: see article_row
+    :raises TypeError: for the first field that is neither None nor of its type (a bool is no int)
+    """
+    for name, wanted in ARTICLE_FIELD_TYPES.items():
+        value = article.get(name)
+        if value is not None and (not isinstance(value, wanted) or isinstance(value, bool)):
+            raise TypeError(f"{name} must be {'a string' if wanted is str else 'an integer'}, "
+                            f"not {type(value).__name__} {str(value)[:60]!r}")
+
+
 def article_row(article: dict, record: dict | None) -> dict:
     """The articles row (without id, version) for a crawled article and its record.
 
@@ -118,7 +139,9 @@ def article_row(article: dict, record: dict | None) -> dict:
         warc_offset, fetched_at, etag, last_modified, http_status (all but url optional)
     :param record: extractor record for the body, or None
     :raises ValueError: when the article has no url or no body
+    :raises TypeError: when a field has the wrong type (see check_article_fields)
     """
+    check_article_fields(article)
     url = article.get("url")
     if not url:
         raise ValueError("article has no url")

@@ -183,6 +183,8 @@ def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: st
         return statuses
     except (sqlite3.Error, ValueError) as error:
         merged.clear()
+        if describe_storage_error(error) is not None:  # a full disk or a broken file: no article would fare better
+            raise
         if len(prepared) == 1:
             record_error(db, prepared[0].article.get("url"), stage,
                          f"not stored: {type(error).__name__}: {error}")

@@ -1,0 +1,66 @@
+"""Run a function over a stream of items in worker processes, results in input order.
+
+Used for extraction in `ingest` and `reextract`: the extractor is pure Python and bound by the
+CPU, so threads would share one core; processes use them all. The items are read and the
+results consumed in the calling thread (which alone holds the database connection), a bounded
+number of chunks ahead, so memory stays flat whatever the input's length.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import Callable, Iterable, Iterator, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task small
+CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
+
+
+def resolve_jobs(jobs: int) -> int:
+    """The number of worker processes `jobs` asks for: 0 means one per CPU core.
+
+    :param jobs: a positive count, or 0
+    :raises ValueError: for a negative count
+    """
+    if jobs < 0:
+        raise ValueError(f"--jobs must be 0 (every core) or more, not {jobs}")
+    return jobs or os.cpu_count() or 1
+
+
+def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs: int = 1,
+                 warm_up: Callable[[], object] | None = None) -> Iterator[Result]:
+    """function(item) for every item, in the order of the items.
+
+    :param function: a picklable (module-level) function; exceptions it raises end the run, so it
+        should turn a per-item failure into a result
+    :param items: consumed lazily in the calling thread
+    :param jobs: worker processes; 1 runs in this process, 0 means one per core
+    :param warm_up: called once in this process before the workers start, so that what it loads
+        (the extractor's reference data) is shared with them instead of loaded by each
+    """
+    jobs = resolve_jobs(jobs)
+    if jobs == 1:
+        yield from map(function, items)
+        return
+    if warm_up is not None:
+        warm_up()
+    # fork: the workers start with the parent's loaded modules and data. They are started at the
+    # first submit, from this thread, before the caller starts any other thread that uses them.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque[Future] = deque()
+        iterator = iter(items)
+        while chunk := list(islice(iterator, CHUNK_SIZE)):
+            pending.append(pool.submit(_apply, function, chunk))
+            if len(pending) >= jobs * CHUNKS_AHEAD_PER_JOB:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _apply(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result]:
+    return [function(item) for item in chunk]
