@@ -10,7 +10,7 @@ from .dates import YearContext, date_record, find_dates, find_durations, find_ye
 from .document import Doc, Occupied
 from .documents import document_record, find_documents
 from .events import Mentions, build_events
-from reader.main_text import html_to_text, looks_like_html
+from reader.article import looks_like_html, read_page
 from .locations import PlaceFinder
 from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records
@@ -52,8 +52,10 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     """
     record_text = None
     if text is None or looks_like_html(text):
-        record_text = html_to_text(html if text is None else text)
-        text = record_text
+        # The one page reader: title, lead and body, captions and chrome left out.
+        article = read_page(html if text is None else text, url)
+        record_text = text = article.text()
+        published = published or article.published
     doc = Doc(text, url=url, published=_parse_published(published))
 
     documents = find_documents(doc)

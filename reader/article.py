@@ -1,46 +1,41 @@
-"""HTML of an article page → title, date, byline, body, captions, attachments (no Scrapy needed).
+"""HTML of an article page → title, date, byline, source, lead and body, captions, attachments.
 
-Family selectors (from the site configuration) say where each part sits. When they find no body
-the generic fallback takes over: trafilatura for the main text, and the first date line after
-the title (never the header's "today" date) for the date.
+`read_page` is the one way the project reads a page (the crawler, and `extract` when handed HTML):
+
+1. decode the bytes and repair every text node (legacy fonts, double UTF-8) before anything
+   reads text;
+2. find the content container (the family's body selector when it holds text, else the densest
+   block of paragraph text);
+3. choose the headline by agreement of its candidates, never site chrome;
+4. take the date line nearest the headline;
+5. take captions out structurally, then chrome lines, the date line, byline, source and posting
+   accounts; prepend the lead printed outside the container.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-import trafilatura
-from lxml.etree import ParserError
 
-from reader.dates import date_from_url, parse_date_line, parse_iso
-from reader.encoding import (clean_text, convert_legacy, decode_html, detect_legacy,
-                              fix_double_utf8, legacy_font_hint)
+from reader.byline import bare_byline, read_selected, split_people
+from reader.captions import take_captions
+from reader.container import drop_inner_chrome, family_container, find_lead, generic_container
+from reader.dom import PageError, is_inside, read_lines, text_of, parse, repair_text_nodes
+from reader.encoding import decode_html
+from reader.dates import parse_date_line
+from reader.published import Published, date_line_rest, find_published
+from reader.title import Candidate, candidates, choose_title, clean_title, is_chrome, title_key
+from reader.vocabulary import vocabulary
 
-BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-                        "blockquote", "section", "article", "figure", "figcaption", "ul", "ol", "pre",
-                        "header", "footer", "dd", "dt"})
-# Not "form": ASP.NET portals (SharePoint, Tân Dân) wrap the whole page in one.
-JUNK_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "svg", "template")
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip|7z)(?:$|[?#])", re.I)
-META_DATE_NAMES = ("article:published_time", "og:published_time", "datePublished", "pubdate",
-                   "publishdate", "dc.date.issued", "date")
-# A label that is a byline on its own ("Tin, ảnh Hồ Thuỷ"), or one that needs a colon to be one
-# ("Theo: …"; "Theo cách hiểu chung…" is a sentence).
-BYLINE_LINE = re.compile(
-    r"^(?:(?:Tin,?\s*(?:và\s*)?ảnh|Tin\s*/\s*ảnh|Bài,?\s*(?:và\s*)?ảnh|Tác giả|Thực hiện|Nguồn tin)\s*[:：.\-–]?"
-    r"|(?:Theo|Nguồn|Bài|Tin|PV|CTV)\s*[:：])\s*(.{2,80})$", re.I)
-BARE_NAME = re.compile(r"^(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÉÈẺẼẸÓÒỎÕỌÝỲỶỸỴ][\wÀ-ỹ]*\.?\s+){1,4}"
-                       r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÉÈẺẼẸÓÒỎÕỌÝỲỶỸỴ][\wÀ-ỹ]*$")
-# Lines after which a body holds only page chrome ("older news from this section" lists).
-STOP_LINES = re.compile(r"^(?:Các tin đã đưa ngày|Các tin khác|Tin khác|Tin liên quan|Tin cùng chuyên mục|"
-                        r"Bài viết liên quan|Các bài viết khác|Tin bài liên quan|Xem thêm)\b", re.I)
+# A first body line that is the headline printed again inside the body, not a sentence.
+_HEADLINE_LIKE = re.compile(r"[^.!?;:]{10,250}")
 
-
-class PageError(ValueError):
-    """The page cannot be read as an article (empty, not HTML, no text)."""
+__all__ = ["Article", "PageError", "looks_like_html", "read_page"]
 
 
 @dataclass
@@ -51,223 +46,188 @@ class Article:
     :param title: headline
     :param published: ISO date-time in +07:00, a date, or a year-month; None when unknown
     :param published_source: where `published` came from: "meta", "page", "url" or None
-    :param byline: author or source line ("Tin, ảnh: …"), without its label
-    :param body: body text, paragraphs separated by a blank line, captions excluded
+    :param byline: author line ("Tin, ảnh: …"), without its label
+    :param body: lead and body text, paragraphs separated by a blank line, captions excluded
     :param captions: photo captions, in page order
+    :param source: the source the article names ("Nguồn: …"), without its label
     :param attachments: absolute URLs of attached documents (PDF, DOC, …)
     :param canonical_url: the page's own canonical URL (`link rel=canonical` / `og:url`)
     :param encoding: the character encoding the page was decoded with
     :param legacy_encoding: "tcvn3" or "vni" when legacy-font text was converted
     :param method: "selectors" when family selectors found the body, "fallback" otherwise
+    :param chrome_candidates: title keys of this page's headline candidates; those that recur on
+        other pages of the site are site chrome (the caller passes them back as `site_chrome`)
     """
 
-    url: str
+    url: str | None
     title: str | None
     published: str | None
     published_source: str | None
     byline: str | None
     body: str
     captions: list[str] = field(default_factory=list)
+    source: str | None = None
     attachments: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     encoding: str = "utf-8"
     legacy_encoding: str | None = None
     method: str = "selectors"
+    chrome_candidates: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """The text handed to the extractor: title, blank line, body."""
         return f"{self.title}\n\n{self.body}" if self.title else self.body
 
-
-def _first(root: lxml.html.HtmlElement, selectors: list[str]) -> lxml.html.HtmlElement | None:
-    for selector in selectors:
-        found = root.cssselect(selector)
-        if found:
-            return found[0]
-    return None
+    @property
+    def complete(self) -> bool:
+        """Whether every part a news article has was found (title and date)."""
+        return bool(self.title and self.published)
 
 
-def _block_text(element: lxml.html.HtmlElement) -> str:
-    """Text of an element with a line break at every block boundary and `<br>`."""
-    element = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
-    for node in element.iter():
-        if isinstance(node.tag, str) and node.tag.lower() in BLOCK_TAGS:
-            node.tail = "\n" + (node.tail or "")
-            if node.tag.lower() != "br":
-                node.text = "\n" + (node.text or "")
-    return element.text_content()
+def looks_like_html(text: str) -> bool:
+    """Whether a text handed in as plain text is really an HTML page."""
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<!doctype html", "<html", "<head", "<body"))
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.split("\n") if line.strip()]
+def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[str, Any] | None = None, *,
+              content_type: str | None = None, site_chrome: Iterable[str] = (),
+              site_name: str | None = None) -> Article:
+    """Read an article page.
 
-
-def _meta(root: lxml.html.HtmlElement, *names: str) -> str | None:
-    for name in names:
-        for attr in ("property", "name", "itemprop"):
-            values = root.xpath(f"//meta[translate(@{attr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
-                                f"'abcdefghijklmnopqrstuvwxyz')='{name.lower()}']/@content")
-            if values and values[0].strip():
-                return values[0].strip()
-    return None
-
-
-class _Repair:
-    """Per-page text repair: double-encoded UTF-8, then one legacy-font verdict for the page."""
-
-    def __init__(self, html: str, blocks: list[str]) -> None:
-        blocks = [fix_double_utf8(b) for b in blocks]
-        self.legacy = detect_legacy(blocks, legacy_font_hint(html))
-
-    def __call__(self, text: str | None) -> str | None:
-        if text is None:
-            return None
-        return clean_text(convert_legacy(fix_double_utf8(text), self.legacy))
-
-
-def parse_article(body: bytes | str, url: str, rules: dict[str, Any] | None = None,
-                  content_type: str | None = None) -> Article:
-    """Parse an article page.
-
-    :param body: raw page bytes (decoded here) or already-decoded HTML
+    :param page: raw page bytes (decoded here) or already-decoded HTML
     :param url: the page's URL (resolves relative links; last resort for the date)
-    :param rules: the family's `article` rules merged with the site's overrides
+    :param family_selectors: the family's `article` rules merged with the site's overrides
+        (title, date, byline, lead, body, captions, drop); none: the generic reading alone
     :param content_type: the Content-Type header, for the declared charset
+    :param site_chrome: title keys (`reader.title.title_key`) of texts known to repeat across the
+        site's pages (banners, section headers), never taken as a title
+    :param site_name: the portal's name, never taken as a title
     :raises PageError: when the page holds no readable text
     """
-    rules = rules or {}
-    if isinstance(body, bytes):
-        html, encoding = decode_html(body, content_type)
-    else:
-        html, encoding = body, "utf-8"
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (ParserError, ValueError) as exc:
-        raise PageError(f"{url}: not parseable as HTML: {exc}") from exc
-    for junk in root.xpath("|".join(f"//{tag}" for tag in JUNK_TAGS)):
-        junk.drop_tree()
+    rules = family_selectors or {}
+    chrome = frozenset(site_chrome)
+    html, encoding = decode_html(page, content_type) if isinstance(page, bytes) else (page, "utf-8")
+    root = parse(html, url)
+    legacy = repair_text_nodes(root, html)
+    body_element = root.find("body")
+    if body_element is None or not text_of(body_element):
+        raise PageError(f"{url or 'page'}: no text on the page")
+    order = {element: index for index, element in enumerate(root.iter())}
 
-    title_el = _first(root, rules.get("title", []))
-    date_el = _first(root, rules.get("date", []))
-    byline_el = _first(root, rules.get("byline", []))
-    body_el = _first(root, rules.get("body", []))
-    lead_el = _first(root, rules.get("lead", []))
-    captions: list[str] = []
-    attachments: list[str] = []
-    if body_el is not None:
-        attachments = _attachments(body_el, url)
-        for selector in rules.get("drop", []):
-            for dropped in body_el.cssselect(selector):
-                dropped.drop_tree()
-        for selector in rules.get("captions", []):
-            for caption in body_el.cssselect(selector):
-                captions.append(_block_text(caption))
-                caption.drop_tree()
-        lines = _lines((_block_text(lead_el) + "\n" if lead_el is not None else "") + _block_text(body_el))
-        method = "selectors"
-    else:
-        lines = _fallback_lines(html, url)
-        method = "fallback"
-    title = title_el.text_content() if title_el is not None else _meta(root, "og:title") or _page_title(root)
+    container = family_container(root, rules.get("body", []))
+    method = "selectors" if container is not None else "fallback"
+    if container is None:
+        generic = generic_container(root)
+        container = generic if generic is not None else body_element
+    found = candidates(root, rules.get("title", []), chrome, site_name)
+    chosen = choose_title(found, container, order)
+    headline = chosen.element if chosen is not None else None
+    page_lines = read_lines(body_element)
+    published = find_published(root, page_lines, headline if headline is not None else container,
+                               rules.get("date", []), url, anchor_is_headline=headline is not None)
 
-    repair = _Repair(html, [title or "", *lines, *captions])
-    title = repair(title) or None
-    lines = _cut_chrome([repair(line) for line in lines])
-    if lines and title and lines[0].casefold() == title.casefold():
-        lines = lines[1:]  # the generic extractor keeps the headline as the first line
-    captions = [c for c in (repair(c) for c in captions) if c]
-    byline = repair(byline_el.text_content()) if byline_el is not None else None
-    byline, lines = _split_byline(byline, lines)
-    if not lines:
-        raise PageError(f"{url}: no body text found")
-    published, source = _published(root, date_el, repair, lines, title, url)
-    return Article(url=url, title=title, published=published, published_source=source, byline=byline,
-                   body="\n\n".join(lines), captions=captions, attachments=attachments or _attachments(root, url),
-                   canonical_url=_canonical(root, url), encoding=encoding,
-                   legacy_encoding=repair.legacy, method=method)
+    selected = [text_of(e) for selector in rules.get("byline", []) for e in root.cssselect(selector)]
+    for selector in rules.get("byline", []):
+        for element in container.cssselect(selector):
+            if element is not container:
+                element.drop_tree()
+    lead = find_lead(root, container, rules.get("lead", []), headline, order)
+    attachments = _attachments(container, url)
+    if headline is not None and is_inside(headline, container) and headline is not container:
+        headline.drop_tree()
+    drop_inner_chrome(container, rules.get("drop", []))
+    captions = take_captions(container, rules.get("captions", []))
+    lines = _body_lines(read_lines(container).texts, chrome, site_name)
+    title = chosen.text if chosen is not None else None
+    if title:
+        lines = [line for index, line in enumerate(lines) if not (index < 3 and title_key(line) == title_key(title))]
+    elif lines and _HEADLINE_LIKE.fullmatch(lines[0]) and len(lines) > 1 and not is_chrome(lines[0], chrome, site_name):
+        title, lines = clean_title(lines[0]), lines[1:]  # no headline element: the body's first line is it
 
-
-def _page_title(root: lxml.html.HtmlElement) -> str | None:
-    h1 = root.xpath("//h1")
-    if h1 and h1[0].text_content().strip():
-        return h1[0].text_content()
-    titles = root.xpath("//title/text()")
-    # "<headline> - <portal name>": the portal name is chrome.
-    return re.split(r"\s+[-|–]\s+", titles[0].strip())[0] if titles else None
-
-
-def _fallback_lines(html: str, url: str) -> list[str]:
-    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
-                               favor_precision=True, deduplicate=True)
-    return _lines(text or "")
+    lines, head_byline, date_line = _take_date_lines(lines, published.line)
+    people = read_selected(selected)
+    tail = split_people(lines, lambda line: _is_tail_chrome(line, chrome, site_name))
+    lines = tail.lines
+    byline = people.byline or tail.byline or head_byline
+    source = people.source or tail.source
+    if lead is not None:
+        lead_lines = _body_lines(read_lines(lead).texts, chrome, site_name)
+        if lead_lines and (not lines or title_key(lead_lines[0]) != title_key(lines[0])):
+            lines = lead_lines + lines
+    if not lines or (method == "fallback" and not any(_is_sentence(line) for line in lines)):
+        raise PageError(f"{url or 'page'}: no body text found")
+    if published.value is None and date_line:
+        published = Published(parse_date_line(date_line)[0], "page", date_line)
+    return Article(url=url, title=title or None, published=published.value, published_source=published.source,
+                   byline=byline, body="\n\n".join(lines), captions=captions, source=source,
+                   attachments=attachments or _attachments(root, url), canonical_url=_canonical(root, url),
+                   encoding=encoding, legacy_encoding=legacy, method=method,
+                   chrome_candidates=list(dict.fromkeys(_chrome_keys(found))))
 
 
-def _cut_chrome(lines: list[str | None]) -> list[str]:
+def _chrome_keys(found: list[Candidate]) -> Iterable[str]:
+    for candidate in found:
+        yield candidate.key
+
+
+def _is_sentence(line: str) -> bool:
+    """A line of running text, not a label, a date or a contact line."""
+    return len(line) >= 40 and not vocabulary().contact_line.search(line)
+
+
+def _body_lines(lines: list[str], chrome: frozenset[str], site_name: str | None) -> list[str]:
+    """Body lines up to the first "related news" line, without widget chrome."""
+    words = vocabulary()
     kept: list[str] = []
     for line in lines:
-        if not line:
-            continue
-        if STOP_LINES.match(line):
+        if words.stop_line.match(line) and len(line) < 60:
             break
+        if words.chrome_line.match(line):
+            continue
         kept.append(line)
     return kept
 
 
-def _split_byline(byline: str | None, lines: list[str]) -> tuple[str | None, list[str]]:
-    """Take the byline off the end of the body ("Tin, ảnh: …", "Tác giả: …", or a bare name)."""
-    if byline:
-        labelled = BYLINE_LINE.match(byline)
-        byline = labelled.group(1).strip() if labelled else byline
-        if lines and lines[-1].endswith(byline):
-            lines = lines[:-1]
-        return byline, lines
-    for index in range(len(lines) - 1, max(len(lines) - 3, 0) - 1, -1):
-        labelled = BYLINE_LINE.match(lines[index])
-        if labelled and len(lines[index]) < 120:
-            return labelled.group(1).strip(), lines[:index] + lines[index + 1:]
-    if len(lines) > 1 and BARE_NAME.match(lines[-1]) and len(lines[-1].split()) <= 5:
-        return lines[-1], lines[:-1]
-    return None, lines
+def _is_tail_chrome(line: str, chrome: frozenset[str], site_name: str | None) -> bool:
+    """Footer lines that end up inside a content container: contacts, the portal's name."""
+    words = vocabulary()
+    if len(line) > 200:
+        return False
+    return bool(words.contact_line.search(line) and len(line) < 150) or \
+        (title_key(line) in chrome) or bool(words.chrome_title.match(line)) or bool(words.unit_name.match(line)) \
+        or bool(site_name and title_key(line) == title_key(site_name))
 
 
-def _published(root: lxml.html.HtmlElement, date_el: lxml.html.HtmlElement | None, repair: _Repair,
-               lines: list[str], title: str | None, url: str) -> tuple[str | None, str | None]:
-    meta_value = _meta(root, *META_DATE_NAMES)
-    if meta_value and (parsed := parse_iso(meta_value) or parse_date_line(meta_value)):
-        return parsed[0], "meta"
-    times = root.xpath("//time[@datetime]/@datetime")
-    if times and (parsed := parse_iso(times[0])):
-        return parsed[0], "meta"
-    if date_el is not None and (parsed := parse_date_line(repair(date_el.text_content()) or "")):
-        return parsed[0], "page"
-    if date_el is None and (found := _date_after_title(root, repair, title)):
-        return found, "page"
-    if from_url := date_from_url(url):
-        return from_url, "url"
-    return None, None
+def _take_date_lines(lines: list[str], date_line: str | None) -> tuple[list[str], str | None, str | None]:
+    """Take date lines off the top and bottom of the body; a name printed with the date
+    ("Dương Hưng 15:32, 07/11/2023") is a byline."""
+    byline = None
+    taken = None
+    kept = list(lines)
+    for index in [*range(min(3, len(kept))), *range(max(len(kept) - 2, 0), len(kept))]:
+        if index >= len(kept) or kept[index] is None:
+            continue
+        rest = date_line_rest(kept[index])
+        if rest is None:
+            continue
+        if rest and bare_byline(rest):
+            byline = byline or rest
+        elif rest and kept[index] != date_line:
+            continue
+        taken = taken or kept[index]
+        kept[index] = None  # type: ignore[call-overload]
+    return [line for line in kept if line is not None], byline, taken
 
 
-def _date_after_title(root: lxml.html.HtmlElement, repair: _Repair, title: str | None) -> str | None:
-    """First date line within a few lines after the title: headers print today's date *before* it."""
-    page_lines = [repair(line) or "" for line in _lines(_block_text(root.find("body") if root.find("body")
-                                                                       is not None else root))]
-    start = next((i for i, line in enumerate(page_lines) if title and line == title), None)
-    if start is None:
-        return None
-    for line in page_lines[start + 1:start + 6]:
-        if len(line) < 80 and (parsed := parse_date_line(line)):
-            return parsed[0]
-    return None
-
-
-def _attachments(element: lxml.html.HtmlElement, url: str) -> list[str]:
-    links = [urljoin(url, href.strip()) for href in element.xpath(".//a/@href") if ATTACHMENT.search(href)]
+def _attachments(element: lxml.html.HtmlElement, url: str | None) -> list[str]:
+    links = [urljoin(url or "", href.strip()) for href in element.xpath(".//a/@href") if ATTACHMENT.search(href)]
     return list(dict.fromkeys(links))
 
 
-def _canonical(root: lxml.html.HtmlElement, url: str) -> str | None:
+def _canonical(root: lxml.html.HtmlElement, url: str | None) -> str | None:
     values = root.xpath("//link[@rel='canonical']/@href") or root.xpath("//meta[@property='og:url']/@content")
     if not values or not values[0].strip():
         return None
-    absolute = urljoin(url, values[0].strip())
+    absolute = urljoin(url or "", values[0].strip())
     return absolute if urlsplit(absolute).scheme in {"http", "https"} else None

@@ -31,19 +31,31 @@ _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page: HTTP charset, then BOM and `<meta charset>`, else UTF-8, else Windows-1258.
 
+    A page that declares UTF-8 but is not (Windows-1258 bytes under a UTF-8 meta tag, common on
+    old portals) is decoded as Windows-1258 instead of being stored with U+FFFD.
+
     :param body: raw response bytes
     :param content_type: the Content-Type header value, if any
     :returns: (NFC text, name of the encoding used)
     """
     def guess(data: bytes) -> str:
-        try:
-            data.decode("utf-8")
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "cp1258"
+        return "utf-8" if not _mostly_invalid_utf8(data) else "cp1258"
 
     encoding, text = html_to_unicode(content_type, body, auto_detect_fun=guess)
+    if "\ufffd" in text and encoding.replace("-", "").lower() in {"utf8", "utf_8"} and _mostly_invalid_utf8(body):
+        encoding, text = "cp1258", body.decode("cp1258", errors="replace")
     return unicodedata.normalize("NFC", text), encoding
+
+
+def _mostly_invalid_utf8(data: bytes) -> bool:
+    """Whether the bytes are another encoding rather than UTF-8 with a stray bad byte: more
+    invalid sequences than one in twenty of the valid non-ASCII characters."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if not bad:
+        return False
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return bad * 20 > good
 
 
 def legacy_font_hint(html: str) -> str | None:
@@ -102,13 +114,25 @@ def fix_double_utf8(text: str) -> str:
     return _DOUBLE_UTF8_RUN.sub(repair, text)
 
 
-def clean_text(text: str) -> str:
-    """Final normalisation of an extracted block: NFC, confusable Đ, invisible characters, spaces.
+def to_unicode(text: str, legacy: str | None) -> str:
+    """One text node to clean Unicode: legacy-font conversion when `legacy` is given and the text
+    has no Unicode-only Vietnamese letter, then the inline repairs of `clean_inline`."""
+    if legacy and not _UNICODE_VIETNAMESE.search(text):
+        text = convert(text, get_charmap(legacy))
+    return clean_inline(text)
+
+
+def clean_inline(text: str) -> str:
+    """NFC, confusable Đ, soft hyphens and invisible characters; spacing left as it is.
 
     Soft hyphens are removed here, after legacy conversion, because in TCVN3 0xAD is the letter ư.
     """
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111").replace("\u00ad", "")
-    text = _INVISIBLE.sub("", text)
-    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return _INVISIBLE.sub("", text)
+
+
+def clean_text(text: str) -> str:
+    """Final normalisation of an extracted block: `clean_inline`, spaces collapsed, empty lines dropped."""
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in clean_inline(text).split("\n"))
     return "\n".join(line for line in lines if line)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import PageError, parse_article
+from reader.article import PageError, read_page
 from siteconfig import load_families
 from reader.dates import date_from_url, parse_date_line, parse_iso
 from reader.encoding import clean_text, fix_double_utf8
@@ -35,7 +35,7 @@ CHROME = ("23/11/2024", "23 tháng 11 năm 2024", "Tin khác", "Điện thoại"
 
 
 def parse_fixture(name: str, family: str, url: str = "https://portal.gov.vn/article-1") -> object:
-    return parse_article((PAGES / name).read_bytes(), url, FAMILIES[family]["article"])
+    return read_page((PAGES / name).read_bytes(), url, FAMILIES[family]["article"])
 
 
 @pytest.mark.parametrize("family", sorted(EXPECTED))
@@ -92,13 +92,13 @@ def test_family_selectors_missing_on_page_fall_back_to_generic() -> None:
 
 def test_page_without_text_is_a_clear_error_naming_the_url() -> None:
     with pytest.raises(PageError, match="https://portal.gov.vn/empty"):
-        parse_article(b"<html><body><div class='detail-content'></div></body></html>", "https://portal.gov.vn/empty",
+        read_page(b"<html><body><div class='detail-content'></div></body></html>", "https://portal.gov.vn/empty",
                       FAMILIES["slug"]["article"])
 
 
 def test_date_from_url_when_page_has_none() -> None:
     html = "<html><body><h1>Tin</h1><div class='detail-content'><p>Nội dung bài viết.</p></div></body></html>"
-    article = parse_article(html, "https://baothainguyen.vn/xa-hoi/202311/slug-6811375/", FAMILIES["slug"]["article"])
+    article = read_page(html, "https://baothainguyen.vn/xa-hoi/202311/slug-6811375/", FAMILIES["slug"]["article"])
     assert (article.published, article.published_source) == ("2023-11", "url")
 
 
@@ -122,7 +122,7 @@ def test_legacy_encodings_are_named() -> None:
 def test_unicode_text_with_latin1_letters_is_never_converted() -> None:
     html = ("<html><head><meta charset='utf-8'></head><body><h1>Tin</h1><div class='detail-content'>"
             "<p>Hội nghị tại Hà Nội ngày 12/3 có đại biểu của Pháp (Café Français).</p></div></body></html>")
-    article = parse_article(html.encode(), "https://x.gov.vn/a", FAMILIES["slug"]["article"])
+    article = read_page(html.encode(), "https://x.gov.vn/a", FAMILIES["slug"]["article"])
     assert "Café Français" in article.body and article.legacy_encoding is None
 
 

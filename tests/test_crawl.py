@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import parse_article
+from reader.article import read_page
 from siteconfig import load_sites
 from stages.sample_server import SamplePortalServer
 from crawler.warc import read_warc_record
@@ -218,6 +218,7 @@ def test_article_page_without_static_body_falls_back_to_its_print_view(portal: S
     assert f"{TANDAN}/portal/pages/print.aspx?p=1001" in requested(portal)
     printed = page.with_name("print.aspx@p=1001")
     site = load_sites(portal.root / "sites")["muonglat.thanhhoa.sample.test"]
-    expected = parse_article(printed.read_bytes(), f"{TANDAN}/portal/pages/print.aspx?p=1001", site.article)
+    expected = read_page(printed.read_bytes(), f"{TANDAN}/portal/pages/print.aspx?p=1001", site.article,
+                         site_name=site.name)
     assert rows(db, "select body from articles where url = ?", f"{TANDAN}/portal/pages/print.aspx?p=1001") == [
         (expected.text(),)]

@@ -9,6 +9,7 @@ articles are fetched again only when older than `recheck_days`, with a condition
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator, Self
@@ -20,7 +21,8 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from reader.article import PageError, parse_article
+from reader.article import Article, PageError, read_page
+from reader.chrome import SiteChrome
 from crawler.canonical import canonical_url, print_view_url
 from siteconfig import load_sites
 from crawler.items import ArticleItem, NotModifiedItem
@@ -186,19 +188,51 @@ class PortalSpider(scrapy.Spider):
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         try:
-            article = parse_article(response.body, response.url, self.site.article, content_type)
+            article: Article | None = read_page(response.body, response.url, self.site.article,
+                                                content_type=content_type, site_chrome=self.site_chrome.keys(),
+                                                site_name=self.site.name)
         except PageError as exc:
-            printed = print_view_url(response.url, self.site.print_view)
-            if printed and printed != response.url:
-                # Some article pages load their body by script; the print view is static HTML.
-                self.logger.info("%s: %s; trying the print view", response.url, exc)
-                yield scrapy.Request(printed, callback=self.parse_article, errback=self.on_error,
-                                     meta={"canonical": canonical}, dont_filter=True)
-                return
-            self._fail(response.url, "crawl/parse_failed", str(exc))
+            article, problem = None, str(exc)
+        item = self._article_item(response, canonical, article) if article is not None else None
+        is_print_view = "partial_item" in response.meta
+        partial = response.meta.get("partial_item")  # the normal view, read before this print view
+        if partial is not None and (item is None or _completeness(partial["article"]) > _completeness(article)):
+            item = partial
+        printed = print_view_url(response.url, self.site.print_view)
+        missed_body = article is not None and article.method == "fallback" and bool(self.site.article.get("body"))
+        if not is_print_view and (article is None or not article.complete or missed_body) and printed \
+                and printed != response.url:
+            # Some pages load their body by script, or print their title or date where nothing finds
+            # them; the print view is static HTML. The better of the two readings is stored.
+            self.logger.info("%s: %s; trying the print view", response.url, problem if article is None else
+                             "the family's body selectors found nothing" if missed_body else "no title or date")
+            yield scrapy.Request(printed, callback=self.parse_article, errback=self.on_print_view_error,
+                                 meta={"canonical": canonical, "partial_item": item}, dont_filter=True)
             return
+        if item is None:
+            yield from self._no_article(response.request, FAILED, problem, counter="crawl/parse_failed")
+            return
+        self.site_chrome.observe(item["article"].chrome_candidates)
         self.crawler.stats.inc_value("crawl/articles_parsed")
-        yield ArticleItem(
+        yield from self._hold_or_release(item)
+
+    @cached_property
+    def site_chrome(self) -> SiteChrome:
+        """Headline candidates recurring across this site's pages (banners, section headers)."""
+        return SiteChrome()
+
+    def on_print_view_error(self, failure: Failure) -> Iterator[ArticleItem]:
+        """The print view failed: keep the normal view's reading when there was one."""
+        partial = failure.request.meta.get("partial_item")
+        if partial is None:
+            yield from self.on_error(failure)
+            return
+        self.site_chrome.observe(partial["article"].chrome_candidates)
+        self.crawler.stats.inc_value("crawl/articles_parsed")
+        yield from self._hold_or_release(partial)
+
+    def _article_item(self, response: Response, canonical: str, article: Article) -> ArticleItem:
+        return ArticleItem(
             url=canonical, fetch_url=response.url, site=self.site.domain, http_status=response.status,
             reason=_reason(response.status), headers=list(_header_pairs(response)), raw_body=response.body,
             fetched_at=utc_now(), etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
@@ -254,6 +288,25 @@ def _header_pairs(response: Response) -> Iterator[tuple[bytes, bytes]]:
     for name, values in response.headers.items():
         for value in values:
             yield name, value
+
+
+def _completeness(article: Article | None) -> tuple[bool, bool, bool, bool, int]:
+    """How much of an article a reading found: body where the family puts it, title, date, time of
+    day, body length."""
+    if article is None:
+        return False, False, False, False, 0
+    return (article.method == "selectors", bool(article.title), bool(article.published),
+            "T" in (article.published or ""), len(article.body))
+
+
+def _over_size_cap(failure: Failure) -> bool:
+    """Whether a download was cancelled for being over DOWNLOAD_MAXSIZE (with or without Content-Length)."""
+    message = failure.getErrorMessage().lower()
+    return "max size" in message or "size cap" in message or failure.type.__name__ in ("ResponseTooLarge",)
+
+
+def _counter_name(message: str) -> str:
+    return message.split(":")[0].replace(" ", "_")
 
 
 def _reason(status: int) -> str:

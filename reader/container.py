@@ -1,0 +1,157 @@
+"""Where the article's text sits: the family's body selector when it holds text, else the block
+of the page that holds the densest run of paragraph text (links, menus and side lists score
+little), and the lead paragraph printed apart from it.
+"""
+from __future__ import annotations
+
+import lxml.html
+
+from reader.dom import BLOCK_TAGS, hints_of, is_inside, link_text_length, tag_of, text_of
+from reader.vocabulary import vocabulary
+
+_PARAGRAPH_TAGS = frozenset({"p", "td", "pre", "blockquote", "li", "dd", "h2", "h3", "h4"})
+_CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", "form", "span", "font", "center"})
+_CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
+_MIN_PARAGRAPH = 25  # shorter texts are labels, menu items, dates
+
+
+def family_container(root: lxml.html.HtmlElement, selectors: list[str]) -> lxml.html.HtmlElement | None:
+    """The first element a family body selector finds that holds any text."""
+    for selector in selectors:
+        for element in root.cssselect(selector):
+            if text_of(element):
+                return element
+    return None
+
+
+def _own_text_length(element: lxml.html.HtmlElement) -> int:
+    """Length of the text an element holds outside its block children."""
+    length = len((element.text or "").strip())
+    for child in element:
+        if tag_of(child) not in BLOCK_TAGS:
+            length += len(child.text_content().strip())
+        length += len((child.tail or "").strip())
+    return length
+
+
+def _own_link_length(element: lxml.html.HtmlElement) -> int:
+    """Length of the link text among an element's own (non-block) children."""
+    return sum(len(child.text_content().strip()) for child in element
+               if tag_of(child) == "a" or (tag_of(child) not in BLOCK_TAGS and child.find(".//a") is not None))
+
+
+def _in_chrome(element: lxml.html.HtmlElement) -> bool:
+    node: lxml.html.HtmlElement | None = element
+    while node is not None:
+        if tag_of(node) in _CHROME_TAGS:
+            return True
+        node = node.getparent()
+    return False
+
+
+def generic_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The element holding the article's paragraphs, by text density (readability's idea).
+
+    Each paragraph-like block with enough text and few links scores its parent fully, its
+    grandparent half and the next ancestor a third; the best-scoring element, discounted by its
+    own link density and by chrome hints in its class or id, holds the article.
+    """
+    words = vocabulary()
+    body = root.find("body")
+    if body is None:
+        return None
+    scores: dict[lxml.html.HtmlElement, float] = {}
+    for element in body.iter():
+        tag = tag_of(element)
+        if not tag:
+            continue
+        if tag in _PARAGRAPH_TAGS:
+            length = len(text_of(element)) if not any(tag_of(c) in BLOCK_TAGS - {"br"} for c in element) \
+                else _own_text_length(element)
+        elif tag in _CONTAINER_TAGS:
+            length = _own_text_length(element)
+        else:
+            continue
+        if length < _MIN_PARAGRAPH or _in_chrome(element):
+            continue
+        links = link_text_length(element) if tag in _PARAGRAPH_TAGS else _own_link_length(element)
+        if links > length / 2:
+            continue
+        score = 1 + text_of(element).count(",") + min(length / 100, 3)
+        if words.chrome_hints.search(hints_of(element)):
+            score *= 0.3
+        holder = element if tag in _CONTAINER_TAGS and tag not in _PARAGRAPH_TAGS else element.getparent()
+        for weight in (1, 1 / 2, 1 / 3):
+            if holder is None:
+                break
+            scores[holder] = scores.get(holder, 0) + score * weight
+            holder = holder.getparent()
+    if not scores:
+        return None
+
+    def final(element: lxml.html.HtmlElement) -> float:
+        text_length = max(len(element.text_content()), 1)
+        density = min(link_text_length(element) / text_length, 1)
+        hint = hints_of(element)
+        factor = 1.0
+        if words.chrome_hints.search(hint):
+            factor *= 0.3
+        if words.content_hints.search(hint):
+            factor *= 1.3
+        if tag_of(element) in {"article", "main"}:
+            factor *= 1.2
+        if tag_of(element) in {"body", "form"}:
+            factor *= 0.7
+        return scores[element] * (1 - density) * factor
+
+    return max(scores, key=final)
+
+
+def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, family_selectors: list[str],
+              headline: lxml.html.HtmlElement | None,
+              order: dict[lxml.html.HtmlElement, int]) -> lxml.html.HtmlElement | None:
+    """The lead (sapo) printed outside the content container, between the headline and the body.
+
+    :param family_selectors: the family's lead selectors, tried before the general ones
+    :param headline: the headline element, when the title came from one
+    :param order: document position of every element
+    """
+    words = vocabulary()
+    start = order.get(headline, -1) if headline is not None else -1
+    for selector in [*family_selectors, *words.lead_selectors]:
+        for element in root.cssselect(selector):
+            if is_inside(element, container) or is_inside(container, element) or _in_chrome(element):
+                continue
+            text = text_of(element)
+            if len(text) < 20 or link_text_length(element) > len(text) / 2:
+                continue
+            near = _common_depth(element, container) <= 3
+            if order.get(element, 0) > start and (near or order.get(element, 0) < order.get(container, 0)):
+                return element
+    return None
+
+
+def _common_depth(element: lxml.html.HtmlElement, container: lxml.html.HtmlElement) -> int:
+    """How many levels above `container` the common ancestor of both lies."""
+    ancestors = []
+    node: lxml.html.HtmlElement | None = container
+    while node is not None:
+        ancestors.append(node)
+        node = node.getparent()
+    node = element
+    while node is not None:
+        if node in ancestors:
+            return ancestors.index(node)
+        node = node.getparent()
+    return len(ancestors)
+
+
+def drop_inner_chrome(container: lxml.html.HtmlElement, family_selectors: list[str]) -> None:
+    """Remove what the family marks as chrome inside the body, and nested header/footer/nav/aside."""
+    for selector in family_selectors:
+        for element in container.cssselect(selector):
+            if element is not container and element.getparent() is not None:
+                element.drop_tree()
+    for element in list(container.iter(*_CHROME_TAGS)):
+        if element is not container and element.getparent() is not None:
+            element.drop_tree()

@@ -1,0 +1,183 @@
+"""The headline: chosen by agreement between the page's candidates, never a piece of site chrome.
+
+Candidates are the family's title selectors, headline-like elements (h1–h3, elements whose class
+or id says "title"), `og:title` and the parts of `<title>`. An element whose text agrees with a
+meta candidate wins; site chrome never does: texts the caller knows repeat across the site's
+pages, the site's name, banners and section headers ("CỔNG THÔNG TIN ĐIỆN TỬ HUYỆN …", "Tin tức"),
+a unit's name alone ("Huyện Cam Lộ"), contact lines.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import lxml.html
+
+from reader.dom import hints_of, is_inside, link_text_length, meta_content, tag_of, text_of
+from reader.vocabulary import vocabulary
+
+_HEADLINE_HINT = re.compile(r"title|headline|tieu-?de|tieude|heading", re.I)
+_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})\s*$")
+_KEY_DROP = re.compile(r"[\W_]+")
+_MAX_TITLE = 300
+
+
+@dataclass
+class Candidate:
+    """One text that may be the headline.
+
+    :param text: the cleaned text
+    :param kind: "family", "element", "og" or "title"
+    :param element: the element it was read from (None for meta candidates)
+    :param linked: the element's text is mostly a link (listings, "related news")
+    """
+
+    text: str
+    kind: str
+    element: lxml.html.HtmlElement | None = None
+    linked: bool = False
+
+    @property
+    def key(self) -> str:
+        return title_key(self.text)
+
+    @property
+    def truncated(self) -> bool:
+        return bool(_ELLIPSIS.search(self.text))
+
+
+def title_key(text: str) -> str:
+    """Comparison form of a title: case, punctuation, spacing and a trailing ellipsis ignored."""
+    return _KEY_DROP.sub("", _ELLIPSIS.sub("", text).casefold())
+
+
+def _agree(a: Candidate, b: Candidate) -> bool:
+    if not a.key or not b.key:
+        return False
+    if a.key == b.key:
+        return True
+    shorter, longer = sorted((a, b), key=lambda c: len(c.key))
+    return shorter.truncated and longer.key.startswith(shorter.key)
+
+
+def clean_title(text: str | None) -> str:
+    """Template junk off a headline: "null " prefixes, "Chi tiết bài viết - ", spacing."""
+    words = vocabulary()
+    text = " ".join((text or "").split())
+    while (prefix := words.title_junk_prefix.match(text)) and prefix.end() < len(text):
+        text = text[prefix.end():].lstrip()
+    return text.strip(" -|–:")
+
+
+def is_chrome(text: str, site_chrome: frozenset[str] = frozenset(), site_name: str | None = None) -> bool:
+    """Whether a headline candidate is site chrome rather than an article's title.
+
+    :param text: a cleaned candidate
+    :param site_chrome: title keys of texts known to repeat across the site's pages
+    :param site_name: the portal's name
+    """
+    words = vocabulary()
+    key = title_key(text)
+    if len(key) < 8 or len(text.split()) < 2:
+        return True
+    if key in site_chrome or (site_name and key == title_key(site_name)):
+        return True
+    return bool(words.chrome_title.match(text) or words.unit_name.match(text) or words.contact_line.search(text))
+
+
+def _without_site_parts(text: str, site_chrome: frozenset[str], site_name: str | None) -> str | None:
+    """A "<headline> - <site name>" text without its chrome parts; None when every part is chrome."""
+    parts = [p for p in vocabulary().title_separators.split(text) if p.strip()]
+    if len(parts) == 1:
+        return None if is_chrome(text, site_chrome, site_name) else text
+    kept = [p for p in parts if not is_chrome(clean_title(p), site_chrome, site_name)]
+    if not kept:
+        return None
+    if len(kept) == len(parts):
+        return text  # a headline with a dash in it ("Sơn Tịnh - tập huấn …")
+    start, end = text.find(kept[0]), text.rfind(kept[-1]) + len(kept[-1])
+    return text[start:end]
+
+
+def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_chrome: frozenset[str],
+               site_name: str | None) -> list[Candidate]:
+    """Every headline candidate of the page that is not chrome, in page order (meta last)."""
+    found: list[Candidate] = []
+    seen: set[lxml.html.HtmlElement] = set()
+    for selector in family_selectors:
+        for element in root.cssselect(selector):
+            if element not in seen:
+                seen.add(element)
+                found.append(Candidate(text_of(element), "family", element))
+    body = root.find("body")
+    for element in body.iter() if body is not None else ():
+        tag = tag_of(element)
+        if tag and element not in seen and (tag in {"h1", "h2", "h3"} or _HEADLINE_HINT.search(hints_of(element))):
+            seen.add(element)
+            found.append(Candidate(text_of(element), "element", element))
+    if og := meta_content(root, "og:title", "twitter:title"):
+        found.append(Candidate(og, "og"))
+    if (title := root.find(".//title")) is not None:
+        found.append(Candidate(title.text_content() or "", "title"))
+    usable = []
+    for candidate in found:
+        text = clean_title(candidate.text)
+        if not text or len(text) > _MAX_TITLE:
+            continue
+        if candidate.element is not None:
+            candidate.linked = link_text_length(candidate.element) > len(text) / 2
+        text = _without_site_parts(text, site_chrome, site_name)
+        if text:
+            candidate.text = clean_title(text)
+            usable.append(candidate)
+    return usable
+
+
+def choose_title(found: list[Candidate], anchor: lxml.html.HtmlElement | None,
+                 order: dict[lxml.html.HtmlElement, int]) -> Candidate | None:
+    """The headline: an element agreeing with a meta candidate; else og:title; else the family's
+    element; else the `<title>`; else the headline element nearest before the content.
+
+    :param found: the candidates, from `candidates`
+    :param anchor: the content container, when known
+    :param order: document position of every element
+    """
+    metas = [c for c in found if c.element is None]
+    elements = [c for c in found if c.element is not None]
+
+    def votes(candidate: Candidate) -> int:
+        return sum(1 for m in metas if _agree(candidate, m))
+
+    agreed = [c for c in elements if votes(c)]
+    if agreed:
+        best = max(agreed, key=lambda c: (votes(c), not c.linked, c.kind == "family", tag_of(c.element) == "h1",
+                                          -_distance(c.element, anchor, order)))
+        return _untruncated(best, found)
+    unlinked = [c for c in elements if not c.linked]
+    og = next((c for c in metas if c.kind == "og"), None)
+    family = next((c for c in unlinked if c.kind == "family"), None)
+    page_title = next((c for c in metas if c.kind == "title"), None)
+    nearest = min(unlinked, key=lambda c: _distance(c.element, anchor, order)) if unlinked else None
+    chosen = og or family or page_title or nearest
+    return _untruncated(chosen, found) if chosen else None
+
+
+def _distance(element: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement | None,
+              order: dict[lxml.html.HtmlElement, int]) -> float:
+    """How far a headline element is from the content: before it (or at its top) is near."""
+    if anchor is None:
+        return order.get(element, 0)
+    gap = order.get(anchor, 0) - order.get(element, 0)
+    if is_inside(element, anchor):
+        return 0.5
+    return gap if gap >= 0 else 10_000 - gap
+
+
+def _untruncated(chosen: Candidate, found: Iterable[Candidate]) -> Candidate:
+    """A title cut with "…" is replaced by a full version found elsewhere on the page."""
+    if not chosen.truncated:
+        return chosen
+    fuller = [c for c in found if c is not chosen and not c.truncated and c.key.startswith(chosen.key)
+              and len(c.key) > len(chosen.key)]
+    return min(fuller, key=lambda c: len(c.key)) if fuller else chosen
