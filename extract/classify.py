@@ -1,18 +1,28 @@
 """Does the article report a training activity that took place (or is under way)?
 
-A report needs a training term ("tập huấn", "bồi dưỡng", "lớp đào tạo") and a sign that the
-activity happened (trainees, delegates, opening, "được truyền đạt"…). Headlines that announce a
-document (plan, notice, materials, approval), meetings that are not trainings, and future-only
-wording are not reports.
+What an article reports is what its headline and lead report: the primary activity. A training
+term further down the body ("cán bộ y tế đã được tập huấn" in a vaccination feature, "Hội đã mở
+25 lớp tập huấn" in a congress report) is a passing mention, not a report. So the verdict reads:
+1. the headline: a training term there (not inside an institution's name such as "Trung tâm Bồi
+   dưỡng chính trị") makes the training the primary activity, unless the headline announces a
+   document, a plan or an interview, or names another kind of event (a congress, a drill, a
+   meeting that is not a training);
+2. else the lead (the first sentences of prose): a sentence saying that a training was held or
+   attended ("tổ chức lớp tập huấn", "khai giảng lớp bồi dưỡng", "tập huấn cho 80 học viên");
+   after a headline that is about something else, that sentence must be the lead's first one,
+   or the training must fill the body;
+3. a plan or a call ("sẽ tổ chức", "thông báo tuyển sinh", "ban hành Kế hoạch … bồi dưỡng") in the
+   deciding sentences, with nothing held in the lead, is not a report; neither is a text with no
+   sign that the training happened (trainees, opening, a date, an organiser…).
+Every verdict carries the sentence that decided it and a short reason.
 """
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .document import Doc
+from .document import Doc, Occupied
 from .resources import lexicon
 
 
@@ -25,8 +35,13 @@ def _patterns() -> dict[str, re.Pattern]:
     lex = lexicon()
     nouns = _words(lex["activity_nouns"])
     terms = _words(lex["training_terms"])
+    not_future = r"(?<!sẽ )(?<!kiến )(?<!sẽ được )"
     return {
         "term": re.compile(terms),
+        # "Trung tâm Bồi dưỡng chính trị", "Trường Đào tạo nghề": a name, not an activity (capitals).
+        "institution": re.compile(r"(?:Trường|Trung tâm|Cơ sở|Học viện|Viện|TRƯỜNG|TRUNG TÂM|CƠ SỞ|HỌC VIỆN)\s+"
+                                  r"(?:Bồi dưỡng|Đào tạo nghề|Dạy nghề|Huấn luyện|Đào tạo|BỒI DƯỠNG|ĐÀO TẠO|DẠY NGHỀ|"
+                                  r"HUẤN LUYỆN)(?![^\W\d_])"),
         "realised": re.compile(_words(lex["realisation_cues"])
                                + rf"|(?:tổ chức|tham dự|tham gia|mở)\s+(?:khai mạc\s+|khai giảng\s+)?(?:\d+\s+)?(?:{nouns})\s+(?:{terms})"
                                + rf"|(?:tham dự|tham gia)\s+(?:{terms})"),
@@ -34,21 +49,35 @@ def _patterns() -> dict[str, re.Pattern]:
         "non_training_event": re.compile(_words(lex["non_training_events"])),
         "future": re.compile(_words(lex["future_cues"])),
         "meeting": re.compile(_words(lex["meeting_words"])),
-        "lead_training": re.compile(rf"(?:{nouns}|tổ chức|khai mạc|mở)\s+(?:\S+\s+){{0,2}}?(?:{terms})|(?:{terms})\s+cho\b"),
-        "past": re.compile(r"(?<![^\W\d_])(?:đã|vừa|đang|diễn ra|khai mạc|bế mạc|khai giảng|bế giảng)(?![^\W\d_])"),
+        # A sentence that reports a training being held or attended.
+        "held_training": re.compile(
+            rf"(?:{nouns}|tổ chức|khai mạc|khai giảng|bế mạc|bế giảng|mở|phối hợp|tham dự|tham gia|dự)\s+(?:\S+\s+){{0,2}}?(?:{terms})"
+            rf"|(?:{terms})\s+(?:[^\s,.;:]+\s+){{0,8}}?cho\b|được\s+(?:{terms})|đã\s+(?:{terms})"),
+        # Something was held: past or ongoing wording, not "sẽ tổ chức", "dự kiến khai giảng".
+        # ("vừa ban hành Kế hoạch" is past, but what it did is issue a plan).
+        "held": re.compile(not_future + r"(?<!kế hoạch )(?<![^\W\d_])(?:(?:đã|vừa|đang)\s+(?:\S+\s+){0,2}?"
+                           rf"(?:tổ chức|mở|phối hợp|khai mạc|khai giảng|diễn ra|{terms})|diễn ra|khai mạc|bế mạc|khai giảng"
+                           r"|bế giảng|tổ chức)(?![^\W\d_])"),
+        "preamble": re.compile(r"\W*" + _words(lex["preamble_starts"])),
+        "topic": re.compile(_words(lex["training_topics"])),
     }
 
 
 @dataclass
 class TrainingVerdict:
     is_training: bool
-    evidence: list[tuple[int, int]]  # normalised ranges of the training terms that decided it
+    evidence: list[tuple[int, int]]  # normalised ranges of the sentences that decided it
     reason: str
 
 
 # Question turns of an interview: "PV:", "Phóng viên:" at the start of a line.
 _INTERVIEW_TURN = re.compile(r"^\s*(?:PV|Phóng viên)\s*:", re.M)
 _SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
+_LEAD_SENTENCES = 3
+# Share of the body's sentences that name the training above which it is what the article is
+# about, even when its headline is not ("Tình hình thực hiện công tác giảm nghèo" reporting the
+# trainings held); a passing mention is one or two sentences of many.
+_FILLS_THE_BODY = 0.25
 
 
 def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated: bool = False) -> TrainingVerdict:
@@ -63,26 +92,80 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     """
     p = _patterns()
     low = doc.norm.lower
-    title = doc.title_text.lower()
-    terms = [m.span() for m in itertools.islice(p["term"].finditer(low), 3)]
-    if not terms and not (doc.url and _SLUG_TERMS.search(doc.url.lower())):
+    named = _term_sentences(doc)
+    title = doc.title
+    title_low = doc.title_text.lower()
+    slug_names_training = not title and bool(doc.url and _SLUG_TERMS.search(doc.url.lower()))
+    if not named and not slug_names_training:
         return TrainingVerdict(False, [], "no training term")
-    if title and p["non_report_title"].search(title):
-        return TrainingVerdict(False, [], "headline announces a document or an interview")
+    if title and p["non_report_title"].search(title_low):
+        return TrainingVerdict(False, [title], "headline announces a document, a plan or an interview")
     if len(_INTERVIEW_TURN.findall(doc.norm.text)) >= 2:
-        return TrainingVerdict(False, [], "an interview")
-    if title and p["non_training_event"].search(title) and not p["term"].search(title):
-        return TrainingVerdict(False, [], "headline names a meeting that is not a training")
-    if title and p["meeting"].search(title) and not p["term"].search(title) and not p["lead_training"].search(_lead(doc)):
-        return TrainingVerdict(False, [], "headline names a meeting and the lead names no training")
+        return TrainingVerdict(False, [title] if title else [], "an interview")
+    head_term = bool(title) and _has_term(doc, *title)
+    if title and not head_term and p["non_training_event"].search(title_low):
+        return TrainingVerdict(False, [title], "headline names another kind of event; training is not its subject")
+
+    lead = doc.lead(_LEAD_SENTENCES)
+    lead_named = [s for s in lead if doc.sentence_index(s[0]) in named]
+    held = [s for s in lead_named if p["held_training"].search(low, *s)]
+    deciding: tuple[int, int] | None = None
+    if head_term:
+        deciding, reason = title, "training named in the headline"
+    elif held and (not title or _is_primary(doc, lead, held[0]) or p["topic"].search(title_low)):
+        deciding, reason = held[0], "training reported in the lead"
+    elif title and p["meeting"].search(title_low):
+        return TrainingVerdict(False, [title], "headline names a meeting and the lead names no training")
+    elif _share_of_body(doc, named) >= _FILLS_THE_BODY:
+        deciding, reason = doc.sentences[min(named)], "training fills the body"
+    elif lead_named and not title:
+        deciding, reason = lead_named[0], "training named in the lead"
+    elif slug_names_training and not named:
+        deciding, reason = (lead[0] if lead else None), "training named in the address; the text has no headline"
+    else:
+        first = doc.sentences[min(named)] if named else None
+        return TrainingVerdict(False, [first] if first else [], "training mentioned only in passing")
+
+    evidence = [deciding] if deciding else []
+    deciding_text = " ".join(low[a:b] for a, b in ([title] if head_term else []) + lead_named[:1] + held[:1])
+    lead_text = " ".join(low[a:b] for a, b in lead)
+    if p["future"].search(deciding_text) and not p["held"].search(lead_text):
+        return TrainingVerdict(False, evidence, "plan for a future training")
     if not (attendance or organised or dated or p["realised"].search(low)):
-        return TrainingVerdict(False, [], "no sign that a training took place")
-    if p["future"].search(low) and not p["past"].search(low):
-        return TrainingVerdict(False, [], "future-only wording")
-    return TrainingVerdict(True, terms, "training term with signs of a held activity")
+        return TrainingVerdict(False, evidence, "no sign that a training took place")
+    if p["future"].search(low) and not p["held"].search(low):
+        return TrainingVerdict(False, evidence, "future-only wording")
+    return TrainingVerdict(True, evidence, reason)
 
 
-def _lead(doc: Doc, sentences: int = 3) -> str:
-    """The first sentences after the headline, lower-cased."""
-    after = [s for s in doc.sentences if not doc.title or s[0] >= doc.title[1]]
-    return " ".join(doc.norm.lower[a:b] for a, b in after[:sentences])
+def _term_sentences(doc: Doc) -> set[int]:
+    """Indices of the sentences that name a training (outside institutions' names)."""
+    p = _patterns()
+    names = Occupied(len(doc.norm.text))
+    for m in p["institution"].finditer(doc.norm.text):
+        names.add(*m.span())
+    return {doc.sentence_index(m.start()) for m in p["term"].finditer(doc.norm.lower) if not names.overlaps(*m.span())}
+
+
+def _has_term(doc: Doc, start: int, end: int) -> bool:
+    p = _patterns()
+    names = [m.span() for m in p["institution"].finditer(doc.norm.text, start, end)]
+    return any(not any(a <= m.start() < b for a, b in names) for m in p["term"].finditer(doc.norm.lower, start, end))
+
+
+def _is_primary(doc: Doc, lead: list[tuple[int, int]], sentence: tuple[int, int]) -> bool:
+    """Whether `sentence` is the lead's first sentence, or follows only scene-setting ones
+    ("Thực hiện Kế hoạch số …, ")."""
+    p = _patterns()
+    for s in lead:
+        if s == sentence:
+            return True
+        if not p["preamble"].match(doc.norm.lower, *s):
+            return False
+    return False
+
+
+def _share_of_body(doc: Doc, named: set[int]) -> float:
+    """Share of the sentences of prose that name a training."""
+    prose = [i for i, (a, b) in enumerate(doc.sentences) if len(doc.norm.lower[a:b].split()) >= 8]
+    return sum(i in named for i in prose) / len(prose) if prose else 0.0

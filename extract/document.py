@@ -10,7 +10,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-from .normalize import NormText, normalize
+from .normalize import NormText, ascii_key, normalize
 
 # Abbreviations that end with a dot but do not end a sentence.
 _ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "ks", "cn", "tx", "ông", "bà", "q", "h", "x", "p", "tt",
@@ -108,12 +108,37 @@ class Doc:
     def title_text(self) -> str:
         return self.norm.text[self.title[0]:self.title[1]] if self.title else ""
 
+    def lead(self, n: int = 3) -> list[tuple[int, int]]:
+        """The first `n` sentences of prose after the headline (at least eight words; date lines,
+        captions, menus and a repeated headline left out): what the article reports first.
+
+        :param n: how many sentences
+        """
+        out: list[tuple[int, int]] = []
+        seen = {self.norm.lower[slice(*self.title)].strip(" .")} if self.title else set()
+        after = self.title[1] if self.title else 0
+        for i in range(bisect_right(self._sentence_starts, after) - 1 if after else 0, len(self.sentences)):
+            start, end = self.sentences[i]
+            if end <= after:
+                continue
+            start = max(start, after)
+            sentence = self.norm.lower[start:end].strip(" .")
+            if len(sentence.split()) >= _PROSE_WORDS and sentence not in seen:
+                seen.add(sentence)
+                out.append((start, end))
+                if len(out) == n:
+                    break
+        return out
+
     def head_lines(self, n: int = 8) -> list[tuple[int, int]]:
         """The first `n` non-empty lines."""
         return [r for r in self.lines if self.norm.text[r[0]:r[1]].strip()][:n]
 
     def _find_title(self) -> tuple[int, int] | None:
-        head = self.head_lines(6)
+        slugged = self._line_named_by_url()
+        if slugged:
+            return slugged
+        head = [r for r in self.head_lines(6) if not _is_foreign_chrome(self.norm.text[r[0]:r[1]])]
         for i, (start, end) in enumerate(head):
             line = self.norm.text[start:end].strip()
             if i > 0 and _DATE_LINE.search(line) and len(line) <= 80:
@@ -127,6 +152,46 @@ class Doc:
                 # A first line that is a long paragraph is body text, not a headline.
                 return _strip(self.norm.text, start, end) if len(line) <= 200 else None
         return None
+
+
+    def _line_named_by_url(self) -> tuple[int, int] | None:
+        """A head line whose words the address spells ("…/huan-luyen-nghiep-vu-phong-chay-…-2020"):
+        portals put the headline in the URL, so it finds the headline behind menus and banners."""
+        slug = _slug_words(self.url)
+        if len(slug) < _SLUG_MIN_WORDS:
+            return None
+        # The slug spells the headline from its start; the line may open with an outlet tag ("(TTV)").
+        opening = " " + " ".join(slug[:_SLUG_MIN_WORDS]) + " "
+        for start, end in self.head_lines(_SLUG_HEAD_LINES):
+            words = [w for w in (ascii_key(w) for w in self.norm.text[start:end].split()) if w]
+            if len(words) >= _SLUG_MIN_WORDS and len(self.norm.text[start:end]) <= 250 \
+                    and opening in " " + " ".join(words[:2 * _SLUG_MIN_WORDS]) + " ":
+                return _strip(self.norm.text, start, end)
+        return None
+
+
+_SLUG_MIN_WORDS = 4
+_PROSE_WORDS = 8
+_SLUG_HEAD_LINES = 12
+
+
+def _slug_words(url: str | None) -> list[str]:
+    """The words of the longest hyphenated segment of a URL's path ("tap-huan-nghiep-vu-123.html")."""
+    if not url:
+        return []
+    path = re.sub(r"^[a-z]+://[^/]*", "", url.lower()).split("?")[0]
+    best: list[str] = []
+    for segment in path.split("/"):
+        words = re.findall(r"[a-z]+|\d{4}", re.sub(r"\.(?:html?|aspx?|php)$", "", segment))
+        if segment.count("-") >= _SLUG_MIN_WORDS - 1 and len(words) > len(best):
+            best = words
+    return best
+
+
+def _is_foreign_chrome(line: str) -> bool:
+    """A line of portal chrome in English or without a single Vietnamese letter ("Skip to main
+    content", "Facebook Zalo youtube Tiktok"): Vietnamese headlines always carry diacritics."""
+    return line.isascii()
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -106,6 +106,7 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
         "published_source": published_source,
         "is_training": verdict.is_training,
         "training_evidence": [doc.mention(a, b) for a, b in verdict.evidence],
+        "training_reason": verdict.reason,
         "events": events,
         "documents": document_list,
         "programmes": programme_list,
