@@ -98,19 +98,30 @@ config_option = click.option("--config", "config_path", type=click.Path(exists=T
                              help="TOML settings (default $VNTRAIN_CONFIG, else config/pipeline.toml if present).")
 
 
+frontier_option = click.option("--frontier", metavar="redis://HOST:PORT/N",
+                               help="Shared Redis frontier (default with --workers: a private local Redis).")
+
+
 @cli.command()
 @config_option
-def nightly(config_path: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), help="Crawler processes on a shared Redis frontier, "
+              "with one writer (default: from settings, 1 = a single crawl process).")
+@frontier_option
+def nightly(config_path: str | None, workers: int | None, frontier: str | None) -> None:
     """Crawl every active site under a lock and report site health (scheduled runs).
 
     Exit codes: 0 all sites fine, 2 some site failing, 3 the run itself failed, 4 another run
     holds the lock. Settings: see "Nightly operation" in README.md.
     """
+    import dataclasses
+
     from stages.nightly import EXIT_LOCKED, EXIT_RUN_FAILED, LockHeld, run_nightly
     from stages.settings import SettingsError, load_settings
 
     try:
-        result = run_nightly(load_settings(Path(config_path) if config_path else None))
+        settings = load_settings(Path(config_path) if config_path else None)
+        given = {key: value for key, value in (("workers", workers), ("frontier", frontier)) if value is not None}
+        result = run_nightly(dataclasses.replace(settings, **given))
     except SettingsError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_RUN_FAILED)
@@ -150,8 +161,11 @@ def status(config_path: str | None, db_path: str | None, runs: int) -> None:
 @click.option("--recheck-days", type=float, help="Re-fetch stored articles older than N days (conditional GET).")
 @click.option("--proxy", help="Loopback server serving the sites (sample portal, tests): CRAWL_PROXY.")
 @click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting override.")
+@click.option("--frontier", metavar="redis://HOST:PORT/N",
+              help="Crawl as one worker of this shared Redis frontier: articles go to its writer "
+                   "(`store --frontier`), not to --db.")
 def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: float | None,
-          proxy: str | None, overrides: tuple[str, ...]) -> None:
+          proxy: str | None, overrides: tuple[str, ...], frontier: str | None) -> None:
     """Crawl configured portals into the database (exit 1 if any request or page failed)."""
     from stages.crawl import run_crawl
 
@@ -159,7 +173,7 @@ def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: fl
     if proxy:
         settings["CRAWL_PROXY"] = proxy
     try:
-        results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings)
+        results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings, frontier)
     except ValueError as exc:  # unknown site, invalid config: nothing was crawled
         raise click.ClickException(str(exc)) from exc
     for result in results:
@@ -205,11 +219,32 @@ def sites_check(sites_dir: str) -> None:
 @cli.command()
 @click.option("--db", "db_path", default=str(ROOT / "data" / "demo.db"), show_default=True,
               type=click.Path(dir_okay=False), help="SQLite database the demo writes.")
-def demo(db_path: str) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Crawler processes on a shared Redis frontier, with one writer.")
+@frontier_option
+def demo(db_path: str, workers: int, frontier: str | None) -> None:
     """Serve the bundled sample portal on loopback, crawl, extract and store it, print a summary."""
     from stages.demo import run_demo
 
-    click.echo(run_demo(Path(db_path)))
+    click.echo(run_demo(Path(db_path), workers=workers, frontier=frontier))
+
+
+@cli.command()
+@click.option("--frontier", required=True, metavar="redis://HOST:PORT/N", help="The shared Redis frontier.")
+@click.option("--db", "db_path", default=str(ROOT / "data" / "training.db"), show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database to store into.")
+@click.option("--batch-size", default=500, show_default=True, help="Outbox messages per transaction at most.")
+def store(frontier: str, db_path: str, batch_size: int) -> None:
+    """The one writer of a Redis frontier: store what its crawler workers send (until SIGTERM)."""
+    import redis
+
+    from stages.frontier import run_writer
+
+    try:
+        stats = run_writer(Path(db_path), frontier, batch_size)
+    except (ValueError, redis.RedisError) as error:
+        raise click.ClickException(f"frontier {frontier}: {error}") from error
+    click.echo(stats.summary(), err=True)
 
 
 DEFAULT_DB = ROOT / "data" / "training.db"

@@ -30,6 +30,7 @@ class SiteResult:
     :param failed: requests or pages that failed (logged in the errors table)
     :param skipped: links skipped (not HTML, or forbidden by robots.txt)
     :param finish_reason: Scrapy's reason for ending ("finished", "shutdown", …)
+    :param sent: articles a frontier worker sent to the writer (None: stored by this crawl)
     """
 
     site: str
@@ -40,10 +41,13 @@ class SiteResult:
     failed: int
     skipped: int
     finish_reason: str
+    sent: int | None = None
 
     def line(self) -> str:
-        return (f"{self.site}: {self.requests} requests, {self.new} new, {self.changed} changed, "
-                f"{self.unchanged} unchanged, {self.failed} failed, {self.skipped} skipped ({self.finish_reason})")
+        stored = (f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged" if self.sent is None
+                  else f"{self.sent} articles sent to the writer")
+        return (f"{self.site}: {self.requests} requests, {stored}, {self.failed} failed, {self.skipped} skipped "
+                f"({self.finish_reason})")
 
 
 def crawl_settings(db: Path, sites_dir: Path, overrides: dict[str, Any] | None = None) -> Settings:
@@ -63,7 +67,8 @@ def crawl_settings(db: Path, sites_dir: Path, overrides: dict[str, Any] | None =
 
 
 def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
-              recheck_days: float | None = None, overrides: dict[str, Any] | None = None) -> list[SiteResult]:
+              recheck_days: float | None = None, overrides: dict[str, Any] | None = None,
+              frontier: str | None = None) -> list[SiteResult]:
     """Crawl the given sites (all configured sites when `domains` is empty), one spider each.
 
     :param domains: site domains as configured in `sites_dir`
@@ -71,6 +76,8 @@ def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
     :param sites_dir: directory of site configs
     :param recheck_days: re-fetch stored articles older than this many days (conditional requests)
     :param overrides: Scrapy settings (NAME → value), e.g. politeness for tests
+    :param frontier: a Redis URL: crawl as one worker of that shared frontier, sending articles
+        to its writer (`pipeline.py store --frontier`) instead of storing into `db`
     :raises ValueError: when a domain is not configured
     """
     sites = load_sites(sites_dir, DEFAULT_FAMILIES_DIR)
@@ -78,6 +85,13 @@ def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
     if unknown:
         raise ValueError(f"not configured in {sites_dir}: {', '.join(unknown)}")
     settings = crawl_settings(db, sites_dir, overrides)
+    spider: Any = "portal"
+    if frontier:
+        from crawler.redis_settings import use_frontier
+        from crawler.redis_spider import FrontierPortalSpider
+
+        use_frontier(settings, frontier)
+        spider = FrontierPortalSpider
     # The command line has configured logging already; Scrapy's own chatter only when debugging.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
@@ -85,15 +99,15 @@ def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
         logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawlers = []
     for domain in domains or sorted(sites):
-        crawler = process.create_crawler("portal")
+        crawler = process.create_crawler(spider)
         crawlers.append(crawler)
         process.crawl(crawler, site=domain, sites_dir=str(sites_dir),
                       recheck_days="" if recheck_days is None else str(recheck_days))
     process.start()
-    return [_result(crawler) for crawler in crawlers]
+    return [_result(crawler, sent_to_writer=bool(frontier)) for crawler in crawlers]
 
 
-def _result(crawler: Any) -> SiteResult:
+def _result(crawler: Any, sent_to_writer: bool = False) -> SiteResult:
     stats = crawler.stats.get_stats()
     return SiteResult(
         site=crawler.spider.site.domain, requests=stats.get("downloader/request_count", 0),
@@ -101,4 +115,5 @@ def _result(crawler: Any) -> SiteResult:
         unchanged=stats.get("store/unchanged", 0),
         failed=sum(stats.get(k, 0) for k in ("crawl/failed", "crawl/parse_failed", "store/failed")),
         skipped=stats.get("crawl/skipped", 0) + stats.get("crawl/robots_forbidden", 0),
-        finish_reason=stats.get("finish_reason", "?"))
+        finish_reason=stats.get("finish_reason", "?"),
+        sent=stats.get("crawl/articles_parsed", 0) if sent_to_writer else None)

@@ -21,11 +21,14 @@ DEMO_SETTINGS = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "AUTOTH
                  "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}
 
 
-def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL) -> str:
+def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL, workers: int = 1, frontier: str | None = None) -> str:
     """Crawl every sample site into `db_path` and return the printable summary.
 
     :param db_path: SQLite database (created if missing; a second run adds nothing new)
     :param portal: sample portal directory (with its `sites/` configs)
+    :param workers: crawler processes; more than 1 (or a frontier) crawls on a shared Redis
+        frontier with one writer (stages/frontier.py)
+    :param frontier: Redis URL of that frontier (None: a private local Redis)
     """
     with SamplePortalServer(portal) as server:
         command = [sys.executable, str(ROOT / "pipeline.py"), "crawl", "--db", str(db_path),
@@ -34,10 +37,17 @@ def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL) -> str:
         for name, value in DEMO_SETTINGS.items():
             command += ["-s", f"{name}={value}"]
         # The crawl's log (progress, the sample's deliberate 404/500 pages) goes to the terminal.
-        crawl = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    if crawl.returncode not in (0, 1):  # 1 = some pages failed, which the sample portal does on purpose
-        raise RuntimeError(f"demo crawl failed (exit {crawl.returncode}); its log is above")
-    return "\n".join(["Crawl (sample portal on loopback):", crawl.stdout.rstrip(), "", summary(db_path), "",
+        if workers > 1 or frontier:
+            from stages.frontier import run_workers
+
+            crawl = run_workers(command, workers, db_path, frontier)
+            returncode, output = crawl.exit_code, f"frontier {crawl.frontier}, {workers} workers:\n{crawl.output}"
+        else:
+            crawl = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            returncode, output = crawl.returncode, crawl.stdout
+    if returncode not in (0, 1):  # 1 = some pages failed, which the sample portal does on purpose
+        raise RuntimeError(f"demo crawl failed (exit {returncode}); its log is above")
+    return "\n".join(["Crawl (sample portal on loopback):", output.rstrip(), "", summary(db_path), "",
                       f"Open it in Datasette:  python pipeline.py serve --db {db_path}"])
 
 

@@ -148,7 +148,7 @@ def _crawl_and_report(settings: NightlySettings, run_id: str, lock: IO[str],
                 log.error("not crawled: %s", problem)
             if not domains and not invalid:
                 return EXIT_RUN_FAILED, f"Nightly run {run_id} failed: no active site in {settings.sites_dir}"
-            crawl_exit = (_run_crawl_child(crawl_command(settings, sites_dir, run_id, domains), lock, log_file)
+            crawl_exit = (_run_crawl(crawl_command(settings, sites_dir, run_id, domains), settings, lock, log_file)
                           if domains else 0)
     except ConfigError as error:
         log.error("%s (run `pipeline.py sites check --sites-dir %s` for every problem)", error, settings.sites_dir)
@@ -195,6 +195,20 @@ def valid_sites(sites_dir: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             if path.stem not in invalid:
                 (Path(folder) / path.name).symlink_to(path.resolve())
         yield Path(folder), invalid
+
+
+def _run_crawl(command: list[str], settings: NightlySettings, lock: IO[str], log_file: IO[str]) -> int:
+    """Run the crawl: one child, or `settings.workers` workers on a Redis frontier and a writer."""
+    if settings.workers <= 1 and not settings.frontier:
+        return _run_crawl_child(command, lock, log_file)
+    from stages.frontier import run_workers
+
+    def emit(line: str) -> None:
+        log_file.write(line + "\n")
+        log_file.flush()
+        sys.stderr.write(line + "\n")
+
+    return run_workers(command, settings.workers, settings.db, settings.frontier, emit, (lock.fileno(),)).exit_code
 
 
 def _run_crawl_child(command: list[str], lock: IO[str], log_file: IO[str]) -> int:

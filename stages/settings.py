@@ -37,6 +37,9 @@ class NightlySettings:
     :param recheck_days: re-fetch stored articles older than this many days (None: never)
     :param proxy: loopback server standing in for the portals (tests and demo only)
     :param scrapy: further Scrapy settings, NAME -> value
+    :param workers: crawler processes; more than 1 crawls on a shared Redis frontier with one
+        writer (stages/frontier.py)
+    :param frontier: Redis URL of a shared frontier (None: a private local Redis when workers > 1)
     """
 
     db: Path = ROOT / "data" / "training.db"
@@ -49,6 +52,8 @@ class NightlySettings:
     recheck_days: float | None = None
     proxy: str | None = None
     scrapy: dict[str, Any] = field(default_factory=dict)
+    workers: int = 1
+    frontier: str | None = None
 
     @property
     def lock_path(self) -> Path:
@@ -57,8 +62,8 @@ class NightlySettings:
 
 
 PATH_KEYS = {"db", "archive_dir", "sites_dir", "log_dir", "lock_file"}
-NUMBER_KEYS = {"concurrency": int, "recheck_days": float}
-TEXT_KEYS = {"contact_url", "proxy"}
+NUMBER_KEYS = {"concurrency": int, "recheck_days": float, "workers": int}
+TEXT_KEYS = {"contact_url", "proxy", "frontier"}
 
 
 def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None) -> NightlySettings:
@@ -116,7 +121,7 @@ def _convert(key: str, value: Any, where: str) -> Any:
             number = NUMBER_KEYS[key](value)
         except (TypeError, ValueError) as error:
             raise SettingsError(f"{where}: expected a number, got {value!r}") from error
-        if number < (1 if key == "concurrency" else 0):
+        if number < (1 if key in ("concurrency", "workers") else 0):
             raise SettingsError(f"{where}: {value!r} is out of range")
         return number
     if not isinstance(value, str):

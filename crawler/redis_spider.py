@@ -1,0 +1,114 @@
+"""The portal spider as a worker of the shared Redis frontier (`pipeline.py crawl --frontier URL`).
+
+It is the same spider (crawler/spiders/portal.py) with its store hooks answered from Redis, so a
+worker never opens the SQLite file and may run on another machine:
+
+- before its first request it waits until the writer has published the crawl state, then joins
+  the site's run (or creates it: crawler/frontier.py);
+- what the run knows at its start (stored articles, links that are not articles, whether to page
+  every listing to the end) is the writer's published state (store/outbox.py), the same for every
+  worker of the run, because the writer republishes a site only after its run has ended;
+- the articles it requests are marked in the run's shared set, so workers do not fetch twice;
+- errors go to the outbox; the run's figures (requests, failures) are counted in Redis
+  (`FrontierStats`) and the writer adds its own (new, changed) when it records the run's end.
+
+One worker seeds the run (its sections, feeds and re-checks); if it dies before it is done, an
+idle worker seeds it again (crawler/redis_scheduler.py).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+from typing import Any, AsyncIterator, Self
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import MemoryStatsCollector
+
+from crawler.frontier import SiteFrontier
+from crawler.spiders.portal import PortalSpider
+from store import utc_now
+from store.outbox import CrawlState, Outbox, connect
+
+log = logging.getLogger(__name__)
+
+
+class FrontierPortalSpider(PortalSpider):
+    """The portal spider, sharing its site's run with the other workers of a Redis frontier."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        server = connect(settings.get("REDIS_URL"))
+        spider.frontier = SiteFrontier(server, spider.site.domain, settings.get("FRONTIER_WORKER"),
+                                       settings.getfloat("FRONTIER_LEASE_SECONDS"))
+        spider.state = CrawlState(server)
+        spider.outbox = Outbox(server)
+        return spider
+
+    def _open_store(self, path: Path) -> None:
+        return None  # the writer owns the database
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        await self._wait_for_writer(self.settings.getfloat("FRONTIER_WRITER_WAIT_SECONDS"))
+        last = self.state.last_run(self.site.domain)
+        run = self.frontier.join(
+            self.settings.get("CRAWL_RUN_ID"), utc_now(), full_pass=not (last and last["status"] == "finished"),
+            announce={"kind": "run_start", "site": self.site.domain, "site_row": self.site.as_site_row()})
+        self.logger.info("%s: %s run %s", self.site.domain, "started" if run.created else "joined", run.run_id)
+        self._load_crawl_state()
+        self.scheduled = self.frontier.scheduled()
+        if self.frontier.claim_seeding():
+            self.seed()
+        return
+        yield  # an async generator that yields nothing: the seeds go straight to the shared queue
+
+    def seed(self) -> None:
+        """Queue the run's first requests, then mark the run seeded (so that it can end)."""
+        for request in self._seed_requests():
+            self.crawler.engine.crawl(request)
+        self.frontier.mark_seeded()
+
+    async def _wait_for_writer(self, timeout: float) -> None:
+        """Wait until the writer has published the crawl state, and the site's previous run if it
+        has just ended: this run must start from what is stored."""
+        deadline, last_said = time.monotonic() + timeout, 0.0
+        while not self.state.ready() or self.state.pending(self.site.domain):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.site.domain}: no writer published the crawl state within {timeout:.0f} s "
+                                   "(is `pipeline.py store --frontier …` running?)")
+            if time.monotonic() - last_said > 10:
+                self.logger.info("%s: waiting for the writer (`pipeline.py store --frontier …`)", self.site.domain)
+                last_said = time.monotonic()
+            await asyncio.sleep(0.1)
+
+    def _stored_articles(self) -> dict[str, dict]:
+        return self.state.stored_articles(self.site.domain)
+
+    def _skipped_before(self) -> set[str]:
+        return self.state.skipped()
+
+    def _previous_run_completed(self) -> bool:
+        return not self.frontier.run.full_pass
+
+    def _record_error(self, url: str, message: str) -> None:
+        self.outbox.push({"kind": "error", "run_id": self.frontier.run.run_id, "site": self.site.domain,
+                          "url": url, "stage": "crawl", "message": message})
+
+
+# Figures of a run that workers count; the writer adds store/* (new, changed, failed).
+COUNTED_PREFIXES = ("crawl/", "downloader/request_count")
+
+
+class FrontierStats(MemoryStatsCollector):
+    """Scrapy's stats, with the run's figures also counted in the frontier, as they happen, so
+    that the run's crawl_runs row adds up every worker (a killed one included)."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0, *args: Any, **kwargs: Any) -> None:
+        super().inc_value(key, count, start, *args, **kwargs)
+        frontier: SiteFrontier | None = getattr(self._crawler.spider, "frontier", None)
+        if key.startswith(COUNTED_PREFIXES) and frontier is not None and frontier.run is not None:
+            frontier.count(key, count)
