@@ -44,7 +44,11 @@ def _patterns() -> tuple[re.Pattern, ...]:
     vague_count = re.compile(rf"\b({vague})\s+({units})(?![^\W\d_])")
     worded = re.compile(rf"(?<![^\W\d_])({NUMBER_WORDS})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
-    return numeric, qualifier, vague_count, worded, subcount
+    # The total stated after its noun: "Tổng số học viên tham gia lớp học là 45", "số đại biểu: 120".
+    people = _alternation(lex["participant_units"])
+    stated = re.compile(rf"(?<![^\W\d_])(?:tổng\s+)?số\s+(?:lượng\s+)?({people})(?![^\W\d_])[^.;:\d\n]{{0,40}}?"
+                        rf"(?:\s(?:là|gồm|đạt)\s+|\s*:\s*)(?:({qualifiers})\s+)?(?=\d)({NUMBER})(?!\s*%)")
+    return numeric, qualifier, vague_count, worded, subcount, stated
 
 
 def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
@@ -52,13 +56,19 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
 
     :param masked: normalised ranges (dates, document numbers) where no count may be read
     """
-    numeric, qualifier_before, vague_count, worded, subcount = _patterns()
+    numeric, qualifier_before, vague_count, worded, subcount, stated = _patterns()
     other_units = lexicon()["other_units"]
     low = doc.norm.lower
     taken = Occupied(len(low))
     for a, b in masked:
         taken.add(a, b)
     out: list[Count] = []
+    for m in stated.finditer(low):
+        value = parse_number(m.group(3))
+        if value is not None and value == int(value) and value >= _MIN_PARTICIPANTS \
+                and not taken.overlaps(m.start(3), m.end(3)):
+            taken.add(m.start(3), m.end(3))
+            out.append(Count(m.start(), m.end(), int(value), m.group(1), m.group(2), "participants"))
     for m in numeric.finditer(low):
         if taken.overlaps(m.start(1), m.end(1)):
             continue

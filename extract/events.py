@@ -26,7 +26,11 @@ _FOLLOW_SENTENCES = 3
 MAX_FURTHER_EVENTS = 20
 _LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
 _ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
-                         r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)")
+                         r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)"
+                         r"|(?:về|tới|đến|cùng) dự\b|\bdự (?:lớp|buổi|hội nghị|khai mạc|khai giảng|bế giảng|tập huấn)"
+                         r"|\bdự(?=\s*(?:[.,;]|$))|có mặt|góp mặt|thu hút|quy tụ|theo học|với sự tham")
+# A lead sentence about issuing a document or a plan gives that act's date, not the activity's.
+_DOCUMENT_ACT = re.compile(r"\b(?:ban hành|phê duyệt|ký (?:ban hành|quyết định|kết)|công bố quyết định)\b")
 # "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
 _AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
 
@@ -69,10 +73,20 @@ def build_events(doc: Doc, found: Mentions, programme_ids: list[str], document_n
     return events
 
 
+def _lead_sentences(doc: Doc) -> set[int]:
+    """Indices of the headline's and the lead's sentences."""
+    out = {doc.sentence_index(a) for a, _ in doc.lead(_LEAD_SENTENCES)}
+    if doc.title:
+        out.add(doc.sentence_index(doc.title[0]))
+    return out
+
+
 def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[str],
            document_numbers: list[str]) -> dict:
     dates = _event_dates(doc, found, scope, primary)
-    participants = _headline_count(doc, [c for c in found.counts if c.role == "participants" and scope(c.start)])
+    date_sentence = doc.sentence_index(doc.norm.to_normalised(dates["date_span"][0])) if dates["date_span"] else None
+    participants = _headline_count(doc, [c for c in found.counts if c.role == "participants" and scope(c.start)],
+                                   date_sentence, _lead_sentences(doc) if primary else set())
     classes = next((c for c in found.counts if c.role == "classes" and scope(c.start)), None)
     places = [p for p in found.places if p.start is not None and scope(p.start)]
     place = _event_place(doc, places)
@@ -124,14 +138,27 @@ def _anchor(doc: Doc, scope, dates: dict, participants: Count | None) -> tuple[i
     return None
 
 
-def _headline_count(doc: Doc, counts: list[Count]) -> Count | None:
-    """The first count of people in a sentence about the training or its attendance; a count in
-    any other sentence ("Huyện có 1.250 hội viên", "giải quyết việc làm cho 2.000 lao động") is
-    not the number of participants."""
-    for c in counts:
-        if doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start):
-            return c
-    return None
+def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, lead: set[int]) -> Count | None:
+    """The first count of people in a sentence about the training or its attendance, or in the
+    sentence that dates the activity; a count in any other sentence ("Huyện có 1.250 hội viên",
+    "giải quyết việc làm cho 2.000 lao động") is not the number of participants.
+
+    When the lead dates the activity, its sentence and the ones after it come first (with the
+    headline): an earlier sentence sums up the year ("Năm 2023, huyện mở 15 lớp cho 1.200 lượt
+    người. Ngày 5/3/2024, lớp tập huấn … khai mạc với 80 học viên").
+
+    :param date_sentence: index of the sentence that gives the activity's date, if any
+    :param lead: indices of the headline's and lead's sentences (primary activity only)
+    """
+    about = [c for c in counts if doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start)
+             or (date_sentence is not None and doc.sentence_index(c.start) == date_sentence)]
+    if date_sentence in lead:
+        title = doc.sentence_index(doc.title[0]) if doc.title else None
+        later = [c for c in about if doc.sentence_index(c.start) >= date_sentence
+                 or doc.sentence_index(c.start) == title]
+        if later:
+            return later[0]
+    return about[0] if about else None
 
 
 def _event_place(doc: Doc, places: list[Place]) -> Place | None:
@@ -157,13 +184,19 @@ def _kind(doc: Doc, scope) -> str | None:
 
 def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
     empty = {"start_date": None, "end_date": None, "date_precision": None, "date_span": None, "duration_days": None}
-    low = doc.norm.lower
     candidates = [d for d in found.dates if d.role == "event" and scope(d.start) and d.kind in ("day", "range")]
     in_training = [d for d in candidates if doc.sentence_has(_TERM, d.start)]
     # Else a date in a sentence about holding or attending something ("Ngày 5/3, … tổ chức hội
     # nghị cho 100 đại biểu"), not one about a decision or a plan.
-    about_activity = [d for d in candidates if doc.sentence_has(_HELD, d.start) or doc.sentence_has(_ATTENDANCE, d.start)]
-    first = (in_training or about_activity or [None])[0]
+    about_activity = [d for d in candidates if (doc.sentence_has(_HELD, d.start) or doc.sentence_has(_ATTENDANCE, d.start))
+                      and not doc.sentence_has(_DOCUMENT_ACT, d.start)]
+    # The headline and lead report the primary activity: a date there comes first, about the
+    # activity or not naming anything else ("Sáng 5/3, Hội Nông dân huyện phối hợp với Trạm Khuyến
+    # nông hướng dẫn kỹ thuật … cho 60 hội viên"), unless it dates a document or a plan.
+    lead = _lead_sentences(doc) if primary else set()
+    in_lead = [d for d in candidates if doc.sentence_index(d.start) in lead
+               and (d in in_training or not doc.sentence_has(_DOCUMENT_ACT, d.start))]
+    first = (in_lead or in_training or about_activity or [None])[0]
     if first is None:
         return _month_or_year(doc, found, scope, primary) or empty
     start, end, precision, _ = resolve(first, found.ctx)
@@ -180,7 +213,8 @@ def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
             end = l_end
     duration = next((d for d in found.durations if d.unit == "ngày" and scope(d.start)
                      and 0 <= _sentence_index(doc, d.start) - sentence_index <= 2 * _FOLLOW_SENTENCES), None)
-    if duration and end == start and precision == "day" and duration.value > 1:
+    if duration and end == start and precision == "day" and duration.value > 1 \
+            and date.fromisoformat(start) <= date.max - timedelta(days=duration.value - 1):
         end = (date.fromisoformat(start) + timedelta(days=duration.value - 1)).isoformat()
     return {"start_date": start, "end_date": end, "date_precision": precision,
             "date_span": doc.mention(first.start, span_end)["span"],

@@ -11,7 +11,9 @@ _SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, 
 
 _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
                 "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
-NUMBER_WORDS = r"(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười)(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ))*"
+# At most six words after the first ("chín trăm chín mươi chín"): a bounded repetition cannot
+# backtrack through a long run of number words.
+NUMBER_WORDS = r"(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười)(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ)){0,6}"
 
 
 def parse_number(s: str) -> float | None:
