@@ -9,16 +9,50 @@ from pathlib import Path
 
 import yaml
 
-from schema.tables import FTS_DESCRIPTION, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES
+from schema.search import RANK_TIERS
+from schema.tables import FTS_DESCRIPTION, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES, TABLES_BY_NAME
+from schema.views import ACTIVITIES, VIEWS
 
 DATABASE_NAME = "training"
 METADATA_PATH = Path(__file__).resolve().parent / "metadata.yml"
 PLUGINS_DIR = Path(__file__).resolve().parent / "plugins"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_MOUNT = "vn-static"  # served at /vn-static/ (stages/serve.py)
+PAGES_PLUGIN = "vn_pages"
 
-# How analysts look at each table: facets and default order.
+# Provenance columns: kept in the tables and on the row pages, left out of the lists.
+_PROVENANCE = ("content_hash", "warc_file", "warc_offset", "etag", "last_modified", "title_folded", "body_folded")
+
+
+def _span_columns_of(table_name: str) -> list[str]:
+    """The span and quote columns of a table (see schema.tables._span_columns)."""
+    return [column.name for column in TABLES_BY_NAME[table_name].columns
+            if column.name.endswith(("span_start", "span_end")) or column.name == "quote"
+            or column.name.endswith("_quote")]
+
+
+# Columns each list page leaves out by default (`?_columns=all` shows them); latitude and
+# longitude stay in the page's data for the map.
+HIDDEN_COLUMNS: dict[str, list[str]] = {
+    "activities": [name for name in ACTIVITIES.columns if name not in
+                   ("event", "dates", "kind", "province", "district", "programme", "participants", "organisers",
+                    "article")],
+    "events": [*_span_columns_of("events"), "event_no", "date_precision", "duration_days", "classes", "latitude",
+               "longitude", "participant_qualifier", "participant_unit"],
+    "articles": ["body", *_PROVENANCE, "http_status", "fetched_at", "extractor_version"],
+    "article_versions": ["body", *_PROVENANCE],
+    "event_organizers": _span_columns_of("event_organizers"),
+}
+
+# How analysts look at each table: facets and default order. Events are searched through their
+# article's text (fts_pk: the article id), which is what the activity was read from.
 TABLE_VIEWS: dict[str, dict] = {
-    "events": {"facets": ["province_code", "year", "programme_id", "is_primary"], "sort_desc": "start_date"},
-    "articles": {"facets": ["site", "published_year", "is_training"], "sort_desc": "published",
+    "activities": {"facets": ["province", "year", "programme", "kind"], "facet_size": 8, "sort_desc": "start_date",
+                   "fts_table": FTS_TABLE, "fts_pk": "article_id"},
+    "events": {"facets": ["province_code", "year", "programme_id", "is_primary"], "facet_size": 8,
+               "sort_desc": "start_date", "fts_table": FTS_TABLE, "fts_pk": "article_id"},
+    "articles": {"facets": ["site", "published_year", "is_training"], "facet_size": 8, "sort_desc": "published",
                  "fts_table": FTS_TABLE, "fts_pk": "id"},
     "documents": {"facets": ["doc_type", "issuer", "year"], "sort": "id"},
     "mentions": {"facets": ["kind", "programme_id", "document_id"]},
@@ -42,6 +76,18 @@ _EVENT_JOINS = (
     "left join places pr on pr.code = e.province_code\n"
     "left join places di on di.code = e.district_code\n"
     "left join programmes g on g.id = e.programme_id")
+
+# The articles a search query `:q` finds, in tiers (schema.search.ranked_match_expressions): each
+# article once, in its best tier, scored by bm25 over the most recent matches of that tier.
+_RANKED_HITS = (
+    "with hits as (\n"
+    + "\n  union all\n".join(
+        f"  select rowid, {tier} as tier, score from (\n"
+        f"    select rowid, bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) as score from {FTS_TABLE}\n"
+        f"    where {FTS_TABLE} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_CANDIDATES})"
+        for tier in range(1, RANK_TIERS + 1))
+    + "\n),\nranked as (\n"
+    "  select rowid, min(tier) as tier, score from hits group by rowid order by tier, score limit 50)")
 
 CANNED_QUERIES: dict[str, dict] = {
     "events_by_province_and_year": {
@@ -113,30 +159,57 @@ CANNED_QUERIES: dict[str, dict] = {
     },
     "search_articles": {
         "title": "Search articles (with or without diacritics)",
-        "description": "Full-text search over titles and bodies; 'Dong Thap' finds 'Đồng Tháp', and "
-                       f"articles spelled as typed rank first. Ranks the {SEARCH_CANDIDATES:,} most recent matches.",
-        "sql": "select a.id, a.title, a.url, a.published, round(ranked.score, 2) as score from (\n"
-               "  select rowid, score from (\n"
-               f"    select rowid, bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) as score\n"
-               f"    from {FTS_TABLE} where {FTS_TABLE} match vn_match(:q)\n"
-               f"    order by rowid desc limit {SEARCH_CANDIDATES})\n"
-               "  order by score limit 50) ranked\n"
-               "join articles a on a.id = ranked.rowid order by ranked.score",
+        "description": "Full-text search over titles and bodies: every word, close together, with or without "
+                       "diacritics ('Dong Thap' finds 'Đồng Tháp'); the exact phrase as typed first, then the "
+                       f"phrase without diacritics, then the words apart. Ranks the {SEARCH_CANDIDATES:,} most recent "
+                       "matches of each tier.",
+        "sql": f"{_RANKED_HITS}\n"
+               "select a.id, a.title, a.url, a.published, ranked.tier, round(ranked.score, 2) as score\n"
+               "from ranked join articles a on a.id = ranked.rowid order by ranked.tier, ranked.score",
         "params": ["q"],
+    },
+    "search_events": {
+        "title": "Search training activities (with or without diacritics)",
+        "description": "Activities whose article matches the words (as in 'Search articles'), best-matching "
+                       "articles first.",
+        "sql": f"{_RANKED_HITS}\n"
+               "select v.event, v.dates, v.kind, v.province, v.district, v.programme, v.participants,\n"
+               "  v.organisers, v.article, v.article_id, ranked.tier\n"
+               "from ranked join activities v on v.article_id = ranked.rowid\n"
+               "order by ranked.tier, ranked.score, v.event",
+        "params": ["q"],
+    },
+    "events_per_year": {
+        "title": "Events per year",
+        "description": "Training events and participants per year of the start date (the landing page's chart).",
+        "sql": "select year, count(*) as events, sum(participant_total) as participants\n"
+               "from events where year is not null group by year order by year",
+    },
+    "events_per_province": {
+        "title": "Events per province",
+        "description": "Training events and participants per province, most events first, with the province's "
+                       "position for the map (the landing page's chart and map).",
+        "sql": "select coalesce(p.name, e.province_code) as province, e.province_code, count(*) as events,\n"
+               "  sum(e.participant_total) as participants,\n"
+               "  coalesce(p.latitude, avg(e.latitude)) as latitude, coalesce(p.longitude, avg(e.longitude)) as longitude\n"
+               "from events e left join places p on p.code = e.province_code\n"
+               "where e.province_code is not null group by e.province_code order by events desc, province",
     },
 }
 
 
 def build_metadata() -> dict:
-    """The Datasette metadata: descriptions from schema.tables plus views, queries and plugins."""
+    """The Datasette metadata: descriptions from schema.tables and schema.views plus views, queries and plugins."""
     tables: dict[str, dict] = {}
-    for table in TABLES:
-        entry: dict = {"description": table.description,
-                       "columns": {column.name: column.description for column in table.columns}}
-        if table.label_column:
-            entry["label_column"] = table.label_column
-        entry.update(TABLE_VIEWS.get(table.name, {}))
-        tables[table.name] = entry
+    described = [(view.name, view.description, view.columns, None) for view in VIEWS]
+    described += [(table.name, table.description, {c.name: c.description for c in table.columns}, table.label_column)
+                  for table in TABLES]
+    for name, description, columns, label_column in described:
+        entry: dict = {"description": description, "columns": columns}
+        if label_column:
+            entry["label_column"] = label_column
+        entry.update(TABLE_VIEWS.get(name, {}))
+        tables[name] = entry
     tables[FTS_TABLE] = {"description": FTS_DESCRIPTION, "hidden": True}
     return {
         "title": "Training activities in Vietnamese government news",
@@ -148,12 +221,19 @@ def build_metadata() -> dict:
                    "for research",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "databases": {DATABASE_NAME: {
-            "description": "One row per training activity in `events`; follow the links to articles, "
-                           "places, programmes and documents.",
+            "description": "Start with `activities`: one row per training activity, with names and the "
+                           "article; `events` holds the same rows with codes and provenance, and the links lead "
+                           "to articles, places, programmes and documents.",
             "tables": tables,
             "queries": CANNED_QUERIES,
         }},
-        "plugins": {"datasette-cluster-map": {"latitude_column": "latitude", "longitude_column": "longitude"}},
+        # At top level only: a table's own "plugins" entry would hide these for that table.
+        "plugins": {
+            # The map sits beside the facets (schema/static/analyst.css), above the rows.
+            "datasette-cluster-map": {"latitude_column": "latitude", "longitude_column": "longitude",
+                                      "container": ".facet-results"},
+            PAGES_PLUGIN: {"hidden_columns": HIDDEN_COLUMNS},
+        },
     }
 
 
@@ -187,7 +267,7 @@ def write_metadata(path: Path = METADATA_PATH) -> Path:
 
 
 def data_dictionary() -> str:
-    """Plain-text data dictionary: every table and column with type, link and description."""
+    """Plain-text data dictionary: every table, view and column with type, link and description."""
     type_names = {str: "text", int: "integer", float: "real"}
     lines = []
     for table in TABLES:
@@ -196,6 +276,10 @@ def data_dictionary() -> str:
             key = " (key)" if column.name == table.pk else ""
             link = f" -> {column.references}" if column.references else ""
             lines.append(f"  {column.name:<24} {type_names[column.type]:<8}{key}{link}  {column.description}")
+        lines.append("")
+    for view in VIEWS:
+        lines.append(f"{view.name} (view): {view.description}")
+        lines += [f"  {name:<24} {description}" for name, description in view.columns.items()]
         lines.append("")
     lines.append(f"{FTS_TABLE}: {FTS_DESCRIPTION}")
     return "\n".join(lines)

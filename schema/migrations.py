@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from schema.tables import FTS_COLUMNS, FTS_TOKENIZE, TABLES, Table
+from schema.search import fold
+from schema.tables import CORRECTIONS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, Table
+from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
 
@@ -41,3 +43,39 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     # No triggers: store writes the index rows itself, in bulk, in the same transaction
     # (three times faster than row-by-row triggers). Repair with db["articles"].rebuild_fts().
     db["articles"].enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize=FTS_TOKENIZE, replace=True)
+
+
+@migrations()
+def m002_corrections(db: sqlite_utils.Database) -> None:
+    """Researchers' corrections (a table of their own) and the marks they leave on events."""
+    _create_table(db, CORRECTIONS)
+    columns = db["events"].columns_dict
+    for column in EVENTS.columns:
+        if column.name in ("corrected", "rejected") and column.name not in columns:
+            db["events"].add_column(column.name, column.type)
+
+
+@migrations()
+def m004_refold_search_copies(db: sqlite_utils.Database) -> None:
+    """Fold the search copies again: fold() now writes punctuation outside ASCII as a space
+    ("2021–2025" was folded to one word), then rebuild the index from the new copies."""
+    last_id, changed = 0, 0
+    while True:  # in id order, a batch at a time: memory stays bounded on a large database
+        rows = db.execute("select id, title, body, title_folded, body_folded from articles where id > ? "
+                          "order by id limit 2000", [last_id]).fetchall()
+        if not rows:
+            break
+        refolded = [(fold(title), fold(body), article_id, (title_folded, body_folded))
+                    for article_id, title, body, title_folded, body_folded in rows]
+        updates = [(title, body, article_id) for title, body, article_id, old in refolded if (title, body) != old]
+        db.conn.executemany("update articles set title_folded = ?, body_folded = ? where id = ?", updates)
+        changed += len(updates)
+        last_id = rows[-1][0]
+    if changed:
+        db["articles"].rebuild_fts()
+
+
+@migrations()
+def m005_analyst_views(db: sqlite_utils.Database) -> None:
+    """Create the readable views (schema/views.py)."""
+    replace_views(db)

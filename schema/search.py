@@ -1,8 +1,16 @@
-"""Diacritic folding for Vietnamese search.
+"""Diacritic folding and the search rule for Vietnamese text.
 
 FTS5's unicode61 tokenizer can strip tone marks but never maps đ to d, while users type
 "Dong Thap" for "Đồng Tháp". The index therefore holds a folded copy of each text beside the
-original, and queries are matched against both (see `fts_match_expression`).
+original (`fold` is the one folding rule: store, index, queries and SQL all use it).
+
+What a query matches (`fts_match_expression`, used by Datasette's search box through the
+escape_fts override in schema/plugins/vn_search.py, by the canned queries and by
+store.search_articles): every word of the query, folded, in the folded text, all within a few
+words of each other. Vietnamese writes one syllable per token, so syllables far apart are other
+words: "Dong Thap" must not find "đồng chí ... thu thập". Accented and unaccented forms of a
+query therefore match the same rows. Ranking (`ranked_match_expressions`) puts the exact phrase
+first and the spelling as typed before the folded one.
 """
 from __future__ import annotations
 
@@ -10,15 +18,24 @@ import re
 import unicodedata
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_QUOTED = re.compile(r'"([^"]*)"')
+# After NFD, anything outside ASCII but the combining diacritics (U+0300-U+036F) is punctuation
+# or a symbol: it becomes a space, so "2021–2025" folds to two words as the tokenizer reads it.
+_NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\u0300-\u036f]+")
+# How many other words may stand between the first and the last word of a query (FTS5 NEAR),
+# beyond the query's own length: about a clause.
+NEAR_WINDOW = 10
+AS_TYPED_COLUMNS = "{title body}"
+FOLDED_COLUMNS = "{title_folded body_folded}"
+RANK_TIERS = 4  # how many expressions ranked_match_expressions returns at most
 
 
 def fold(text: str | None) -> str | None:
     """Remove Vietnamese diacritics and write đ as d: "Đồng Tháp" -> "Dong Thap".
 
     The result is ASCII: after decomposition the tone and vowel marks are separate characters
-    and are dropped, and so are the few other non-ASCII characters (typographic quotes, dashes),
-    which carry no searchable words. Three times faster than a regular expression, which
-    matters when folding every article body at ingest.
+    and are dropped; other characters outside ASCII (typographic quotes, dashes, ellipses)
+    become spaces, so the folded text has the same words as the original.
 
     :param text: any text (None passes through)
     :return: the folded text, same letters in the same case
@@ -26,25 +43,75 @@ def fold(text: str | None) -> str | None:
     if text is None:
         return None
     # đ/Đ (and the look-alike Ð) are letters of their own in Unicode, not d plus a mark.
-    text = text.replace("đ", "d").replace("Đ", "D").replace("Ð", "D")
-    return unicodedata.normalize("NFD", text).encode("ascii", "ignore").decode("ascii")
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D").replace("Ð", "D"))
+    if not text.isascii():
+        text = _NON_ASCII_SYMBOL.sub(" ", text)
+    return text.encode("ascii", "ignore").decode("ascii")
 
 
-def fts_match_expression(query: str, folded: bool = True) -> str | None:
-    """Build an FTS5 MATCH expression that finds the query with or without diacritics.
+def query_terms(query: str) -> list[list[str]]:
+    """The terms of a query: each word alone, or the words of a "quoted phrase" together.
 
-    The words must all occur (as typed) in title/body, or all occur (folded) in
-    title_folded/body_folded. Rows matching as typed match both halves and so rank higher
-    under bm25.
+    FTS syntax (AND, OR, *, -, parentheses) is read as plain words.
 
-    :param query: what the user typed; FTS syntax characters are treated as plain text
-    :param folded: include the folded half; False matches the words only as typed
-    :return: the MATCH expression, or None when the query has no words
+    :param query: what the user typed
+    :return: one list of words per term, in order; [] when the query has no words
     """
-    words = _TOKEN.findall(unicodedata.normalize("NFC", query))
-    if not words:
+    query = unicodedata.normalize("NFC", query)
+    terms: list[list[str]] = []
+    position = 0
+    for quoted in _QUOTED.finditer(query):
+        terms += [[word] for word in _TOKEN.findall(query[position:quoted.start()])]
+        phrase = _TOKEN.findall(quoted.group(1))
+        if phrase:
+            terms.append(phrase)
+        position = quoted.end()
+    terms += [[word] for word in _TOKEN.findall(query[position:])]
+    return terms
+
+
+def _phrase(words: list[str]) -> str:
+    return '"' + " ".join(words) + '"'
+
+
+def _near(terms: list[list[str]]) -> str:
+    if len(terms) == 1:
+        return _phrase(terms[0])
+    length = sum(len(term) for term in terms)
+    return f"NEAR({' '.join(_phrase(term) for term in terms)}, {NEAR_WINDOW + length})"
+
+
+def _folded_terms(terms: list[list[str]]) -> list[list[str]]:
+    return [[fold(word) for word in term] for term in terms]
+
+
+def fts_match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression of what a query finds: its words, folded, close together.
+
+    :param query: what the user typed
+    :return: the expression, or None when the query has no words
+    """
+    terms = query_terms(query)
+    if not terms:
         return None
-    exact = "({title body} : (" + " ".join(f'"{word}"' for word in words) + "))"
-    if not folded:
-        return exact
-    return exact + " OR ({title_folded body_folded} : (" + " ".join(f'"{fold(word)}"' for word in words) + "))"
+    return f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"
+
+
+def ranked_match_expressions(query: str) -> list[str]:
+    """MATCH expressions from best to widest; the last one is `fts_match_expression(query)`.
+
+    1. the whole query as one phrase, spelled as typed; 2. the phrase folded; 3. the words close
+    together as typed; 4. the words close together folded. A row belongs to its first tier.
+
+    :param query: what the user typed
+    :return: distinct expressions, best first; [] when the query has no words
+    """
+    terms = query_terms(query)
+    if not terms:
+        return []
+    words = [word for term in terms for word in term]
+    candidates = [f"{AS_TYPED_COLUMNS} : {_phrase(words)}",
+                  f"{FOLDED_COLUMNS} : {_phrase([fold(word) for word in words])}",
+                  f"{AS_TYPED_COLUMNS} : {_near(terms)}",
+                  f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"]
+    return list(dict.fromkeys(candidates))

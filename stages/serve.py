@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import yaml
 
-from schema.datasette import DATABASE_NAME, METADATA_PATH, PLUGINS_DIR
+from schema.datasette import DATABASE_NAME, METADATA_PATH, PLUGINS_DIR, STATIC_DIR, STATIC_MOUNT, TEMPLATES_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {
@@ -40,7 +40,7 @@ def metadata_for(db_path: Path) -> Path:
 
 
 def datasette_command(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """Command line that starts Datasette on the database with our metadata and plugins.
+    """Command line that starts Datasette on the database with our metadata, plugins, templates and CSS.
 
     :param db_path: SQLite file built by the pipeline
     :param host: interface to listen on
@@ -48,7 +48,8 @@ def datasette_command(db_path: str | Path, host: str = "127.0.0.1", port: int = 
     """
     db_path = Path(db_path).resolve()
     command = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port),
-               "--metadata", str(metadata_for(db_path)), "--plugins-dir", str(PLUGINS_DIR)]
+               "--metadata", str(metadata_for(db_path)), "--plugins-dir", str(PLUGINS_DIR),
+               "--template-dir", str(TEMPLATES_DIR), "--static", f"{STATIC_MOUNT}:{STATIC_DIR}"]
     for name, value in SETTINGS.items():
         command += ["--setting", name, value]
     return command

@@ -4,9 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from datasette.utils import escape_fts
 
-from schema.search import fold, fts_match_expression
+from schema.search import fold, fts_match_expression, query_terms, ranked_match_expressions
 from store import open_database, save_articles, search_articles
 
 ARTICLES = {
@@ -14,6 +13,12 @@ ARTICLES = {
     "https://a.vn/near": "Thời tiết\n\nGió mùa đông thấp, trời rét.",
     "https://a.vn/plain": "Tin ngan\n\nDong Thap to chuc tap huan giam ngheo (ban khong dau).",
     "https://a.vn/other": "Hội nghị\n\nHà Nội tổ chức hội nghị về chuyển đổi số.",
+    # Both syllables of "Đồng Tháp", folded, but far apart and in other words: not a match.
+    "https://a.vn/apart": "Quảng Ngãi\n\nCác đồng chí cán bộ xã dự hội nghị về công tác giảm nghèo, được hướng "
+                          "dẫn cách điều tra, rà soát hộ nghèo và phương pháp thu thập, cập nhật dữ liệu.",
+    # Words close together but in another order: found, after the phrase.
+    "https://a.vn/order": "Lớp học\n\nCông tác giảm nghèo: tập huấn cho cán bộ cơ sở.",
+    "https://a.vn/dash": "Kế hoạch\n\nGiai đoạn 2021–2025 “Nông thôn mới”…tiếp tục.",
 }
 
 
@@ -35,16 +40,41 @@ def test_fold_removes_tones_and_d_stroke() -> None:
     assert fold(None) is None
 
 
-def test_match_expression_quotes_words_and_ignores_syntax() -> None:
-    assert fts_match_expression('Đồng "Tháp" OR') == (
-        '({title body} : ("Đồng" "Tháp" "OR")) OR ({title_folded body_folded} : ("Dong" "Thap" "OR"))')
+def test_fold_keeps_word_boundaries_at_non_ascii_punctuation() -> None:
+    assert fold("2021–2025").split() == ["2021", "2025"]
+    assert fold("“Nông thôn mới”…tiếp").split() == ["Nong", "thon", "moi", "tiep"]
+
+
+def test_query_terms_keep_quoted_phrases_and_ignore_syntax() -> None:
+    assert query_terms('Đồng "Tháp Mười" OR -x*') == [["Đồng"], ["Tháp", "Mười"], ["OR"], ["x"]]
+    assert query_terms(" -*( ") == []
+
+
+def test_match_expression_is_folded_words_close_together() -> None:
+    assert fts_match_expression("Đồng Tháp") == '{title_folded body_folded} : NEAR("Dong" "Thap", 12)'
+    assert fts_match_expression("Đồng Tháp") == fts_match_expression("Dong Thap")
+    assert fts_match_expression('"Tháp Mười" tập') == '{title_folded body_folded} : NEAR("Thap Muoi" "tap", 13)'
+    assert fts_match_expression("huấn") == '{title_folded body_folded} : "huan"'
     assert fts_match_expression(" -*( ") is None
 
 
-@pytest.mark.parametrize("query", ["Dong Thap", "dong thap", "đồng tháp", "Đồng Tháp", "ĐỒNG THÁP"])
+def test_ranked_expressions_go_from_exact_phrase_to_the_match_expression() -> None:
+    tiers = ranked_match_expressions("Đồng Tháp")
+    assert tiers[0] == '{title body} : "Đồng Tháp"'
+    assert tiers[-1] == fts_match_expression("Đồng Tháp")
+    assert len(tiers) == len(set(tiers)) == 4
+    assert ranked_match_expressions("!!!") == []
+
+
+@pytest.mark.parametrize("query", ["Dong Thap", "dong thap", "đồng tháp", "Đồng Tháp", "ĐỒNG THÁP", "Đong Thap"])
 def test_all_spellings_find_the_same_articles(db, query: str) -> None:
     assert set(urls(search_articles(db, query))) == {"https://a.vn/exact", "https://a.vn/near",
                                                       "https://a.vn/plain"}
+
+
+def test_syllables_far_apart_are_not_the_word(db) -> None:
+    assert "https://a.vn/apart" not in urls(search_articles(db, "Dong Thap"))
+    assert "https://a.vn/apart" in urls(search_articles(db, "thu thap du lieu"))
 
 
 def test_exact_spelling_ranks_first(db) -> None:
@@ -53,17 +83,20 @@ def test_exact_spelling_ranks_first(db) -> None:
     assert urls(search_articles(db, "Dong Thap"))[0] == "https://a.vn/plain"
 
 
+def test_phrase_ranks_before_words_in_another_order(db) -> None:
+    found = urls(search_articles(db, "tập huấn giảm nghèo"))
+    assert set(found) == {"https://a.vn/order", "https://a.vn/exact", "https://a.vn/plain"}
+    assert found.index("https://a.vn/plain") < found.index("https://a.vn/order")
+    assert urls(search_articles(db, "giảm nghèo tập huấn"))[0] == "https://a.vn/order"
+
+
 def test_accentless_query_finds_accented_text(db) -> None:
-    assert set(urls(search_articles(db, "giam ngheo"))) == {"https://a.vn/exact", "https://a.vn/plain"}
+    assert set(urls(search_articles(db, "giam ngheo"))) == {"https://a.vn/exact", "https://a.vn/plain",
+                                                            "https://a.vn/apart", "https://a.vn/order"}
     assert urls(search_articles(db, "chuyen doi so")) == ["https://a.vn/other"]
+    assert urls(search_articles(db, "2021-2025")) == ["https://a.vn/dash"]
+    assert urls(search_articles(db, "moi tiep")) == ["https://a.vn/dash"]
     assert search_articles(db, "!!!") == []
-
-
-def test_datasette_style_query_matches_folded_columns(db) -> None:
-    # Datasette's search box runs `match escape_fts(:search)` against the whole index.
-    rows = db.execute("select a.url from articles_fts join articles a on a.id = articles_fts.rowid "
-                      "where articles_fts match ? order by a.url", [escape_fts("Dong Thap")]).fetchall()
-    assert [row[0] for row in rows] == ["https://a.vn/exact", "https://a.vn/near", "https://a.vn/plain"]
 
 
 def test_index_follows_deleted_text(tmp_path: Path) -> None:
@@ -72,3 +105,18 @@ def test_index_follows_deleted_text(tmp_path: Path) -> None:
     save_articles(database, [({"url": "https://a.vn/1", "body": "Tập huấn ở Cà Mau"}, None)])
     assert search_articles(database, "Dong Thap") == []
     assert urls(search_articles(database, "ca mau")) == ["https://a.vn/1"]
+
+
+def test_migration_refolds_copies_made_by_the_old_rule(tmp_path: Path) -> None:
+    path = tmp_path / "training.db"
+    database = open_database(path)
+    save_articles(database, [({"url": "https://a.vn/1", "body": "Giai đoạn 2021–2025"}, None)])
+    # As the old fold() wrote it (non-ASCII punctuation dropped), and the migration not yet run.
+    database.execute("update articles set body_folded = 'Giai doan 20212025'")
+    database["articles"].rebuild_fts()
+    database.execute("delete from _sqlite_migrations where name = 'm004_refold_search_copies'")
+    database.conn.commit()
+    database.close()
+    assert search_articles(reopened := open_database(path), "2021 2025") == [
+        {"id": 1, "url": "https://a.vn/1", "title": None, "published": None}]
+    reopened.close()

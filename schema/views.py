@@ -1,0 +1,95 @@
+"""SQL views: the readable ways into the data (created by schema/migrations.py).
+
+Views hold no data, so a migration that changes them calls `replace_views`, which drops and
+recreates every view from the definitions below.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class View:
+    """One view.
+
+    :param name: view name
+    :param description: what one row is
+    :param columns: column name -> description, in the view's column order
+    :param sql: the select statement
+    """
+
+    name: str
+    description: str
+    columns: dict[str, str]
+    sql: str
+
+
+ACTIVITIES = View(
+    name="activities",
+    description="Training activities as a readable list: one row per event with names instead of codes "
+                "and the article that reports it. Search looks in the articles' text.",
+    columns={
+        "event": "Event id (links to the event and its provenance).",
+        "dates": "First and last day (ISO 8601; YYYY-MM or YYYY when coarser).",
+        "kind": "Kind of activity (tập huấn, bồi dưỡng, hội nghị, ...).",
+        "province": "Province where it took place.",
+        "district": "District where it took place (before the 2025 reform).",
+        "programme": "First programme the activity is attributed to.",
+        "participants": "Number of participants.",
+        "organisers": "Organisations that organised it, '; '-separated.",
+        "article": "Headline of the article that reports it (links to the article).",
+        "start_date": "First day, for filters and sorting.",
+        "end_date": "Last day.",
+        "year": "Year of start_date.",
+        "is_primary": "1 for the article's main activity.",
+        "participant_qualifier": "Qualifier of the count as written (gần, hơn, ...).",
+        "participant_unit": "What was counted (người, học viên, đại biểu, ...).",
+        "province_code": "GSO code of the province.",
+        "district_code": "GSO code of the district.",
+        "programme_id": "Programme id.",
+        "article_id": "Article id.",
+        "site": "Site that published the article.",
+        "published": "Publication date of the article.",
+        "latitude": "Latitude of the most precise known place (WGS 84).",
+        "longitude": "Longitude of the most precise known place (WGS 84).",
+        "popup": "What the map shows for the event (JSON: title, description, link).",
+    },
+    sql="""select
+  e.id as event,
+  case when e.end_date is null or e.end_date = e.start_date then e.start_date
+       else e.start_date || ' – ' || e.end_date end as dates,
+  e.kind,
+  pr.name as province,
+  di.name as district,
+  g.name as programme,
+  e.participant_total as participants,
+  (select group_concat(o.name, '; ') from
+     (select name from event_organizers where event_id = e.id order by id) o) as organisers,
+  a.title as article,
+  e.start_date, e.end_date, e.year, e.is_primary, e.participant_qualifier, e.participant_unit,
+  e.province_code, e.district_code, e.programme_id, e.article_id, a.site, a.published,
+  e.latitude, e.longitude,
+  json_object('title', a.title,
+              'description', trim(coalesce(e.start_date, '') || ' ' || coalesce(pr.name, '')
+                                  || coalesce(' · ' || e.participant_total || ' ' || e.participant_unit, '')),
+              'link', 'events/' || e.id) as popup
+from events e
+left join articles a on a.id = e.article_id
+left join places pr on pr.code = e.province_code
+left join places di on di.code = e.district_code
+left join programmes g on g.id = e.programme_id""",
+)
+
+VIEWS: tuple[View, ...] = (ACTIVITIES,)
+
+
+def replace_views(db: sqlite_utils.Database) -> None:
+    """Drop and recreate every view from its current definition.
+
+    :param db: open database
+    """
+    for view in VIEWS:
+        db.execute(f"drop view if exists [{view.name}]")
+        db.execute(f"create view [{view.name}] as {view.sql}")
