@@ -10,7 +10,7 @@ from .dates import YearContext, date_record, find_dates, find_durations, find_ye
 from .document import Doc, Occupied
 from .documents import document_record, find_documents
 from .events import Mentions, build_events
-from reader.article import looks_like_html, read_page
+from reader.article import PageError, head_text, looks_like_html, read_page
 from .locations import PlaceFinder
 from .organizers import find_organizers, organizer_record
 from .programmes import find_programmes, programme_records
@@ -52,10 +52,15 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     """
     record_text = None
     if text is None or looks_like_html(text):
-        # The one page reader: title, lead and body, captions and chrome left out.
-        article = read_page(html if text is None else text, url)
-        record_text = text = article.text()
-        published = published or article.published
+        page = html if text is None else text
+        try:
+            # The one page reader: title, lead and body, captions and chrome left out.
+            article = read_page(page, url)
+            text = article.text()
+            published = published or article.published
+        except PageError:  # a page without a body (a stub, a redirect page): its head is all it says
+            text = head_text(page, url)
+        record_text = text
     doc = Doc(text, url=url, published=_parse_published(published))
 
     documents = find_documents(doc)

@@ -24,7 +24,7 @@ import lxml.html
 from reader.byline import bare_byline, read_selected, split_people
 from reader.captions import take_captions
 from reader.container import drop_inner_chrome, family_container, find_lead, generic_container
-from reader.dom import PageError, is_inside, read_lines, text_of, parse, repair_text_nodes
+from reader.dom import PageError, is_inside, meta_content, parse, read_lines, repair_text_nodes, text_of
 from reader.encoding import decode_html
 from reader.dates import parse_date_line
 from reader.published import Published, date_line_rest, find_published
@@ -88,6 +88,19 @@ def looks_like_html(text: str) -> bool:
     """Whether a text handed in as plain text is really an HTML page."""
     head = text.lstrip()[:200].lower()
     return head.startswith(("<!doctype html", "<html", "<head", "<body"))
+
+
+def head_text(page: str, url: str | None = None) -> str:
+    """What a page without a body still says: its title and description, one per paragraph.
+
+    :param page: decoded HTML
+    :param url: the page's URL
+    """
+    root = parse(page, url)
+    title = root.find(".//title")
+    parts = [text_of(title) if title is not None else "",
+             meta_content(root, "og:description", "description") or ""]
+    return "\n\n".join(dict.fromkeys(part.strip() for part in parts if part.strip()))
 
 
 def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[str, Any] | None = None, *,
