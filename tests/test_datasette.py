@@ -35,7 +35,7 @@ def sql(db_path: Path, query: str, *params: object) -> list[tuple]:
 
 def test_plugins_are_active(datasette_url: str) -> None:
     names = {plugin["name"] for plugin in get_json(datasette_url, "/-/plugins.json")}
-    assert {"datasette-cluster-map", "datasette-search-all", "vn_search.py"} <= names
+    assert {"datasette-cluster-map", "datasette-search-all", "vn_search.py", "vn_pages.py"} <= names
 
 
 def test_every_table_and_column_is_described(datasette_url: str) -> None:
