@@ -33,7 +33,10 @@ class ProgrammeMention:
 @lru_cache(maxsize=1)
 def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
     cat = programme_catalogue()
-    gap = r"[^.;:!?\n]{0,%d}?" % cat["gap_chars"]
+    # Within one phrase, and not through a word that makes "chương trình" a generic noun ("Chương
+    # trình tập huấn … công tác giảm nghèo bền vững" is a training's programme, not the CTMTQG).
+    generic = "|".join(re.escape(w) for w in cat["generic_words"])
+    gap = r"(?:(?!%s)[^.;:!?\n]){0,%d}?" % (generic, cat["gap_chars"])
     listgap = r"[^.;!?\n]{0,%d}?" % cat["list_chars"]
     # "(?<!\d)\d{1,2}": a count of programmes; a bare "\d+" would restart at every digit of a long run
     plural = r"(?:các|những|(?<!\d)\d{1,2}|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"

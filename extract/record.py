@@ -92,16 +92,20 @@ def extract_record(text: str | None = None, *, html: str | None = None, url: str
     verdict = classify(doc, attendance=any(c.role == "participants" for c in counts), organised=bool(organizers),
                        dated=dated)
 
-    event_year = _event_year(dates, ctx) or (published_date.year if published_date else None) or ctx.url_year or text_year
-    programmes = find_programmes(doc, {d.number for d in documents}, event_year)
-    programme_list = programme_records(doc, programmes)
     document_list = _unique(document_record(doc, d) for d in documents)
-
     events = []
     if verdict.is_training:
         mentions = Mentions(dates, find_durations(doc), counts, places, organizers, hints, ctx)
-        events = build_events(doc, mentions, [p["id"] for p in programme_list],
-                              list(dict.fromkeys(d["number"] for d in document_list)))
+        events = build_events(doc, mentions, [], list(dict.fromkeys(d["number"] for d in document_list)))
+
+    # A programme named without its period takes the phase of the primary activity's year.
+    primary_start = events[0]["start_date"] if events else None
+    event_year = (int(primary_start[:4]) if primary_start and primary_start[:4].isdigit() else None) \
+        or _event_year(dates, ctx) or (published_date.year if published_date else None) or ctx.url_year or text_year
+    programmes = find_programmes(doc, {d.number for d in documents}, event_year)
+    programme_list = programme_records(doc, programmes)
+    for event in events:
+        event["programmes"] = [p["id"] for p in programme_list]
 
     record = {
         "id": id,
