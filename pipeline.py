@@ -198,7 +198,7 @@ def sites_list(sites_dir: str) -> None:
     except ConfigError as exc:
         raise click.ClickException(f"{exc} (run `pipeline.py sites check` for every problem)") from exc
     for site in sites_found.values():
-        click.echo(f"{site.domain:40} {site.family:11} {site.unit_code:4} {site.name}")
+        click.echo(f"{site.domain:40} {site.family or '(detect)':11} {site.unit_code or '-':4} {site.name}")
 
 
 @sites.command("check")

@@ -2,7 +2,9 @@
 
 Rules come from the family configuration (`canonical:`): which query parameters carry the
 article's identity (SharePoint `ItemID`, Thanh Hóa `p`), which are noise, and path rewrites (print
-view to normal view, `+`-padded SharePoint list names, zero-padded dated paths).
+view to normal view, `+`-padded SharePoint list names, zero-padded dated paths). On every family,
+a language switch appended to a page address (`…/<id>-<slug>.html/en`) is not part of it: such an
+address serves the same article, or the section listing, never another article.
 """
 from __future__ import annotations
 
@@ -15,6 +17,20 @@ TRACKING_PARAMS = frozenset({
     "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
     "zarsrc", "_afrloop", "_adf.ctrl-state", "jsessionid", "lang", "otitem", "print",
 })
+
+
+# A language code after a page's file name: `/en`, `/vi/`, `/en-US`.
+LANGUAGE_SUFFIX = re.compile(r"(\.(?:html?|aspx?|php|jsp|do))/[a-z]{2}(?:[-_][a-z]{2})?/?$", re.I)
+
+
+def without_language_suffix(url: str) -> str:
+    """The address without a language switch appended to the page's file name (`….html/en` -> `….html`).
+
+    :param url: absolute URL
+    """
+    parts = urlsplit(url)
+    path = LANGUAGE_SUFFIX.sub(r"\1", parts.path)
+    return url if path == parts.path else urlunsplit(parts._replace(path=path))
 
 
 def canonical_url(url: str, rules: dict[str, Any] | None = None) -> str:
@@ -30,7 +46,7 @@ def canonical_url(url: str, rules: dict[str, Any] | None = None) -> str:
     host = (parts.hostname or "").lower()
     port = parts.port
     netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
-    path = re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I) or "/"
+    path = LANGUAGE_SUFFIX.sub(r"\1", re.sub(r";jsessionid=[^/?#]*", "", parts.path, flags=re.I)) or "/"
     for rewrite in rules.get("path_rewrites", []):
         path = re.sub(rewrite["pattern"], rewrite["replace"], path)
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~")

@@ -1,7 +1,9 @@
 """Listing pages, RSS feeds and sitemaps → article links and the next listing page (no Scrapy engine).
 
 Only the *next* page is followed (page n+1 of the family's `follow_pattern`, or a "next" link), so
-an incremental crawl can stop paging as soon as a page brings nothing new.
+an incremental crawl can stop paging as soon as a page brings nothing new. Every address found for
+one article is kept, in page order (the main list's selectors come first), so that the crawler can
+try another when one fails.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from lxml import etree
 from parsel import Selector
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.canonical import canonical_url
+from crawler.canonical import canonical_url, without_language_suffix
 from siteconfig import SiteConfig
 
 NEXT_WORDS = frozenset({"tiếp", "tiếp theo", "trang sau", "sau", "»", "›", ">", ">>", "next", "trang tiếp"})
@@ -23,14 +25,17 @@ NEXT_WORDS = frozenset({"tiếp", "tiếp theo", "trang sau", "sau", "»", "›"
 class ListingPage:
     """Links found on one listing page, feed or sitemap.
 
-    :param articles: (URL to fetch, canonical URL) pairs, in page order, without duplicates
+    :param articles: (URL to fetch, canonical URL) pairs, in page order, one per canonical URL
     :param next_page: the next listing page, if any
     :param sitemaps: nested sitemaps (from a sitemap index)
+    :param variants: canonical URL -> every address found for it, in page order (the first is the
+        one in `articles`)
     """
 
     articles: list[tuple[str, str]] = field(default_factory=list)
     next_page: str | None = None
     sitemaps: list[str] = field(default_factory=list)
+    variants: dict[str, list[str]] = field(default_factory=dict)
 
 
 def on_site(url: str, site: SiteConfig) -> bool:
@@ -45,13 +50,18 @@ def is_article_url(url: str, site: SiteConfig) -> bool:
     return on_site(url, site) and bool(pattern and re.search(pattern, url))
 
 
-def _article_pairs(urls: list[str], site: SiteConfig) -> list[tuple[str, str]]:
-    pairs: dict[str, str] = {}
+def _article_links(urls: list[str], site: SiteConfig) -> ListingPage:
+    """The article links among `urls`: one pair per canonical URL, every address kept as a variant."""
+    variants: dict[str, list[str]] = {}
     for url in urls:
-        url = urldefrag(url.strip())[0]
+        # A language switch appended to an article's address serves a listing, not the article.
+        url = without_language_suffix(urldefrag(url.strip())[0])
         if is_article_url(url, site):
-            pairs.setdefault(canonical_url(url, site.canonical), url)
-    return [(fetch, canonical) for canonical, fetch in pairs.items()]
+            found = variants.setdefault(canonical_url(url, site.canonical), [])
+            if url not in found:
+                found.append(url)
+    return ListingPage(articles=[(fetches[0], canonical) for canonical, fetches in variants.items()],
+                       variants=variants)
 
 
 def _page_number(url: str, pattern: str | None) -> int | None:
@@ -72,7 +82,9 @@ def parse_listing(html: str, url: str, site: SiteConfig) -> ListingPage:
     hrefs: list[str] = []
     for selector in site.listing.get("article_links") or ["a"]:
         hrefs += [urljoin(url, h) for h in page.css(selector).xpath("descendant-or-self::a/@href").getall()]
-    return ListingPage(articles=_article_pairs(hrefs, site), next_page=_next_page(page, url, site))
+    links = _article_links(hrefs, site)
+    links.next_page = _next_page(page, url, site)
+    return links
 
 
 def _next_page(page: Selector, url: str, site: SiteConfig) -> str | None:
@@ -107,12 +119,12 @@ def parse_feed(body: bytes, url: str, site: SiteConfig) -> ListingPage:
         locs = [entry["loc"] for entry in sitemap if "loc" in entry]
         if sitemap.type == "sitemapindex":
             return ListingPage(sitemaps=[u for u in locs if on_site(u, site)])
-        return ListingPage(articles=_article_pairs(locs, site))
+        return _article_links(locs, site)
     if b"<rss" in head or b"<feed" in head or b"<rdf" in head:
         try:
             root = etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False))
         except etree.XMLSyntaxError as exc:
             raise ValueError(f"{url}: unreadable feed: {exc}") from exc
         links = root.xpath("//item/link/text() | //*[local-name()='entry']/*[local-name()='link']/@href")
-        return ListingPage(articles=_article_pairs([urljoin(url, link) for link in links], site))
+        return _article_links([urljoin(url, link) for link in links], site)
     raise ValueError(f"{url}: neither an RSS feed nor a sitemap")

@@ -67,6 +67,14 @@ CRAWL_RUN_ID = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 # re-fetch stored articles older than this many days (None: never).
 CRAWL_STALE_PAGES = 0
 CRAWL_RECHECK_DAYS = None
+# Links that gave no article are remembered (store/urls.py) and tried again after a backoff that
+# doubles with each attempt: a dead link (404/410) after a week first, a skip (not HTML, robots.txt,
+# size) or a failure the next night; never more than CRAWL_RETRY_MAX_HOURS apart.
+CRAWL_DEAD_RECHECK_HOURS = 7 * 24
+CRAWL_RETRY_HOURS = 20
+CRAWL_RETRY_MAX_HOURS = 90 * 24
+# New or changed articles held back until this many show no layout drift (crawler/drift.py).
+CRAWL_DRIFT_SAMPLE = 3
 # Run the extractor on each article before storing it.
 CRAWL_EXTRACT = True
 # Loopback server acting as a proxy for the sample portal's virtual hosts (tests, demo).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import fold
-from schema.tables import CORRECTIONS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, Table
+from schema.tables import CORRECTIONS, CRAWL_RUNS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, URL_STATES, Table
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -53,6 +53,16 @@ def m002_corrections(db: sqlite_utils.Database) -> None:
     for column in EVENTS.columns:
         if column.name in ("corrected", "rejected") and column.name not in columns:
             db["events"].add_column(column.name, column.type)
+
+
+@migrations()
+def m003_url_states(db: sqlite_utils.Database) -> None:
+    """The crawler's memory of links without an article (dead, skipped, failed) and the skip count of a run."""
+    _create_table(db, URL_STATES)
+    columns = db["crawl_runs"].columns_dict
+    for column in CRAWL_RUNS.columns:
+        if column.name == "skipped" and column.name not in columns:
+            db["crawl_runs"].add_column(column.name, column.type)
 
 
 @migrations()

@@ -280,7 +280,30 @@ CRAWL_RUNS = Table(
         Column("changed", int, "Articles whose text had changed."),
         Column("failed", int, "Requests or articles that failed."),
         Column("duration_s", float, "Duration in seconds."),
-        Column("status", str, "Outcome: ok, partial, failed."),
+        Column("status", str, "How the crawl ended: finished, incomplete (a listing failed), layout_changed "
+                              "(pages withheld), shutdown, running (killed)..."),
+        Column("skipped", int, "Links skipped (not HTML, forbidden by robots.txt, over the size cap), retried "
+                               "on a later night."),
+    ),
+)
+
+URL_STATES = Table(
+    name="url_states",
+    description="The crawler's memory of links that gave no article: dead (404/410), skipped (not HTML, "
+                "robots.txt, size) or failed, with when to try each again (backoff), so that they are "
+                "neither new every night nor lost for good.",
+    pk="url",
+    indexes=(("site",), ("next_check",)),
+    columns=(
+        Column("url", str, "Canonical URL of the link (key).", not_null=True),
+        Column("site", str, "Site the link is on.", references="sites.domain"),
+        Column("fetch_url", str, "The address last requested for it."),
+        Column("state", str, "dead, skipped or failed."),
+        Column("reason", str, "What the last attempt answered, e.g. HTTP 404, not HTML (text/plain)."),
+        Column("attempts", int, "Attempts in a row that gave no article."),
+        Column("first_seen", str, "First failed attempt (ISO 8601, UTC)."),
+        Column("last_checked", str, "Latest attempt (ISO 8601, UTC)."),
+        Column("next_check", str, "Not requested again before this time (ISO 8601, UTC): the backoff."),
     ),
 )
 
@@ -299,25 +322,6 @@ ERRORS = Table(
     ),
 )
 
-# Creation order respects foreign keys: a table comes after every table it references.
-TABLES: tuple[Table, ...] = (
-    SITES, PLACES, PROGRAMMES, DOCUMENTS, ARTICLES, ARTICLE_VERSIONS, EVENTS, EVENT_ORGANIZERS,
-    MENTIONS, CRAWL_RUNS, ERRORS,
-)
-TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
-
-FTS_TABLE = "articles_fts"
-FTS_COLUMNS = ("title", "body", "title_folded", "body_folded")
-# Tone marks are kept in the index so an exactly spelled query can outrank a folded match; the
-# folded columns give the diacritic-free (and đ-free) matches.
-FTS_TOKENIZE = "unicode61 remove_diacritics 0"
-# bm25 weights of title, body, title_folded, body_folded: text matching as typed outranks a folded match.
-FTS_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
-# Ranking every match of a common word ("tập huấn" is in nearly every article) is too slow, so
-# searches rank this many of the most recent matches.
-SEARCH_CANDIDATES = 1000
-FTS_DESCRIPTION = ("Full-text index of article titles and bodies, as written and folded (no diacritics, "
-                   "đ as d), so 'Dong Thap' finds 'Đồng Tháp'.")
 CORRECTIONS = Table(
     name="corrections",
     description="Researchers' corrections of extracted event values, kept apart from what the extractor "
@@ -343,3 +347,22 @@ CORRECTIONS = Table(
     ),
 )
 
+# Creation order respects foreign keys: a table comes after every table it references.
+TABLES: tuple[Table, ...] = (
+    SITES, PLACES, PROGRAMMES, DOCUMENTS, ARTICLES, ARTICLE_VERSIONS, EVENTS, EVENT_ORGANIZERS,
+    MENTIONS, CRAWL_RUNS, ERRORS, CORRECTIONS, URL_STATES,
+)
+TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
+
+FTS_TABLE = "articles_fts"
+FTS_COLUMNS = ("title", "body", "title_folded", "body_folded")
+# Tone marks are kept in the index so an exactly spelled query can outrank a folded match; the
+# folded columns give the diacritic-free (and đ-free) matches.
+FTS_TOKENIZE = "unicode61 remove_diacritics 0"
+# bm25 weights of title, body, title_folded, body_folded: text matching as typed outranks a folded match.
+FTS_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+# Ranking every match of a common word ("tập huấn" is in nearly every article) is too slow, so
+# searches rank this many of the most recent matches.
+SEARCH_CANDIDATES = 1000
+FTS_DESCRIPTION = ("Full-text index of article titles and bodies, as written and folded (no diacritics, "
+                   "đ as d), so 'Dong Thap' finds 'Đồng Tháp'.")

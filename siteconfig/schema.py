@@ -37,16 +37,25 @@ _PARTS_SCHEMA = {
                        "sitemaps": {"type": "array", "items": {"type": "string"}}},
     },
 }
+# What tells a family's pages apart (siteconfig/detect.py): regexes over the meta generator, over
+# class and id names, over the page's own links, and over its feed links.
+_FINGERPRINTS_SCHEMA = {
+    "type": "object", "additionalProperties": False,
+    "properties": {"generator": {"type": "string"}, "markup": _SELECTOR_LIST, "links": _SELECTOR_LIST,
+                   "feeds": _SELECTOR_LIST, "hosts": _SELECTOR_LIST},
+}
 FAMILY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["name", "description", "listing", "article", "canonical"],
     "additionalProperties": False,
     "properties": {"name": {"type": "string"}, "description": {"type": "string"},
-                   "generator": {"type": "string"}, **_PARTS_SCHEMA},
+                   "generator": {"type": "string"}, "fingerprints": _FINGERPRINTS_SCHEMA, **_PARTS_SCHEMA},
 }
 SITE_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["domain", "name", "family", "unit", "sections"],
+    # No family: detected from the first listing page at crawl time. No unit: the portal's
+    # administrative unit is unknown (a national or thematic portal).
+    "required": ["domain", "name", "sections"],
     "additionalProperties": False,
     "properties": {
         "domain": {"type": "string", "pattern": r"^[a-z0-9.-]+(:\d+)?$"},

@@ -38,7 +38,9 @@ def check_patterns(parts: dict[str, Any], path: Path) -> None:
     """Compile every regex and CSS selector so a typo fails `sites check`, not a night's crawl."""
     regexes = [parts.get("listing", {}).get("article_pattern"), parts.get("listing", {}).get("follow_pattern"),
                *[r["pattern"] for r in parts.get("canonical", {}).get("path_rewrites", [])],
-               (parts.get("print_view") or {}).get("pattern")]
+               (parts.get("print_view") or {}).get("pattern"),
+               *[regex for key, value in (parts.get("fingerprints") or {}).items()
+                 for regex in ([value] if key == "generator" else value)]]
     for regex in filter(None, regexes):
         try:
             re.compile(regex)

@@ -31,8 +31,8 @@ import sqlite_utils
 
 from siteconfig import ConfigError, check_sites, load_sites
 from stages.settings import ROOT, NightlySettings
-from stages.status import (FAILING, INTERRUPTED, INVALID_CONFIG, NOT_STARTED, SiteRun, run_report, site_health,
-                           summarise, table)
+from stages.status import (FAILING, INTERRUPTED, INVALID_CONFIG, NOT_STARTED, PARTIAL, SiteRun, run_notes,
+                           run_report, site_health, summarise, table)
 from store import open_database, record_crawl_run, utc_now
 
 log = logging.getLogger("pipeline.nightly")
@@ -234,7 +234,8 @@ def _run_crawl_child(command: list[str], lock: IO[str], log_file: IO[str]) -> in
 
 def format_report(db: sqlite_utils.Database, run_id: str, runs: list[SiteRun], duration_s: float,
                   crawl_exit: int) -> str:
-    """The run report: totals, one line per site, and the failing sites with their streaks.
+    """The run report: totals, one line per site, the failing sites with their streaks, and for each
+    site what could not be stored (dead links once, failures and skips with when they are tried again).
 
     :param db: open database (for the failing streaks)
     :param run_id: crawl run id
@@ -248,8 +249,9 @@ def format_report(db: sqlite_utils.Database, run_id: str, runs: list[SiteRun], d
     total = summarise(run_id, runs)
     lines.append(f"Totals: {total.sites} sites, {total.requests} requests, {total.new} new, {total.changed} changed, "
                  f"{total.failed} failed; {total.failing} sites failing, {total.interrupted} interrupted")
-    lines.append(table(["site", "health", "requests", "new", "changed", "failed", "duration_s", "crawl status"],
-                       [[r.site, r.verdict, r.requests, r.new, r.changed, r.failed, round(r.duration_s, 1),
+    lines.append(table(["site", "health", "requests", "new", "changed", "failed", "skipped", "duration_s",
+                        "crawl status"],
+                       [[r.site, r.verdict, r.requests, r.new, r.changed, r.failed, r.skipped, round(r.duration_s, 1),
                          r.crawl_status] for r in runs]))
     health = {h.last.site: h for h in site_health(db)}
     for run in runs:
@@ -258,6 +260,9 @@ def format_report(db: sqlite_utils.Database, run_id: str, runs: list[SiteRun], d
             streak = f"failing {site.failing_runs} run(s) in a row, " if run.verdict == FAILING else ""
             lines.append(f"{run.verdict.upper()} {run.site}: {run.reason}; {streak}"
                          f"last good {site.last_good or 'never'}")
+        elif run.verdict == PARTIAL:
+            lines.append(f"PARTIAL {run.site}: {run.reason}")
+        lines += [f"  {note}" for note in run_notes(db, run)]
     return "\n".join(lines)
 
 

@@ -3,11 +3,15 @@
 Every crawl writes one `crawl_runs` row per site (stages/crawl.py via the crawler's store
 pipeline). A site's run is judged from that row and the errors logged for the site's pages:
 
-- ok: the crawl finished without a failed request;
-- partial: some requests failed, but the site answers and its pages parse (a dead link, say);
+- ok: the crawl finished without a failed request or a skipped link;
+- partial: some articles could not be stored (a dead link, a page that is not HTML, a robots.txt
+  refusal, a page over the size cap), but the site answers and its pages parse;
 - failing: nothing was stored and either the listings could not be fetched (site down, every
   request failing) or pages were fetched but no article could be parsed or stored (changed
-  layout, or a store bug);
+  layout, or a store bug), or nothing of the site was ever stored though links were tried (only
+  PDFs, a redirect loop on every article);
+- failing, "layout changed": the crawl withheld the new pages because they looked like a changed
+  layout (crawler/drift.py: one title for all, no dates, empty or identical bodies), with examples;
 - failing too: the site's config file is invalid, so it was not crawled;
 - interrupted: the crawl was stopped or killed before it finished (not the site's fault).
 
@@ -22,9 +26,14 @@ from typing import Callable
 
 import sqlite_utils
 
+from store import UrlState, checked_between
+from store.urls import DEAD, FAILED, SKIPPED
+
 OK, PARTIAL, FAILING, INTERRUPTED = "ok", "partial", "failing", "interrupted"
 # crawl_runs statuses written by the nightly run for sites the crawl did not reach.
 NOT_STARTED, INVALID_CONFIG = "not started", "invalid config"
+# The crawl's finish reason when it withheld pages that looked like a changed layout.
+LAYOUT_CHANGED = "layout_changed"
 GOOD = (OK, PARTIAL)
 # Errors of a page that was fetched but yielded no stored article: reader.article.PageError
 # messages (logged by the spider) and store's "not stored" (logged by save_article).
@@ -46,8 +55,9 @@ class SiteRun:
     :param failed: requests or pages that failed
     :param duration_s: seconds
     :param crawl_status: what the crawler recorded (finished, incomplete, running, shutdown…)
+    :param skipped: links skipped (not HTML, robots.txt, size cap), to be tried again
     :param verdict: ok, partial, failing or interrupted
-    :param reason: why a failing site is failing
+    :param reason: why a site is failing or partial
     """
 
     run_id: str
@@ -60,6 +70,7 @@ class SiteRun:
     failed: int
     duration_s: float
     crawl_status: str
+    skipped: int = 0
     verdict: str = OK
     reason: str = ""
 
@@ -78,23 +89,33 @@ class SiteHealth:
     last_good: str | None
 
 
-def judge(run: SiteRun, unstored_pages: Callable[[], int]) -> tuple[str, str]:
+def judge(run: SiteRun, unstored_pages: Callable[[], int], layout_change: Callable[[], str | None],
+          ever_stored: bool) -> tuple[str, str]:
     """Verdict and reason for one site's run.
 
     :param run: the run's figures as recorded
     :param unstored_pages: counts the site's pages fetched but not parsed or stored since its last
         good run (a query, made only for a run that stored nothing yet finished with failures)
+    :param layout_change: the run's "layout changed: …" message (a query, made for such a run only)
+    :param ever_stored: whether any article of the site was stored, by this run or before
     """
     stored = run.new + run.changed
     if run.crawl_status == INVALID_CONFIG:
         return FAILING, "invalid site config (see `pipeline.py sites check`)"
+    if run.crawl_status == LAYOUT_CHANGED:
+        return FAILING, layout_change() or "layout changed: new pages withheld"
     if run.crawl_status not in ("finished", "incomplete"):
         return INTERRUPTED, f"crawl ended with {run.crawl_status!r}"
     if stored == 0 and run.crawl_status == "incomplete":
         return FAILING, "listings unreachable (site down or every request failing)"
     if stored == 0 and run.failed and (unstored := unstored_pages()):
         return FAILING, f"pages fetched but no article parsed or stored ({unstored} pages; layout changed?)"
-    return (PARTIAL if run.failed or run.crawl_status == "incomplete" else OK), ""
+    counts = ", ".join(f"{n} {what}" for n, what in ((run.failed, "failed"), (run.skipped, "skipped")) if n)
+    if not ever_stored and counts:
+        return FAILING, f"nothing of the site could be stored ({counts})"
+    if run.failed or run.skipped or run.crawl_status == "incomplete":
+        return PARTIAL, counts or "a listing page failed"
+    return OK, ""
 
 
 def site_runs(db: sqlite_utils.Database, site: str | None = None) -> list[SiteRun]:
@@ -104,7 +125,8 @@ def site_runs(db: sqlite_utils.Database, site: str | None = None) -> list[SiteRu
     :param site: only this domain
     """
     sql = ("select run_id, site, started_at, finished_at, coalesce(requests, 0), coalesce(new, 0), "
-           "coalesce(changed, 0), coalesce(failed, 0), coalesce(duration_s, 0), coalesce(status, '?') from crawl_runs")
+           "coalesce(changed, 0), coalesce(failed, 0), coalesce(duration_s, 0), coalesce(status, '?'), "
+           "coalesce(skipped, 0) from crawl_runs")
     params = []
     if site is not None:
         sql += " where site = ?"
@@ -113,14 +135,54 @@ def site_runs(db: sqlite_utils.Database, site: str | None = None) -> list[SiteRu
     judged = []
     for domain, runs in groupby(rows, key=lambda run: run.site):
         last_good = ""
+        stored = db.execute("select count(*) from articles where site = ?", [domain]).fetchone()[0]
         for run in runs:
+            stored += run.new + run.changed  # (also for sites whose runs were recorded by hand, as in tests)
             # Only rows of runs that never ended lack finished_at; "9999" sorts after any ISO time.
             window = (last_good, run.finished_at or "9999")
-            run.verdict, run.reason = judge(run, partial(_unstored_pages, db, domain, *window))
+            run.verdict, run.reason = judge(run, partial(_unstored_pages, db, domain, *window),
+                                            partial(_layout_change, db, domain, run.started_at, window[1]),
+                                            stored > 0)
             if run.verdict in GOOD:
                 last_good = run.started_at
             judged.append(run)
     return judged
+
+
+def _layout_change(db: sqlite_utils.Database, domain: str, since: str, until: str) -> str | None:
+    """The "layout changed: …" message the crawler logged for the site during a run, if any."""
+    row = db.execute("select message from errors where stage = 'crawl' and message like 'layout changed:%' "
+                     "and occurred_at between ? and ? and (url like ? or url like ?) order by occurred_at desc "
+                     "limit 1", [since, until, f"http://{domain}%", f"https://{domain}%"]).fetchone()
+    return row[0] if row else None
+
+
+def run_notes(db: sqlite_utils.Database, run: SiteRun, examples: int = 3) -> list[str]:
+    """What a run could not store, by kind, for the report: dead links found (reported once),
+    failures, and skips (reported each time they are tried), with examples.
+
+    :param db: open database
+    :param run: one judged run
+    :param examples: how many URLs to name per kind
+    """
+    if run.finished_at is None:
+        return []
+    tried = checked_between(db, run.site, run.started_at, run.finished_at)
+    kinds = (("dead links", [m for m in tried if m.state == DEAD and m.attempts == 1]),
+             ("failed", [m for m in tried if m.state == FAILED]),
+             ("skipped", [m for m in tried if m.state == SKIPPED]))
+    notes = []
+    for label, links in kinds:
+        if links:
+            shown = "; ".join(_note(link) for link in links[:examples])
+            more = f"; and {len(links) - examples} more" if len(links) > examples else ""
+            notes.append(f"{label}: {shown}{more}")
+    return notes
+
+
+def _note(link: UrlState) -> str:
+    again = "" if link.state == DEAD else f", tried again after {link.next_check[:16].replace('T', ' ')}"
+    return f"{link.url} ({link.reason}{again})"
 
 
 def _unstored_pages(db: sqlite_utils.Database, domain: str, since: str, until: str) -> int:
@@ -250,7 +312,7 @@ def format_status(db: sqlite_utils.Database, limit: int = 10) -> str:
     order = {FAILING: 0, INTERRUPTED: 1, PARTIAL: 2, OK: 3}
     health = sorted(site_health(db), key=lambda h: (order[h.last.verdict], -h.failing_runs, h.last.site))
     site_rows = [[h.last.site, h.last.verdict, h.failing_runs or "", _day(h.last_good), h.last.requests,
-                  h.last.new, h.last.changed, h.last.failed, h.last.reason] for h in health]
+                  h.last.new, h.last.changed, h.last.failed, h.last.skipped, h.last.reason] for h in health]
     failing = sum(h.last.verdict == FAILING for h in health)
     return "\n".join([
         f"Last {len(runs)} runs:",
@@ -258,6 +320,6 @@ def format_status(db: sqlite_utils.Database, limit: int = 10) -> str:
               run_rows),
         "",
         f"Sites ({len(health)}, {failing} failing), latest run of each:",
-        table(["site", "health", "failing runs", "last good", "requests", "new", "changed", "failed", "why"],
-              site_rows),
+        table(["site", "health", "failing runs", "last good", "requests", "new", "changed", "failed", "skipped",
+               "why"], site_rows),
     ])

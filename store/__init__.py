@@ -14,6 +14,8 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 - ``articles``: ``known_articles(db, site)`` (what the crawler compares against) and
   ``mark_checked(db, url, checked_at)`` after a 304.
 - ``runs``: ``upsert_sites``, ``record_crawl_run``, ``record_error``.
+- ``urls``: the crawler's memory of links without an article (dead, skipped, failed) and their
+  backoff: ``remembered_urls``, ``remember_url``, ``forget_url``, ``checked_between``.
 - ``catalogue``: ``load_programmes(db, path)``.
 - ``search``: ``search_articles(db, query)`` with or without diacritics.
 """
@@ -24,8 +26,10 @@ from store.rows import InvalidRecord, content_hash, validate_record
 from store.runs import record_crawl_run, record_error, upsert_sites
 from store.save import save_article, save_articles, save_prepared, save_stream
 from store.search import search_articles
+from store.urls import UrlState, checked_between, forget_url, remember_url, remembered_urls
 
-__all__ = ["InvalidRecord", "content_hash", "describe_storage_error", "is_disk_full", "known_articles",
-           "load_programmes", "mark_checked", "open_database",
-           "record_crawl_run", "record_error", "save_article", "save_articles", "save_prepared", "save_stream",
-           "search_articles", "table_counts", "upsert_sites", "utc_now", "validate_record"]
+__all__ = ["InvalidRecord", "UrlState", "checked_between", "content_hash", "describe_storage_error",
+           "forget_url", "is_disk_full", "known_articles", "load_programmes", "mark_checked", "open_database",
+           "record_crawl_run", "record_error", "remember_url", "remembered_urls", "save_article",
+           "save_articles", "save_prepared", "save_stream", "search_articles", "table_counts", "upsert_sites",
+           "utc_now", "validate_record"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-ARTICLE_STATE_COLUMNS = ("content_hash", "etag", "last_modified", "fetched_at", "version")
+ARTICLE_STATE_COLUMNS = ("content_hash", "etag", "last_modified", "fetched_at", "version", "title", "published")
 
 
 def known_articles(db: sqlite_utils.Database, site: str | None = None) -> dict[str, dict]:
@@ -11,7 +11,8 @@ def known_articles(db: sqlite_utils.Database, site: str | None = None) -> dict[s
 
     :param db: open database
     :param site: only this site's articles (domain), or all
-    :return: canonical URL -> {"content_hash", "etag", "last_modified", "fetched_at", "version"}
+    :return: canonical URL -> {"content_hash", "etag", "last_modified", "fetched_at", "version", "title",
+        "published"} (title and date let the crawler see a changed layout)
     """
     sql = f"select url, {', '.join(ARTICLE_STATE_COLUMNS)} from articles"
     params: list[str] = []

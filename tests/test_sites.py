@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from siteconfig import (DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, ConfigError, check_sites, load_families,
-                            load_sites)
+                        load_sites, with_family)
 from crawler.listing import is_article_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def write_site(directory: Path, **changes: object) -> Path:
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"family": "wordpress"}, "unknown family 'wordpress'"),
+    ({"family": "joomla"}, "unknown family 'joomla'"),
     ({"sections": []}, "sections"),
     ({"unit": {"province": "Thanh Hóa", "province_code": "380"}}, "province_code"),
     ({"listing": {"article_pattern": "(unclosed"}}, "does not compile"),
@@ -85,9 +85,24 @@ def test_invalid_site_configs_are_reported_with_the_file(tmp_path: Path, changes
 def test_missing_required_key_is_reported(tmp_path: Path) -> None:
     path = write_site(tmp_path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    del data["unit"]
+    del data["sections"]
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    assert "'unit' is a required property" in check_sites(tmp_path)[0]
+    assert "'sections' is a required property" in check_sites(tmp_path)[0]
+
+
+def test_family_and_unit_may_be_left_out(tmp_path: Path) -> None:
+    path = write_site(tmp_path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["family"], data["unit"]
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert check_sites(tmp_path) == []
+    site = load_sites(tmp_path)["example.gov.vn"]
+    # Until the crawler detects the family, the generic family's rules apply.
+    assert (site.family, site.unit_code) == ("", None)
+    assert site.listing == load_families()["generic"]["listing"]
+    nukeviet = with_family(site, "nukeviet", load_families())
+    assert nukeviet.family == "nukeviet" and nukeviet.feeds["rss"] == ["https://example.gov.vn/vi/news/rss/"]
+    assert nukeviet.as_site_row()["family"] == "nukeviet" and site.as_site_row()["family"] is None
 
 
 def test_invalid_family_is_reported(tmp_path: Path) -> None:
