@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 import subprocess
 import urllib.parse
 import urllib.request
@@ -18,6 +17,7 @@ import pytest
 
 from schema.reading import Mark, marked_paragraphs, placeable
 from schema.views import ACTIVITIES
+from test_datasette import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +27,6 @@ def get(base: str, path: str, **params: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as response:
         assert response.status == 200
         return response.read().decode("utf-8")
-
-
-def sql(db_path: Path, query: str, *params: object) -> list[tuple]:
-    connection = sqlite3.connect(db_path)
-    try:
-        return connection.execute(query, params).fetchall()
-    finally:
-        connection.close()
 
 
 def test_marks_nest_and_cross_paragraphs() -> None:

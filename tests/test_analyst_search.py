@@ -2,15 +2,13 @@
 canned queries, give the same rows for a query with and without diacritics (đ included)."""
 from __future__ import annotations
 
-import json
 import sqlite3
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from schema.search import fold
+from test_datasette import get_json
 
 EXACT_URL = "https://dongthap.gov.vn/tap-huan-giam-ngheo-dong-thap"
 NEAR_URL = "https://example.gov.vn/ban-tin-thoi-tiet"
@@ -19,12 +17,6 @@ SPELLINGS = [("Đồng Tháp", ["Dong Thap", "dong thap", "ĐỒNG THÁP", "Đon
              ("giảm nghèo", ["giam ngheo", "GIAM NGHEO"]),
              ("đào tạo", ["dao tao", "Đao tao"]),
              ("tập huấn cán bộ", ["tap huan can bo"])]
-
-
-def get_json(base: str, path: str, **params: str):
-    url = f"{base}{path}?{urllib.parse.urlencode(params)}"
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return json.loads(response.read().decode("utf-8"))
 
 
 def box(base: str, table: str, query: str, key: str) -> set:
