@@ -5,6 +5,18 @@
 Incremental: the database says which canonical URLs are stored; a listing page that brings no
 new article ends the paging of its section (after `CRAWL_STALE_PAGES` such pages). Stored
 articles are fetched again only when older than `recheck_days`, with a conditional request.
+
+Cheap and correct nights:
+- links that gave no article (dead 404/410, skipped: not HTML, robots.txt, size cap; failed) are
+  remembered with a backoff (store/urls.py): not new on later nights, so paging still stops at the
+  first page without anything new, and tried again when their backoff has passed. A dead link is
+  counted (reported) once; a skip is counted each time it is tried;
+- every address found for an article is kept (the main list's first); when one fails, the next
+  is tried, then the canonical URL and the print view;
+- the new or changed articles of a run are held back until a sample of them shows no layout
+  drift (crawler/drift.py); if it does, none is stored and the crawl ends as "layout_changed";
+- a site config without `family` gets it from the fingerprints of its first listing page
+  (siteconfig/detect.py).
 """
 from __future__ import annotations
 
@@ -16,21 +28,29 @@ from typing import Any, AsyncIterator, Iterator, Self
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from reader.article import Article, PageError, read_page
 from reader.chrome import SiteChrome
 from crawler.canonical import canonical_url, print_view_url
-from siteconfig import load_sites
+from crawler.drift import Drift, History, Page, layout_drift
+from siteconfig import load_families, load_sites, with_family
+from siteconfig.detect import detect_family
 from crawler.items import ArticleItem, NotModifiedItem
 from crawler.listing import parse_feed, parse_listing
-from store import known_articles, open_database, record_error, utc_now
+from store import (UrlState, content_hash, forget_url, known_articles, open_database, record_error, remember_url,
+                   remembered_urls, upsert_sites, utc_now)
+from store.urls import DEAD, FAILED, SKIPPED
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # Scrapy's IgnoreRequest message for a Disallow
+DEAD_STATUSES = (404, 410)
+LAYOUT_CHANGED = "layout_changed"  # the crawl's finish reason when drift withheld its pages
 
 
 class PortalSpider(scrapy.Spider):
@@ -57,6 +77,7 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         sites_dir = Path(spider.sites_dir or settings.get("SITES_DIR"))
+        spider.families = load_families(Path(settings.get("FAMILIES_DIR")))
         sites = load_sites(sites_dir, Path(settings.get("FAMILIES_DIR")))  # ConfigError names the bad file
         if spider.site_name not in sites:
             raise ValueError(f"no site {spider.site_name!r} in {sites_dir}")
@@ -66,6 +87,13 @@ class PortalSpider(scrapy.Spider):
         spider.stale_pages_allowed = settings.getint("CRAWL_STALE_PAGES")
         if spider.recheck_days is None and settings.get("CRAWL_RECHECK_DAYS") not in (None, ""):
             spider.recheck_days = settings.getfloat("CRAWL_RECHECK_DAYS")
+        # Backoff of remembered links: (first wait, longest wait) in hours, per state.
+        longest = settings.getfloat("CRAWL_RETRY_MAX_HOURS")
+        spider.waits = {DEAD: (settings.getfloat("CRAWL_DEAD_RECHECK_HOURS"), longest),
+                        SKIPPED: (settings.getfloat("CRAWL_RETRY_HOURS"), longest),
+                        FAILED: (settings.getfloat("CRAWL_RETRY_HOURS"), longest)}
+        spider.drift_sample = settings.getint("CRAWL_DRIFT_SAMPLE")
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -85,25 +113,68 @@ class PortalSpider(scrapy.Spider):
     def _record_error(self, url: str, message: str) -> None:
         record_error(self.db, url, "crawl", message)
 
+    # A frontier worker has no database (`db` None): it remembers no links.
+
+    def _remembered_urls(self) -> dict[str, UrlState]:
+        return remembered_urls(self.db, self.site.domain) if self.db is not None else {}
+
+    def _remember(self, url: str, fetch_url: str, state: str, reason: str) -> UrlState:
+        memory = UrlState(url, self.site.domain, fetch_url, state, reason, 1, utc_now(), utc_now(), utc_now())
+        if self.db is not None:
+            memory = remember_url(self.db, url, self.site.domain, fetch_url, state, reason, utc_now(),
+                                  self.waits[state])
+        self.memory[url] = memory
+        return memory
+
+    def _forget(self, url: str) -> None:
+        if self.memory.pop(url, None) is not None and self.db is not None:
+            forget_url(self.db, url)
+
+    def _detected(self) -> None:
+        """Record the family detected for a site whose config names none."""
+        if self.db is not None:
+            upsert_sites(self.db, [self.site.as_site_row()])
+
     def _load_crawl_state(self) -> None:
-        """What this run knows before its first request: stored articles, links that are not
-        articles, whether to page every listing to the end."""
+        """What this run knows before its first request: stored articles, links that gave no
+        article, whether to page every listing to the end."""
         self.known = self._stored_articles()
-        self.not_articles = self._skipped_before()
+        self.memory = self._remembered_urls()
+        self.started_at = utc_now()
         self.scheduled: set[str] = set()
+        self.variants: dict[str, list[str]] = {}  # canonical URL -> addresses found, in order
+        self.tried: dict[str, set[str]] = {}  # canonical URL -> addresses requested this run
+        self.seen_in_section: dict[str, set[str]] = {}
+        self.history = History.of(self.known)
+        self.held: list[tuple[ArticleItem, Page]] = []  # new or changed articles awaiting the drift verdict
+        self.drift: Drift | None = None
+        self.drift_checked = False
         self.full_pass = not self._previous_run_completed()
         self.logger.info("%s: %d articles already stored%s", self.site.domain, len(self.known),
                          "; previous crawl incomplete, paging every listing to the end" if self.full_pass else "")
 
     def _seed_requests(self) -> Iterator[scrapy.Request]:
-        """The run's first requests: every section, feed and sitemap, and the due re-checks."""
+        """The run's first requests: every section, feed and sitemap, and the due re-checks (once
+        the family is known: a site without one waits for its first listing page)."""
         for section in self.site.sections:
             yield scrapy.Request(section, callback=self.parse_listing, errback=self.on_error,
                                  meta={"section": section, "stale_pages": 0}, dont_filter=True)
+        if self.site.family:
+            yield from self._requests_of_the_family()
+
+    def _requests_of_the_family(self) -> Iterator[scrapy.Request]:
+        """Feeds, sitemaps and re-checks: what needs the family's rules to be read."""
         for feed in self.site.feeds.get("rss", []) + self.site.feeds.get("sitemaps", []):
             yield scrapy.Request(feed, callback=self.parse_feed, errback=self.on_error, dont_filter=True)
-        for request in self._recheck_requests():
-            yield request
+        yield from self._memory_requests()
+        yield from self._recheck_requests()
+
+    def _memory_requests(self) -> Iterator[scrapy.Request]:
+        """Remembered links whose backoff has passed: dead, skipped or failed ones, tried again."""
+        for url, memory in self.memory.items():
+            if memory.due(self.started_at) and url not in self.scheduled:
+                self.scheduled.add(url)
+                yield self._article_request(memory.fetch_url or url, url)
 
     def _previous_run_completed(self) -> bool:
         """Whether the site's last crawl paged its listings to the end (not killed, no listing failure).
@@ -116,18 +187,14 @@ class PortalSpider(scrapy.Spider):
                                [self.site.domain, self.settings.get("CRAWL_RUN_ID")]).fetchone()
         return last is not None and last[0] == "finished"
 
-    def _skipped_before(self) -> set[str]:
-        """Links an earlier run found not to be HTML articles (a PDF stays a PDF): never new again."""
-        rows = self.db.execute("select url from errors where stage = 'crawl' and message like 'skipped:%'")
-        return {url for (url,) in rows}
-
     def _recheck_requests(self) -> Iterator[scrapy.Request]:
         """Conditional requests for stored articles last fetched before the recheck horizon."""
         if self.recheck_days is None:
             return
         horizon = (datetime.now(timezone.utc) - timedelta(days=self.recheck_days)).isoformat()
         for url, state in self.known.items():
-            if (state.get("fetched_at") or "") > horizon:
+            # A stored article that vanished (404) is re-checked by its backoff, not every night.
+            if (state.get("fetched_at") or "") > horizon or url in self.memory or url in self.scheduled:
                 continue
             headers = {}
             if state.get("etag"):
@@ -138,26 +205,55 @@ class PortalSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, headers=headers,
                                  meta={"canonical": url, "handle_httpstatus_list": [304]}, dont_filter=True)
 
-    def _article_requests(self, links: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+    def _article_requests(self, links: list[tuple[str, str]],
+                          variants: dict[str, list[str]]) -> Iterator[scrapy.Request]:
+        for canonical, found in variants.items():
+            known = self.variants.setdefault(canonical, [])
+            known += [url for url in found if url not in known]
         for fetch_url, canonical in links:
-            if canonical in self.known or canonical in self.scheduled or canonical in self.not_articles:
+            if canonical in self.known or canonical in self.scheduled or canonical in self.memory:
                 continue
             self.scheduled.add(canonical)
-            # `scheduled` already deduplicates by canonical URL; bypassing Scrapy's filter also lets
-            # REDIRECT_MAX_TIMES catch a redirect loop instead of the filter dropping it silently.
-            yield scrapy.Request(fetch_url, callback=self.parse_article, errback=self.on_error,
-                                 meta={"canonical": canonical}, dont_filter=True)
+            yield self._article_request(fetch_url, canonical)
+
+    def _article_request(self, fetch_url: str, canonical: str) -> scrapy.Request:
+        self.tried.setdefault(canonical, set()).add(fetch_url)
+        # `scheduled` already deduplicates by canonical URL; bypassing Scrapy's filter also lets
+        # REDIRECT_MAX_TIMES catch a redirect loop instead of the filter dropping it silently.
+        return scrapy.Request(fetch_url, callback=self.parse_article, errback=self.on_error,
+                              meta={"canonical": canonical}, dont_filter=True)
+
+    def _next_variant(self, request: scrapy.Request) -> scrapy.Request | None:
+        """Another address of the same article not requested yet in this run: the other links found
+        for it, then its canonical URL, then its print view."""
+        canonical = request.meta["canonical"]
+        tried = self.tried.setdefault(canonical, set())
+        tried.add(request.url)
+        candidates = [*self.variants.get(canonical, []), canonical]
+        candidates += [printed for url in candidates if (printed := print_view_url(url, self.site.print_view))]
+        for url in dict.fromkeys(candidates):
+            if url not in tried:
+                self.crawler.stats.inc_value("crawl/variant_tried")
+                self.logger.info("%s failed; trying %s", request.url, url)
+                return self._article_request(url, canonical)
+        return None
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Schedule the listing's new articles; follow the next page unless nothing was new."""
         if not self._is_html(response):
             self._skip(response, "listing is not HTML")
             return
+        if not self.site.family:
+            yield from self._detect_family(response)
         page = parse_listing(response.text, response.url, self.site)
-        yield from self._article_requests(page.articles)
+        yield from self._article_requests(page.articles, page.variants)
         self.crawler.stats.inc_value("crawl/listing_pages")
-        # "New" means not stored yet: links a feed already scheduled this run still count as new.
-        brings_new = any(c not in self.known and c not in self.not_articles for _, c in page.articles)
+        # "New" means neither stored nor remembered as dead or skipped, nor seen on an earlier page
+        # of this section (a sidebar repeats on every page); links a feed already scheduled this
+        # run still count as new.
+        seen = self.seen_in_section.setdefault(response.meta["section"], set())
+        brings_new = any(c not in self.known and c not in self.memory and c not in seen for _, c in page.articles)
+        seen.update(c for _, c in page.articles)
         stale_pages = response.meta["stale_pages"] + (0 if brings_new else 1)
         if stale_pages > self.stale_pages_allowed and not self.full_pass:
             self.logger.info("%s: nothing new on %s; section done", self.site.domain, response.url)
@@ -174,7 +270,17 @@ class PortalSpider(scrapy.Spider):
             return
         for sitemap in page.sitemaps:
             yield scrapy.Request(sitemap, callback=self.parse_feed, errback=self.on_error)
-        yield from self._article_requests(page.articles)
+        yield from self._article_requests(page.articles, page.variants)
+
+    def _detect_family(self, response: Response) -> Iterator[scrapy.Request]:
+        """Take the family whose fingerprints the first listing page carries (config without `family`)."""
+        detection = detect_family([(response.url, response.text)], self.families)
+        self.site = with_family(self.site, detection.family, self.families)
+        self.crawler.stats.set_value("crawl/detected_family", detection.family)
+        self.logger.info("%s: family %s, detected from %s: %s", self.site.domain, detection.family, response.url,
+                         "; ".join(detection.reasons))
+        self._detected()
+        yield from self._requests_of_the_family()
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | NotModifiedItem]:
         """Parse an article page into an item carrying the raw response for the archive."""
@@ -184,7 +290,8 @@ class PortalSpider(scrapy.Spider):
             yield NotModifiedItem(url=canonical, site=self.site.domain, fetched_at=utc_now())
             return
         if not self._is_html(response):
-            self._skip(response, "not HTML", canonical)
+            content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
+            yield from self._no_article(response.request, SKIPPED, f"not HTML ({content_type})")
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         try:
@@ -238,23 +345,113 @@ class PortalSpider(scrapy.Spider):
             fetched_at=utc_now(), etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             article=article)
 
-    def on_error(self, failure: Failure) -> None:
-        """Log and count a request that failed (HTTP error, time-out, redirect loop, size cap)."""
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request | ArticleItem]:
+        """Log and count a request that failed (HTTP error, time-out, redirect loop, size cap); for
+        an article, try its next address first, then remember it with a backoff."""
         request = failure.request
-        if failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in failure.getErrorMessage():
-            # The site asked not to: a permanent skip, not a failure to retry tomorrow.
-            self.crawler.stats.inc_value("crawl/robots_forbidden")
-            self.logger.info("%s: %s", request.url, ROBOTS_FORBIDDEN)
-            self._record_error(request.meta.get("canonical", request.url), f"skipped: {ROBOTS_FORBIDDEN}")
-            return
+        robots = failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in failure.getErrorMessage()
         if failure.check(HttpError):
             message = f"HTTP {failure.value.response.status}"
+        elif robots:
+            message = ROBOTS_FORBIDDEN
         else:
             message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.crawler.stats.inc_value(f"crawl/failed/{message.split(':')[0].replace(' ', '_')}")
+        if request.callback == self.parse_article and request.meta.get("canonical"):
+            if robots:
+                state = SKIPPED
+            elif failure.check(HttpError) and failure.value.response.status in DEAD_STATUSES:
+                state = DEAD
+            else:
+                state = SKIPPED if _over_size_cap(failure) else FAILED
+            yield from self._no_article(request, state, message, counter=f"crawl/failed/{_counter_name(message)}")
+            return
+        self.crawler.stats.inc_value(f"crawl/failed/{_counter_name(message)}")
         if request.callback == self.parse_listing:
             self.crawler.stats.inc_value("crawl/listing_failed")
         self._fail(request.url, "crawl/failed", message)
+        return
+        yield  # a generator, like the article branch
+
+    def _no_article(self, request: scrapy.Request, state: str, reason: str,
+                    counter: str = "crawl/failed") -> Iterator[scrapy.Request]:
+        """An article request gave no article: try the article's next address, else remember it.
+
+        Reported (counted and logged in `errors`): a dead link the first time only, a skip or a
+        failure every time it is tried. A robots.txt refusal is not worked around by another address.
+
+        :param request: the request that failed
+        :param state: dead, skipped or failed
+        :param reason: what it answered, e.g. "HTTP 404", "not HTML (text/plain)"
+        :param counter: the stats key of a failure: "crawl/parse_failed" for a page that could not be
+            read, else a `crawl/failed/<kind>` detail (the failure also counts in "crawl/failed")
+        """
+        retry = None if reason == ROBOTS_FORBIDDEN else self._next_variant(request)
+        if retry is not None:
+            yield retry
+            return
+        canonical = request.meta["canonical"]
+        memory = self._remember(canonical, request.url, state, reason)
+        if state == SKIPPED:
+            self.crawler.stats.inc_value("crawl/robots_forbidden" if reason == ROBOTS_FORBIDDEN else "crawl/skipped")
+            self.logger.info("%s: skipped, %s; tried again after %s", request.url, reason, memory.next_check)
+            self._record_error(canonical, f"skipped: {reason}")
+        elif state == DEAD and memory.attempts > 1:
+            self.crawler.stats.inc_value("crawl/dead_rechecked")  # reported when it died
+            self.logger.info("%s: still %s; next check after %s", request.url, reason, memory.next_check)
+        elif counter == "crawl/parse_failed":
+            self._fail(request.url, counter, reason)
+        else:
+            self.crawler.stats.inc_value(counter)
+            self._fail(request.url, "crawl/failed", reason)
+
+    def _hold_or_release(self, item: ArticleItem) -> Iterator[ArticleItem]:
+        """Pass an article on to be stored, unless it is new or changed and the drift verdict is not in.
+
+        An article whose text is as stored cannot spoil anything and goes straight on.
+        """
+        self._forget(item["url"])
+        article = item["article"]
+        text_hash = content_hash(article.text())
+        if self.drift is not None:
+            self._withhold([item])
+            return
+        if self.drift_checked or self.known.get(item["url"], {}).get("content_hash") == text_hash:
+            yield item
+            return
+        self.held.append((item, Page(item["url"], article.title, article.published, article.body, text_hash)))
+        if len(self.held) >= self.drift_sample:
+            yield from self._judge_drift()
+
+    def _judge_drift(self) -> Iterator[ArticleItem]:
+        """Release the held articles if their sample shows no layout drift; else withhold them and stop."""
+        held, self.held = self.held, []
+        self.drift = layout_drift([page for _, page in held], self.history)
+        self.drift_checked = True
+        if self.drift is None:
+            yield from (item for item, _ in held)
+            return
+        message = f"layout changed: {self.drift.message()}"
+        self.logger.error("%s: %s; nothing stored, crawl stopped", self.site.domain, message)
+        self._record_error(self.site.base_url, message)
+        self._withhold([item for item, _ in held])
+        raise CloseSpider(LAYOUT_CHANGED)
+
+    def _withhold(self, items: list[ArticleItem]) -> None:
+        # Not remembered: tomorrow's crawl tries them again (after the selectors were fixed).
+        self.crawler.stats.inc_value("crawl/layout_withheld", len(items))
+        self.crawler.stats.inc_value("crawl/parse_failed", len(items))
+
+    def on_idle(self) -> None:
+        """At the end of the crawl, judge the articles still held (fewer than the sample size).
+
+        :raises CloseSpider: when they show drift (the crawl ends as "layout_changed")
+        :raises DontCloseSpider: when they were released, while they are being stored
+        """
+        if not self.held:
+            return
+        for item in list(self._judge_drift()):
+            deferred_from_coro(self.crawler.engine.scraper.start_itemproc_async(item, response=None))
+        raise DontCloseSpider
 
     def _fail(self, url: str, counter: str, message: str) -> None:
         self.crawler.stats.inc_value(counter)
