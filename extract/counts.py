@@ -41,12 +41,14 @@ def _patterns() -> tuple[re.Pattern, ...]:
     vague = _alternation(lex["vague_amounts"])
     numeric = re.compile(rf"(?=\d)({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
     qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
-    vague_count = re.compile(rf"\b({vague})\s+({units})(?![^\W\d_])")
-    worded = re.compile(rf"(?<![^\W\d_])({NUMBER_WORDS})\s+({units})(?![^\W\d_])")
+    # No look-behind in front: a pattern that opens with words is scanned for them much faster;
+    # `_at_word_starts` checks the boundary.
+    vague_count = re.compile(rf"({vague})\s+({units})(?![^\W\d_])")
+    worded = re.compile(rf"({NUMBER_WORDS})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
     # The total stated after its noun: "Tổng số học viên tham gia lớp học là 45", "số đại biểu: 120".
     people = _alternation(lex["participant_units"])
-    stated = re.compile(rf"(?<![^\W\d_])(?:tổng\s+)?số\s+(?:lượng\s+)?({people})(?![^\W\d_])[^.;:\d\n]{{0,40}}?"
+    stated = re.compile(rf"số\s+(?:lượng\s+)?({people})(?![^\W\d_])[^.;:\d\n]{{0,40}}?"
                         rf"(?:\s(?:là|gồm|đạt)\s+|\s*:\s*)(?:({qualifiers})\s+)?(?=\d)({NUMBER})(?!\s*%)")
     return numeric, qualifier, vague_count, worded, subcount, stated
 
@@ -63,12 +65,13 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
     for a, b in masked:
         taken.add(a, b)
     out: list[Count] = []
-    for m in stated.finditer(low):
+    for m in _at_word_starts(stated, low):
         value = parse_number(m.group(3))
         if value is not None and value == int(value) and value >= _MIN_PARTICIPANTS \
                 and not taken.overlaps(m.start(3), m.end(3)):
             taken.add(m.start(3), m.end(3))
-            out.append(Count(m.start(), m.end(), int(value), m.group(1), m.group(2), "participants"))
+            start = m.start() - 5 if low.endswith("tổng ", 0, m.start()) else m.start()
+            out.append(Count(start, m.end(), int(value), m.group(1), m.group(2), "participants"))
     for m in numeric.finditer(low):
         if taken.overlaps(m.start(1), m.end(1)):
             continue
@@ -89,19 +92,31 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         else:
             role = "participants"
         out.append(Count(start, m.end(), int(value), unit, qualifier, role))
-    for m in worded.finditer(low):
+    for m in _at_word_starts(worded, low):
         value = parse_number_words(m.group(1))
         if value and value >= _MIN_PARTICIPANTS and m.group(2) not in other_units \
                 and not taken.overlaps(m.start(), m.end()):
             q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
             out.append(Count(q.start() if q else m.start(), m.end(), value, m.group(2), q.group(1) if q else None,
                              "participants"))
-    for m in vague_count.finditer(low):
+    for m in _at_word_starts(vague_count, low):
         unit = m.group(2)
         if unit not in other_units:
             out.append(Count(m.start(), m.end(), None, unit, m.group(1), "other"))
     out.sort(key=lambda c: c.start)
     return out
+
+
+def _at_word_starts(pattern: re.Pattern, low: str):
+    """`pattern.finditer(low)`, keeping only matches that start a word (a match inside a word,
+    "hai" of "khai", is dropped and the search goes on from its next character)."""
+    pos = 0
+    while (m := pattern.search(low, pos)) is not None:
+        if m.start() == 0 or not low[m.start() - 1].isalpha():
+            yield m
+            pos = max(m.end(), m.start() + 1)
+        else:
+            pos = m.start() + 1
 
 
 def count_record(doc: Doc, c: Count) -> dict:

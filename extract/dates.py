@@ -184,7 +184,8 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
             taken.add(m.start, m.end)
             found.append(m)
 
-    for pattern in (_TWO_DATES, _TWO_LONG_DATES):
+    long_forms = "tháng" in low  # the long forms all spell the month: a text without it skips them
+    for pattern in (_TWO_DATES, _TWO_LONG_DATES) if long_forms else (_TWO_DATES,):
         for m in pattern.finditer(low):
             if taken.overlaps(m.start(), m.end()):
                 continue
@@ -197,7 +198,7 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
             mention = DateMention(m.start(), m.end(), "range", d1, m1, y1, d2, m2, y2)
             if (mention.y1 or 0, mention.m1, mention.d1) < (mention.y2 or 0, mention.m2, mention.d2):
                 add(mention)
-    for pattern in (_DAY_LIST, _DAY_LIST_LONG):
+    for pattern in (_DAY_LIST, _DAY_LIST_LONG) if long_forms else (_DAY_LIST,):
         for m in pattern.finditer(low):
             if taken.overlaps(m.start(), m.end()):
                 continue
@@ -210,7 +211,7 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
             if any(a >= b for a, b in zip(days, days[1:])):
                 continue  # days of a range or a list go forward
             add(DateMention(m.start(), m.end(), "range", days[0], month, year, days[-1], month, year))
-    for pattern in (_LONG, _SHORT):
+    for pattern in (_LONG, _SHORT) if long_forms else (_SHORT,):
         for m in pattern.finditer(low):
             if taken.overlaps(m.start(), m.end()):
                 continue
@@ -220,7 +221,7 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
                 if not _context_allows(low, m.start(), m.end(), dashed, bool(y)):
                     continue
             add(DateMention(m.start(), m.end(), "day", d, mo, y, d, mo, y))
-    for m in _MONTH.finditer(low):
+    for m in _MONTH.finditer(low) if long_forms else ():
         if not taken.overlaps(m.start(), m.end()):
             mo, y = int(m.group(1)), _i(m.group(2))
             add(DateMention(m.start(), m.end(), "month", None, mo, y, None, mo, y))

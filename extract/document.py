@@ -44,6 +44,7 @@ class Doc:
     _sentence_starts: list[int] = field(init=False, repr=False)
     _sentence_hits: dict = field(init=False, default_factory=dict, repr=False)
     warnings: dict[str, int] = field(init=False, default_factory=dict)  # what a cap left out, counted
+    _leads: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
@@ -114,7 +115,10 @@ class Doc:
 
         :param n: how many sentences
         """
+        if n in self._leads:
+            return self._leads[n]
         out: list[tuple[int, int]] = []
+        self._leads[n] = out
         seen = {self.norm.lower[slice(*self.title)].strip(" .")} if self.title else set()
         after = self.title[1] if self.title else 0
         for i in range(bisect_right(self._sentence_starts, after) - 1 if after else 0, len(self.sentences)):

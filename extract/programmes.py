@@ -82,7 +82,11 @@ def find_programmes(doc: Doc, cited: set[str], year: int | None) -> list[Program
     found: list[ProgrammeMention] = []
     claimed: dict[str, Occupied] = {}
     text_phase: dict[str, tuple[dict | None, str | None]] = {}  # per family, from a period named anywhere
+    keywords = programme_catalogue()["keywords"]
+    named = {family for family, words in keywords.items() if any(w in low for w in words)}
     for family, pattern in patterns:
+        if family not in named:
+            continue  # none of its words: no need to scan for its names
         taken = claimed.setdefault(family, Occupied(len(low)))
         for m in pattern.finditer(low):
             if taken.overlaps(m.start(), m.end()):
