@@ -14,7 +14,8 @@ CRAWL_CONTACT_URL = "https://github.com/vn-training-pipeline/vn-training-pipelin
 CRAWL_USER_AGENT = "vn-training-crawler/0.1 (research; +{contact})"
 ROBOTSTXT_USER_AGENT = "vn-training-crawler"
 
-# Politeness: robots.txt, 1–2 requests per domain at a time, at least 2 s apart, AutoThrottle.
+# Politeness: robots.txt, 1–2 requests per domain at a time, about 2 s apart (Scrapy's ±50 %
+# jitter), AutoThrottle; a robots.txt Crawl-delay is a floor for its host (up to CRAWL_DELAY_MAX s).
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
@@ -23,6 +24,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CRAWL_DELAY_MAX = 60.0
 COOKIES_ENABLED = False
 # No listening ports: the crawler is a client only.
 TELNETCONSOLE_ENABLED = False
@@ -38,6 +40,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Redirects are followed only on the portal's own host (never to a private or metadata address).
 # A page that still fails after its retries is logged (and counted) by the spider as a warning.
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 
@@ -48,13 +51,23 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.IdentifyingUserAgentMiddleware": 500,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.SizeCapMessageMiddleware": 560,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.SameSiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.SameSiteRedirectMiddleware": 600,
     "crawler.middlewares.LoopbackProxyMiddleware": 740,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.WarcArchivePipeline": 100,
     "crawler.pipelines.StorePipeline": 200,
 }
-EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.extensions.PoliteAutoThrottle": 0,
+    "crawler.extensions.CrawlDelay": 10,
+    "crawler.extensions.CrawlProgress": 500,
+}
 
 # Where things are.
 SITES_DIR = str(_ROOT / "data" / "sites")
@@ -75,8 +88,13 @@ CRAWL_RETRY_HOURS = 20
 CRAWL_RETRY_MAX_HOURS = 90 * 24
 # New or changed articles held back until this many show no layout drift (crawler/drift.py).
 CRAWL_DRIFT_SAMPLE = 3
-# Run the extractor on each article before storing it.
+# Run the extractor on each article before storing it, in this many worker processes (None: one
+# per core but one; 0: a thread of the crawl process), off Scrapy's event loop.
 CRAWL_EXTRACT = True
+CRAWL_EXTRACT_PROCESSES = None
+# Disk space set aside next to the database while crawling, freed when the disk fills up so that
+# the run's own record (crawl_runs, the error that stopped it) can still be written.
+CRAWL_DISK_RESERVE = 1024 * 1024
 # Loopback server acting as a proxy for the sample portal's virtual hosts (tests, demo).
 CRAWL_PROXY = None
 

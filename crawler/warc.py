@@ -1,10 +1,13 @@
 """Raw archive of every article response as WARC records (warcio), and reading one back.
 
-Each record is its own gzip member, flushed before the article is stored, so the offset kept
-in the database stays valid even if the crawl is killed while writing a later record.
+Each record is its own gzip member, written in one go before the article is stored, so the offset
+kept in the database stays valid even if the crawl is killed while writing a later record; a
+record that fails half-way (a full disk) is cut off again, so the file stays readable.
 """
 from __future__ import annotations
 
+import os
+import re
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
@@ -26,11 +29,12 @@ class WarcArchive:
     """
 
     def __init__(self, directory: Path, site: str, run_id: str) -> None:
-        folder = Path(directory) / site.replace(":", "_")
+        folder = archive_folder(Path(directory), site)
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{run_id}.warc.gz"
-        self._file = open(self.path, "ab")
-        self._writer = WARCWriter(self._file, gzip=True)
+        self.path = folder / f"{_single_name(run_id, 'run id')}.warc.gz"
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._record = BytesIO()
+        self._writer = WARCWriter(self._record, gzip=True)
 
     def write_response(self, url: str, status: int, reason: str, headers: list[tuple[bytes, bytes]],
                        body: bytes) -> int:
@@ -48,14 +52,42 @@ class WarcArchive:
         record = self._writer.create_warc_record(
             url, "response", payload=BytesIO(body), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
-        self._file.seek(0, 2)
-        offset = self._file.tell()
+        self._record.seek(0)
+        self._record.truncate()
         self._writer.write_record(record)
-        self._file.flush()
+        offset = os.lseek(self._fd, 0, os.SEEK_END)
+        with self._record.getbuffer() as data:
+            written = 0
+            try:
+                while written < len(data):
+                    written += os.write(self._fd, data[written:])
+            except OSError:
+                os.ftruncate(self._fd, offset)  # no half record: the next one starts at a clean boundary
+                raise
         return offset
 
     def close(self) -> None:
-        self._file.close()
+        os.close(self._fd)
+
+
+def archive_folder(directory: Path, site: str) -> Path:
+    """The folder of a site's WARC files: `<directory>/<site>`, never anywhere else.
+
+    :param directory: the archive root
+    :param site: the site's domain (a port becomes `_port`)
+    :raises ValueError: when the site name would leave the archive root (`..`, `/`, an absolute path)
+    """
+    folder = directory / _single_name(site.replace(":", "_"), "site")
+    if not folder.resolve().is_relative_to(directory.resolve()):
+        raise ValueError(f"archive folder of site {site!r} would be outside {directory}")
+    return folder
+
+
+def _single_name(name: str, what: str) -> str:
+    """`name` if it is one plain file name (no separator, not `.` or `..`, no control characters)."""
+    if not name or name in (".", "..") or re.search(r"[/\\\x00-\x1f]", name):
+        raise ValueError(f"{what} {name!r} cannot name a file in the archive")
+    return name
 
 
 def read_warc_record(path: str | Path, offset: int) -> tuple[str, dict[str, str], bytes]:

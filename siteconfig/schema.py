@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# A portal's host name as DNS spells it (RFC 1123 labels: letters, digits, inner hyphens, at most
+# 63 characters; a top-level label that starts with a letter, so never an IP address), lower
+# case, with an optional port. The domain names the archive folder and the only host crawled.
+DOMAIN_PATTERN = (r"^(?=[^:]{1,253}(:|$))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+                  r"[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$")
 _SELECTOR_LIST = {"type": "array", "items": {"type": "string"}}
 _REWRITE_LIST = {
     "type": "array",
@@ -58,7 +63,7 @@ SITE_SCHEMA: dict[str, Any] = {
     "required": ["domain", "name", "sections"],
     "additionalProperties": False,
     "properties": {
-        "domain": {"type": "string", "pattern": r"^[a-z0-9.-]+(:\d+)?$"},
+        "domain": {"type": "string", "pattern": DOMAIN_PATTERN},
         "name": {"type": "string", "minLength": 1},
         "family": {"type": "string"},
         "base_url": {"type": "string", "pattern": "^https?://"},

@@ -12,6 +12,8 @@ import jsonschema
 import yaml
 from cssselect import GenericTranslator, SelectorError
 
+from siteconfig.schema import DOMAIN_PATTERN
+
 
 class ConfigError(ValueError):
     """A site or family configuration file is invalid; the message names the file."""
@@ -27,7 +29,31 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def check_domain(domain: Any, path: Path) -> None:
+    """Refuse a site domain that is not a host name (`..`, `a/b`, an IP address, a bad port).
+
+    :param domain: the `domain` value of a site file
+    :param path: the file, named in the message
+    :raises ConfigError: saying what a domain must look like
+    """
+    port = domain.rpartition(":")[2] if isinstance(domain, str) and ":" in domain else None
+    if not isinstance(domain, str) or not re.fullmatch(DOMAIN_PATTERN, domain) or (
+            port is not None and not 0 < int(port) < 65536):
+        raise ConfigError(f"{path}: domain {domain!r} is not a host name like 'muonglat.thanhhoa.gov.vn' "
+                          "(lower-case letters, digits and hyphens in dot-separated labels, optional :port; "
+                          "no IP address, no path)")
+
+
 def validate(data: dict[str, Any], schema: dict[str, Any], path: Path) -> None:
+    """Check a parsed file against its schema; a site's domain first, with a message of its own.
+
+    :param data: the parsed YAML
+    :param schema: FAMILY_SCHEMA or SITE_SCHEMA
+    :param path: the file, named in the message
+    :raises ConfigError: on the first problem
+    """
+    if schema.get("properties", {}).get("domain", {}).get("pattern") == DOMAIN_PATTERN and "domain" in data:
+        check_domain(data["domain"], path)
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: e.path)
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "(top)"

@@ -13,6 +13,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.middlewares import check_loopback_proxy
 from siteconfig import DEFAULT_FAMILIES_DIR, DEFAULT_SITES_DIR, load_sites
 
 log = logging.getLogger("pipeline.crawl")
@@ -63,6 +64,8 @@ def crawl_settings(db: Path, sites_dir: Path, overrides: dict[str, Any] | None =
     settings.set("SITES_DIR", str(sites_dir), priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    if settings.get("CRAWL_PROXY"):  # refused here, before any crawler starts, with a clean message
+        check_loopback_proxy(settings.get("CRAWL_PROXY"))
     return settings
 
 
@@ -78,7 +81,7 @@ def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
     :param overrides: Scrapy settings (NAME → value), e.g. politeness for tests
     :param frontier: a Redis URL: crawl as one worker of that shared frontier, sending articles
         to its writer (`pipeline.py store --frontier`) instead of storing into `db`
-    :raises ValueError: when a domain is not configured
+    :raises ValueError: when a domain is not configured, or CRAWL_PROXY is not a loopback address
     """
     sites = load_sites(sites_dir, DEFAULT_FAMILIES_DIR)
     unknown = [d for d in domains if d not in sites]

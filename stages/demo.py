@@ -6,8 +6,10 @@ server down with it.
 """
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from siteconfig import ROOT
@@ -43,12 +45,55 @@ def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL, workers: int = 1, fron
             crawl = run_workers(command, workers, db_path, frontier)
             returncode, output = crawl.exit_code, f"frontier {crawl.frontier}, {workers} workers:\n{crawl.output}"
         else:
-            crawl = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-            returncode, output = crawl.returncode, crawl.stdout
+            returncode, output = run_stoppable(command)
     if returncode not in (0, 1):  # 1 = some pages failed, which the sample portal does on purpose
         raise RuntimeError(f"demo crawl failed (exit {returncode}); its log is above")
     return "\n".join(["Crawl (sample portal on loopback):", output.rstrip(), "", summary(db_path), "",
                       f"Open it in Datasette:  python pipeline.py serve --db {db_path}"])
+
+
+class Stopped(SystemExit):
+    """The demo got SIGTERM or SIGINT; its children have ended. Exit code 128 + the signal."""
+
+
+def run_stoppable(command: list[str], grace_s: float = 20.0) -> tuple[int, str]:
+    """Run a child to its end, or stop it when this process is told to stop.
+
+    The child runs in its own session, so a Ctrl-C reaches only this process, which then sends
+    the child one SIGTERM (Scrapy stops gracefully on the first and abruptly on a second) and
+    waits up to `grace_s` seconds before killing it. Then `Stopped` is raised, and the caller's
+    `with` blocks (the sample server) end too.
+
+    :param command: the child's command line
+    :param grace_s: how long the child may take to stop
+    :return: exit code and standard output of a child that ended by itself
+    """
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True) as child:
+        received: list[int] = []
+        deadline: float | None = None
+
+        def stop(signum: int, frame: object) -> None:
+            if received:
+                child.kill()  # asked twice: no more waiting
+            else:
+                child.send_signal(signal.SIGTERM)
+            received.append(signum)
+
+        previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while True:
+                try:
+                    output, _ = child.communicate(timeout=1.0)
+                    break
+                except subprocess.TimeoutExpired:
+                    if received and time.monotonic() > (deadline := deadline or time.monotonic() + grace_s):
+                        child.kill()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        if received:
+            raise Stopped(128 + received[0])
+        return child.returncode, output
 
 
 def summary(db_path: Path) -> str:

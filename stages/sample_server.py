@@ -6,7 +6,8 @@ site keeps stable URLs whatever port the server got, and nothing leaves the mach
 
 Faults can be injected per URL (tests, and the sample's `_faults.json`): a string applies to
 every request, a list is consumed one action per request and then the file is served. Actions:
-`status:<code>`, `sleep:<seconds>` (then serve), `redirect:<url>`, `oversize:<bytes>`.
+`status:<code>`, `sleep:<seconds>` (then serve), `redirect:<url>`, `oversize:<bytes>` (with its
+Content-Length), `unsized:<bytes>` (a body of that size without Content-Length, ended by closing).
 """
 from __future__ import annotations
 
@@ -26,11 +27,15 @@ CONTENT_TYPES = {".xml": "application/xml", ".txt": "text/plain", ".jpg": "image
 
 @dataclass
 class ServedRequest:
-    """One request the server answered (for assertions on what a crawl sent)."""
+    """One request the server answered (for assertions on what a crawl sent).
+
+    :param received_at: `time.monotonic()` when the request arrived (gaps between requests)
+    """
 
     url: str
     status: int
     headers: dict[str, str] = field(default_factory=dict)
+    received_at: float = 0.0
 
 
 class SamplePortalServer:
@@ -102,6 +107,7 @@ class _PortalHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.received_at = time.monotonic()
         url = self.path if self.path.startswith("http") else f"http://{self.headers.get('Host')}{self.path}"
         action = self.portal.next_action(url)
         if action and action.startswith("sleep:"):
@@ -114,6 +120,8 @@ class _PortalHandler(BaseHTTPRequestHandler):
         if action and action.startswith("oversize:"):
             size = int(action.split(":", 1)[1])
             return self._answer(url, 200, b"<html><body>" + b"x" * size + b"</body></html>")
+        if action and action.startswith("unsized:"):
+            return self._answer_unsized(url, int(action.split(":", 1)[1]))
         path = self._file_for(url)
         if path is None:
             return self._answer(url, 404, b"<html><body>Not found</body></html>")
@@ -159,6 +167,20 @@ class _PortalHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and status != 304:
             self.wfile.write(body)
-        self.portal.log(ServedRequest(url, status, {k: v for k, v in self.headers.items()}))
+        self.portal.log(ServedRequest(url, status, {k: v for k, v in self.headers.items()}, self.received_at))
+
+    def _answer_unsized(self, url: str, size: int) -> None:
+        """A body with no Content-Length, so the client only learns its size by reading it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self.portal.log(ServedRequest(url, 200, {k: v for k, v in self.headers.items()}, self.received_at))
+        try:
+            for _ in range(0, size, 65536):
+                self.wfile.write(b"x" * 65536)
+        except OSError:
+            pass  # the client cut it off at its size cap, as it should
 
     do_HEAD = do_GET

@@ -1,0 +1,179 @@
+"""Extraction and database writes off Scrapy's event loop.
+
+One reactor thread downloads and parses for every site a crawl process runs. An extractor call
+that takes seconds (a pathological page) would stall all of them and make their downloads time
+out, and the CPU the extractor needs is then missing from the downloads. So the item pipeline
+hands its heavy work to:
+
+- `ExtractorPool`: the extractor in worker processes (setting CRAWL_EXTRACT_PROCESSES; 0 means one
+  thread of this process), so extraction runs on another core and a slow page occupies a worker,
+  not the crawl.
+- `DatabaseWriter`: one thread that owns the one SQLite connection of a database and runs every
+  write of every crawler of the process, one after another, in the order they were submitted.
+
+Both are shared by the crawlers of one process through `acquire`/`release`: the last crawler to
+close shuts them down. They are used from the event loop (asyncio reactor) and return awaitables.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Callable, Hashable, TypeVar
+
+import sqlite_utils
+
+from store import open_database
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_WARM_UP_TEXT = "Ngày 5/3/2024, huyện tổ chức tập huấn cho 50 học viên."
+
+
+def _warm_up() -> None:
+    """Load the extractor's reference data when a worker starts, not on its first article."""
+    from extract import extract_record
+
+    extract_record(_WARM_UP_TEXT, url="http://warm-up.invalid/", published="2024-03-05")
+
+
+def _extract(text: str, url: str, published: str | None) -> dict:
+    from extract import extract_record
+
+    return extract_record(text, url=url, published=published)
+
+
+class ExtractorPool:
+    """The extractor, run in worker processes (or one thread when `processes` is 0).
+
+    :param processes: number of worker processes; 0 runs the extractor in one thread of this
+        process (no parallelism, but still off the event loop)
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+        self._executor = self._start()
+
+    def _start(self) -> Executor:
+        if self.processes <= 0:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+            executor.submit(_warm_up)
+            return executor
+        # forkserver: workers never inherit the reactor's threads and sockets (fork would), and
+        # start faster than spawn (no re-import of the crawl's modules).
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_warm_up)
+
+    async def extract(self, text: str, url: str, published: str | None) -> dict:
+        """Extract one article's record.
+
+        A worker that dies (killed, out of memory) breaks the pool: it is restarted and the
+        article tried once more, so the other articles that were waiting are not lost; an article
+        that kills the worker twice fails with BrokenProcessPool.
+
+        :param text: the article's text
+        :param url: its canonical URL
+        :param published: its publication date (YYYY-MM-DD) or None
+        :raises Exception: whatever the extractor raised
+        """
+        for attempt in (1, 2):
+            executor = self._executor
+            try:
+                return await asyncio.wrap_future(executor.submit(_extract, text, url, published))
+            except BrokenProcessPool:
+                if attempt == 2:
+                    raise
+                if executor is self._executor:  # the first article to notice restarts the pool
+                    log.warning("an extraction worker died; restarting the pool")
+                    executor.shutdown(wait=False, cancel_futures=True)
+                    self._executor = self._start()
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class DatabaseWriter:
+    """One thread owning one connection to a database: every write goes through `run`, in order.
+
+    It also keeps a reserve of disk space next to the database (`<db>.reserve`, `reserve_bytes`):
+    when the disk fills up during a crawl, `release_reserve` frees it, so the run's own record
+    (crawl_runs, the error that stopped it) can still be written.
+
+    :param path: the SQLite database (created or migrated on open)
+    :param reserve_bytes: disk space set aside for the last records of a crawl; 0 for none
+    """
+
+    def __init__(self, path: Path, reserve_bytes: int = 0) -> None:
+        self.path = Path(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._db: sqlite_utils.Database = self._executor.submit(open_database, self.path).result()
+        self.reserve = self.path.with_name(self.path.name + ".reserve")
+        if reserve_bytes > 0:
+            _set_aside(self.reserve, reserve_bytes)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run `function(db, *args)` in the writer thread and return its result.
+
+        :param function: a store function taking the open database first
+        :param args: its other arguments
+        """
+        return await asyncio.wrap_future(self._executor.submit(function, self._db, *args))
+
+    def release_reserve(self) -> None:
+        """Give the reserved disk space back (after a full disk), for the records that must be written."""
+        self.reserve.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._executor.submit(self._db.close).result()
+        self._executor.shutdown(wait=True)
+        self.release_reserve()
+
+
+def _set_aside(path: Path, size: int) -> None:
+    """Allocate `size` bytes on disk at `path` (really allocated, not a sparse file); on a disk
+    already too full for it, go without (and say so)."""
+    try:
+        with open(path, "wb") as reserve:
+            os.posix_fallocate(reserve.fileno(), 0, size)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        log.warning("%s: cannot set %d bytes aside for the crawl's last records (%s)", path, size, exc)
+
+
+_shared: dict[Hashable, list] = {}
+_shared_lock = threading.Lock()
+
+
+def acquire(key: Hashable, factory: Callable[[], T]) -> T:
+    """The process's shared object for `key`, made by `factory` for its first user.
+
+    :param key: what identifies it, e.g. ("writer", database path)
+    :param factory: makes it; it needs a `close()` for `release`
+    """
+    with _shared_lock:
+        entry = _shared.get(key)
+        if entry is None:
+            entry = _shared[key] = [factory(), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def release(key: Hashable) -> None:
+    """Give back a shared object; the last user's release closes it.
+
+    :param key: as given to `acquire`
+    """
+    with _shared_lock:
+        entry = _shared[key]
+        entry[1] -= 1
+        if entry[1] > 0:
+            return
+        del _shared[key]
+    entry[0].close()
