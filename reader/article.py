@@ -153,8 +153,15 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     captions = take_captions(container, rules.get("captions", []))
     lines = _body_lines(read_lines(container).texts, chrome, site_name)
     title = chosen.text if chosen is not None else None
+    lines = _without_top_chrome(lines)
+    if title and chosen.truncated:
+        # A headline cut with "…" printed in full at the top of the body.
+        full = next((clean_title(line) for line in lines[:3] if title_key(clean_title(line)).startswith(chosen.key)
+                     and len(title_key(line)) > len(chosen.key)), None)
+        title = full or title
     if title:
-        lines = [line for index, line in enumerate(lines) if not (index < 3 and title_key(line) == title_key(title))]
+        lines = [line for index, line in enumerate(lines)
+                 if not (index < 3 and title_key(clean_title(line)) == title_key(title))]
     elif lines and _HEADLINE_LIKE.fullmatch(lines[0]) and len(lines) > 1 and not is_chrome(lines[0], chrome, site_name):
         title, lines = clean_title(lines[0]), lines[1:]  # no headline element: the body's first line is it
 
@@ -182,6 +189,15 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
 def _chrome_keys(found: list[Candidate]) -> Iterable[str]:
     for candidate in found:
         yield candidate.key
+
+
+def _without_top_chrome(lines: list[str]) -> list[str]:
+    """Portlet and section labels printed above the text ("CHUYÊN MỤC", "Chi tiết bài viết")."""
+    words = vocabulary()
+    start = 0
+    while start < min(3, len(lines) - 1) and words.chrome_title.match(lines[start]):
+        start += 1
+    return lines[start:]
 
 
 def _is_sentence(line: str) -> bool:

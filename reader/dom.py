@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.etree import ParserError, iterwalk
 
-from reader.encoding import clean_inline, detect_legacy, fix_double_utf8, legacy_font_hint, looks_legacy, to_unicode
+from reader.encoding import detect_legacy, fix_double_utf8, legacy_font_hint, may_be_legacy, to_unicode
 
 BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "table", "tbody", "thead", "h1", "h2", "h3",
                         "h4", "h5", "h6", "blockquote", "section", "article", "main", "aside", "nav", "figure",
@@ -83,13 +83,13 @@ def repair_text_nodes(root: lxml.html.HtmlElement, html: str) -> str | None:
         block_texts.setdefault(block, []).append(repaired)
     joined = {block: "".join(parts) for block, parts in block_texts.items()}
     legacy = detect_legacy(list(joined.values()), legacy_font_hint(html))
-    legacy_blocks = {block for block, text in joined.items() if looks_legacy(text)} if legacy else set()
+    legacy_blocks = {block for block, text in joined.items() if may_be_legacy(text)} if legacy else set()
     for owner, kind, block in nodes:
         setattr(owner, kind, to_unicode(getattr(owner, kind), legacy if block in legacy_blocks else None))
     for meta in root.iter("meta"):
         if meta.get("content"):
             value = fix_double_utf8(meta.get("content"))
-            meta.set("content", to_unicode(value, legacy if legacy and looks_legacy(value) else None))
+            meta.set("content", to_unicode(value, legacy if legacy and may_be_legacy(value) else None))
     return legacy
 
 
@@ -187,8 +187,3 @@ def hints_of(element: lxml.html.HtmlElement) -> str:
 
 def link_text_length(element: lxml.html.HtmlElement) -> int:
     return sum(len((a.text_content() or "").strip()) for a in element.iter("a"))
-
-
-def clean_line(text: str) -> str:
-    """One line of text as stored: inline repairs and collapsed spaces."""
-    return _SPACES.sub(" ", clean_inline(text)).strip()

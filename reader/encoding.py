@@ -19,6 +19,7 @@ from w3lib.encoding import html_to_unicode
 # proves a block is already real Unicode Vietnamese, so it must not be converted.
 _UNICODE_VIETNAMESE = re.compile(r"[\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 _LATIN1_HIGH = re.compile(r"[\u00a0-\u00ff]")
+_LATIN1_LETTER = re.compile(r"[\u00a1-\u00ff]")
 _LEGACY_FONT = re.compile(r"""(?:font-family\s*:\s*['"]?|face\s*=\s*['"]?)\s*(\.vn[\w ]*|vni[\w -]*)""", re.I)
 # UTF-8 lead/continuation bytes as CP1252 shows them: "Quyáº¿t Ä‘á»‹nh" is double-encoded UTF-8.
 _DOUBLE_UTF8_RUN = re.compile(
@@ -69,6 +70,12 @@ def looks_legacy(block: str) -> bool:
     return not _UNICODE_VIETNAMESE.search(block) and len(_LATIN1_HIGH.findall(block)) >= 2
 
 
+def may_be_legacy(block: str) -> bool:
+    """Whether a block of a page already judged legacy is legacy too: any Latin-1 letter and no
+    Unicode-only Vietnamese letter (a one-word byline "Thư" is "Th" + 0xAD in TCVN3)."""
+    return not _UNICODE_VIETNAMESE.search(block) and bool(_LATIN1_LETTER.search(block))
+
+
 def detect_legacy(blocks: list[str], font_hint: str | None = None) -> str | None:
     """Choose one legacy encoding for a page's legacy-looking blocks, or None.
 
@@ -81,13 +88,6 @@ def detect_legacy(blocks: list[str], font_hint: str | None = None) -> str | None
     if font_hint:
         return font_hint
     return detect_encoding_by_content("\n".join(candidates), AUTO_DETECT_CHARMAPS).encoding
-
-
-def convert_legacy(block: str, encoding: str | None) -> str:
-    """Convert one block from a legacy encoding when it looks legacy; leave real Unicode alone."""
-    if not encoding or not looks_legacy(block):
-        return block
-    return convert(block, get_charmap(encoding))
 
 
 def _cp1252_bytes(run: str) -> bytes:

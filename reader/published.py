@@ -22,7 +22,7 @@ META_DATE_NAMES = ("article:published_time", "og:published_time", "datepublished
 _DATE_LINE_WORDS = re.compile(
     r"(?i)\b(?:ngày\s+đăng|đăng\s+ngày|đăng\s+lúc|ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc)?|ngày\s+xuất\s+bản|"
     r"xuất\s+bản|thời\s+gian(?:\s+đăng)?|đăng|ngày|lúc|giờ|thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|"
-    r"chủ\s+nhật|gmt\s*[+-]\s*\d+|am|pm|sa|ch|posted(?:\s+on)?|published|updated|view\s+count|lượt\s+xem|"
+    r"chủ\s+nhật|tháng|năm|gmt\s*[+-]\s*\d+|am|pm|sa|ch|posted(?:\s+on)?|published|updated|view\s+count|lượt\s+xem|"
     r"\d+)\b")
 _DATE_TOKENS = re.compile(r"\d{1,4}\s*[/.:h-]\s*\d{1,2}(?:\s*[/.:-]\s*\d{1,4})?|\d{4}-\d{2}-\d{2}[T\d:.+Z-]*")
 _PUNCT = re.compile(r"[|,;:()\[\]/.\-–—]+")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import fold
-from schema.tables import CORRECTIONS, CRAWL_RUNS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, URL_STATES, Table
+from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, URL_STATES, Table
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -89,3 +89,12 @@ def m004_refold_search_copies(db: sqlite_utils.Database) -> None:
 def m005_analyst_views(db: sqlite_utils.Database) -> None:
     """Create the readable views (schema/views.py)."""
     replace_views(db)
+
+
+@migrations()
+def m006_article_source_and_captions(db: sqlite_utils.Database) -> None:
+    """Articles keep the source they name and their photo captions (the page reader finds both)."""
+    columns = db["articles"].columns_dict
+    for column in ARTICLES.columns:
+        if column.name in ("source", "captions") and column.name not in columns:
+            db["articles"].add_column(column.name, column.type)

@@ -107,6 +107,8 @@ ARTICLES = Table(
         Column("is_training", int, "1 if the extractor judged the article to report a training activity."),
         Column("title_folded", str, "Search copy of the title without diacritics (đ written d)."),
         Column("body_folded", str, "Search copy of the body without diacritics (đ written d)."),
+        Column("source", str, "The source the article names (\"Nguồn: …\", \"Theo Báo …\"): where a repost comes from."),
+        Column("captions", str, "Photo captions of the page, one per line; kept out of the body."),
     ),
 )
 

@@ -176,7 +176,7 @@ def build_tandan(out: Path, stories: list[Story], per_page: int) -> list[str]:
         site.write(link(n), page("Tin tức", listing))
     site.robots(disallow="/portal/pages/noi-bo.aspx")
     site.sitemap([site.base + view(s) for s in stories])
-    return [site.host, "tandan", "Huyện Mường Lát (mẫu)", "Thanh Hóa", "38", "Mường Lát", "384",
+    return [site.host, "thanhhoa", "Huyện Mường Lát (mẫu)", "Thanh Hóa", "38", "Mường Lát", "384",
             "/portal/KenhTin/tin-tuc.aspx"]
 
 

@@ -20,7 +20,7 @@ SAMPLE_SITES = load_sites(SAMPLE / "sites")
                     "https://VINHPHUC.gov.vn/ct/cms/tintuc/Lists/KyNiem/View_Detail.aspx?itemid=10123&OtItem=date",
                     "https://vinhphuc.gov.vn/ct/cms/tintuc/Lists/KyNiem+++/View_Detail.aspx?CateID=3&ItemID=10123#x"],
      "https://vinhphuc.gov.vn/ct/cms/tintuc/Lists/KyNiem/View_Detail.aspx?ItemID=10123"),
-    ("tandan", ["https://muonglat.thanhhoa.gov.vn/portal/pages/print.aspx?p=6571",
+    ("thanhhoa", ["https://muonglat.thanhhoa.gov.vn/portal/pages/print.aspx?p=6571",
                 "https://muonglat.thanhhoa.gov.vn/portal/Pages/tin-tuc-su-kien.aspx?p=6571&utm_source=zalo"],
      "https://muonglat.thanhhoa.gov.vn/portal/pages/print.aspx?p=6571"),
     ("tandan", ["https://dienbien.gov.vn/portal/Pages/2021-10-05/slugabc123.aspx",
@@ -47,8 +47,8 @@ def test_non_identity_parameters_survive_where_the_family_has_no_identity_rule()
 
 
 def test_print_view_rules() -> None:
-    tandan = FAMILIES["tandan"]["print_view"]
-    assert print_view_url("https://m.thanhhoa.gov.vn/portal/pages/tin.aspx?p=6571", tandan) == \
+    thanhhoa = FAMILIES["thanhhoa"]["print_view"]
+    assert print_view_url("https://m.thanhhoa.gov.vn/portal/pages/tin.aspx?p=6571", thanhhoa) == \
         "https://m.thanhhoa.gov.vn/portal/pages/print.aspx?p=6571"
     nukeviet = FAMILIES["nukeviet"]["print_view"]
     assert print_view_url("https://s.gov.vn/vi/news/cat/slug-3777.html", nukeviet) == \

@@ -1,0 +1,71 @@
+"""What the fixture portals' articles should look like once crawled (tests/fixtures/portals/gold.json),
+and the comparison of a crawl database with it: used by tests/test_reader_portals.py and by
+scripts/score_portal_fixtures.py (the before/after figures)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+PORTALS = Path(__file__).resolve().parent / "fixtures" / "portals"
+GOLD = PORTALS / "gold.json"
+# The parts of an article that are scored, in report order.
+FIELDS = ("found", "title", "published", "byline", "source", "body", "captions_free")
+
+
+def gold_articles() -> list[dict]:
+    """Every fixture article with its expected parts."""
+    return json.loads(GOLD.read_text(encoding="utf-8"))
+
+
+def stored_articles(db: Path) -> dict[str, dict]:
+    """The crawl database's articles by URL (with `source` when the table has that column)."""
+    with sqlite3.connect(db) as connection:
+        connection.row_factory = sqlite3.Row
+        columns = {row[1] for row in connection.execute("pragma table_info(articles)")}
+        wanted = ["url", "site", "title", "published", "byline", "body"] + [c for c in ("source",) if c in columns]
+        rows = connection.execute(f"select {', '.join(wanted)} from articles").fetchall()
+    return {row["url"]: dict(row) for row in rows}
+
+
+def body_after_title(row: dict) -> str:
+    """The stored body without the title line the crawler puts first (`Article.text()`)."""
+    body, title = row.get("body") or "", row.get("title") or ""
+    return body[len(title) + 2:] if title and body.startswith(title + "\n\n") else body
+
+
+def judge(expected: dict, row: dict | None) -> dict[str, bool]:
+    """Which parts of one article were read right (`source` only when the database stores it)."""
+    if row is None:
+        return {name: False for name in FIELDS}
+    body = body_after_title(row)
+    verdict = {
+        "found": True,
+        "title": row["title"] == expected["title"],
+        "published": row["published"] == expected["published"],
+        "byline": row["byline"] == expected["byline"],
+        "body": body == "\n\n".join(expected["body"]),
+        "captions_free": not any(text in (row.get("body") or "") for text in expected["not_in_body"]),
+    }
+    if "source" in row:
+        verdict["source"] = row["source"] == expected["source"]
+    return verdict
+
+
+def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
+    """Per family, the fraction of fixture articles with each part right; the verdict of every
+    article; the stored URLs that are no fixture article (duplicates, listings stored as articles)."""
+    stored = stored_articles(db)
+    verdicts: dict[str, dict[str, bool]] = {}
+    by_family: dict[str, list[dict[str, bool]]] = defaultdict(list)
+    for expected in gold_articles():
+        verdict = judge(expected, stored.get(expected["url"]))
+        verdicts[expected["url"]] = verdict
+        by_family[expected["family"]].append(verdict)
+    fractions = {family: {name: sum(v[name] for v in results) / len(results)
+                          for name in FIELDS if name in results[0]}
+                 for family, results in sorted(by_family.items())}
+    expected_urls = {a["url"] for a in gold_articles()}
+    extra = sorted(url for url in stored if url not in expected_urls)
+    return fractions, verdicts, extra
