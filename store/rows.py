@@ -114,7 +114,7 @@ class DerivedRows:
 # The type of each article field article_row reads (None is allowed for every one).
 ARTICLE_FIELD_TYPES: dict[str, type] = {
     **dict.fromkeys(("url", "site", "title", "published", "byline", "body", "content_hash", "warc_file",
-                     "fetched_at", "etag", "last_modified"), str),
+                     "fetched_at", "etag", "last_modified", "source", "captions"), str),
     **dict.fromkeys(("warc_offset", "http_status"), int),
 }
 
@@ -136,7 +136,8 @@ def article_row(article: dict, record: dict | None) -> dict:
     """The articles row (without id, version) for a crawled article and its record.
 
     :param article: url, site, title, published, byline, body, content_hash, warc_file,
-        warc_offset, fetched_at, etag, last_modified, http_status (all but url optional)
+        warc_offset, fetched_at, etag, last_modified, http_status, source, captions (one per
+        line) (all but url optional)
     :param record: extractor record for the body, or None
     :raises ValueError: when the article has no url or no body
     :raises TypeError: when a field has the wrong type (see check_article_fields)
@@ -170,6 +171,8 @@ def article_row(article: dict, record: dict | None) -> dict:
         "is_training": int(record["is_training"]) if record else None,
         "title_folded": fold(title),
         "body_folded": fold(body),
+        "source": article.get("source"),
+        "captions": article.get("captions"),
     }
 
 
