@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .document import Doc, Occupied
+from .document import Doc
 from .resources import doc_codes
 
 _UPPER = "A-ZĐƯƠÂĂÊÔ"
@@ -50,9 +50,13 @@ def _patterns(code: str) -> list[tuple[str, re.Pattern]]:
     ]
 
 
-_UPPER_PATTERNS = _patterns(_CODE)
-_LOWER_PATTERNS = _patterns(_LOWER_CODE)
-_MAY_HAVE_LOWER = re.compile(r"\d\s?[/-]\s?(?:\d{4}\s?/\s?)?[a-zđ]")
+# Upper-case spellings first: at one position the first shape that matches wins.
+_SHAPES = [(shape, pattern, False) for shape, pattern in _patterns(_CODE)] + \
+          [(shape, pattern, True) for shape, pattern in _patterns(_LOWER_CODE)]
+# Where a number could start: digits, a slash or dash (a year and another one may follow), a letter.
+# One scan finds them; the shapes are only tried there.
+_CANDIDATE = re.compile(r"(?<!\d)\d{1,5}(?:\.\d{1,2})?[a-z]?\s?[/-]\s?(?:(?:19|20)\d{2}\s?[/-]\s?)?"
+                        r"(?=[A-Za-zĐđƯƠÂĂÊÔươâăêô])")
 _DATE = (r"(?:ngày|ngay)\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
          r"|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2}))")
 _SIGNED = r"(?:ban hành|ký|thông qua)"
@@ -228,27 +232,24 @@ def find_documents(doc: Doc) -> list[DocumentMention]:
     """Every document number in the text, in text order, with its type, issuers and issue date
     when the text gives them."""
     text = doc.norm.text
-    taken = Occupied(len(text))
     found: list[DocumentMention] = []
-    passes = [(_UPPER_PATTERNS, False)]
-    if _MAY_HAVE_LOWER.search(text):
-        passes.append((_LOWER_PATTERNS, True))
-    for patterns, lower in passes:
-        for shape, pattern in patterns:
-            for m in pattern.finditer(text):
-                if taken.overlaps(m.start(), m.end()):
-                    continue
-                if shape == "single" and not _cited_before(text, m.start()):
-                    continue
-                parsed = _build(shape, m.groups(), lower)
-                if parsed is None:
-                    continue
-                mention = DocumentMention(m.start(), m.end(), parsed.number, parsed.kind, parsed.doc_type,
-                                          parsed.issuers[0] if parsed.issuers else None, parsed.year,
-                                          issuers=parsed.issuers)
-                taken.add(m.start(), m.end())
-                found.append(mention)
-    found.sort(key=lambda d: d.start)
+    claimed = 0  # end of the last number found: numbers do not overlap
+    for candidate in _CANDIDATE.finditer(text):
+        pos = candidate.start()
+        if pos < claimed:
+            continue
+        for shape, pattern, lower in _SHAPES:
+            m = pattern.match(text, pos)
+            if not m or (shape == "single" and not _cited_before(text, pos)):
+                continue
+            parsed = _build(shape, m.groups(), lower)
+            if parsed is None:
+                continue
+            found.append(DocumentMention(m.start(), m.end(), parsed.number, parsed.kind, parsed.doc_type,
+                                         parsed.issuers[0] if parsed.issuers else None, parsed.year,
+                                         issuers=parsed.issuers))
+            claimed = m.end()
+            break
     for k, mention in enumerate(found):
         limit = found[k + 1].start if k + 1 < len(found) else len(text)
         sentence_end = doc.sentence_at(mention.start)[1]
