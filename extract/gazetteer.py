@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
-from .normalize import ascii_key, canonical
+from .normalize import canonical
 
 MUNICIPALITIES = {"01", "31", "48", "79", "92"}  # Hà Nội, Hải Phòng, Đà Nẵng, TP.HCM, Cần Thơ
 # Names a pre-2025 article uses for a province that the dataset spells otherwise.
@@ -26,6 +27,20 @@ _PROVINCE_ALIASES = {
     "66": ["Đăk Lăk", "Đắc Lắc", "Daklak"],
 }
 _DISPLAY_NAME = {"46": "Thừa Thiên Huế"}  # the pre-July-2025 name the articles knew
+
+
+@lru_cache(maxsize=65536)
+def place_key(name: str) -> str:
+    """The one folding key for unit names written another way: no diacritics or tone marks (Đăk,
+    Đắk, Đak; hòa, hoà, hóa), đ = d, no spaces, hyphens or apostrophes (Ea H'leo, Ea Hleo;
+    Cư M'gar), y = i (Quy/Qui, Kỳ/Kì), c = k (Đắc/Đắk, Krông Pắc/Pắk; "ch" stays). Used for
+    the gazetteer's own names, its aliases, names in text and labels of web addresses alike.
+
+    :param name: a unit name as written (or a key of the dataset: "phuchoa")
+    """
+    t = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    t = re.sub(r"[^a-z0-9]", "", "".join(c for c in t if not unicodedata.combining(c)).lower())
+    return re.sub(r"c(?!h)", "k", t.replace("y", "i"))
 
 
 def _bare(short: str | None) -> str | None:
@@ -60,7 +75,12 @@ class Unit:
 
 
 class Gazetteer:
-    """Look-ups by name key (`canonical`) and by ASCII key, per level and era."""
+    """Look-ups by name key (`canonical`), else by folded key (`place_key`), per level and era.
+
+    `province_keys` holds the official names and the usual aliases; `province_alias_keys` adds the
+    dataset's own short aliases ("hn", "baria"), which only a typed mention may use ("Bà Rịa" bare
+    is the city). District keys include the dataset's names of merged and divided districts.
+    """
 
     def __init__(self) -> None:
         self.provinces: dict[str, Unit] = {}
@@ -69,11 +89,17 @@ class Gazetteer:
         self.communes: dict[str, list[Unit]] = defaultdict(list)
         self.communes_2025: dict[str, list[Unit]] = defaultdict(list)
         self.province_by_code: dict[str, Unit] = {}
-        self.ascii_provinces: dict[str, Unit] = {}
-        self.ascii_districts: dict[str, list[Unit]] = defaultdict(list)
+        self.province_keys: dict[str, Unit] = {}
+        self.province_alias_keys: dict[str, Unit] = {}
+        self.district_keys: dict[str, list[Unit]] = defaultdict(list)
+        self.commune_keys: dict[str, list[Unit]] = defaultdict(list)
+        self.commune_keys_2025: dict[str, list[Unit]] = defaultdict(list)
         self._load()
-        # First syllables of every province and district name: a cheap filter for bare names.
-        self.first_words = frozenset(k.split()[0].split("-")[0] for k in [*self.provinces, *self.districts])
+        # Folded first syllables of every province and district name, and the folded names: cheap
+        # filters for bare names.
+        self.first_keys = frozenset([*(place_key(re.split(r"[\s-]", k)[0]) for k in [*self.provinces, *self.districts]),
+                                     *self.province_keys])  # "Kontum" written as one word
+        self.bare_keys = frozenset([*self.province_keys, *self.district_keys])
 
     def _load(self) -> None:
         data = files("vietnamadminunits") / "data"
@@ -109,9 +135,9 @@ class Gazetteer:
                 self.province_by_code[pcode] = unit
                 for alias in [r["provinceShort"], *_PROVINCE_ALIASES.get(pcode, [])]:
                     self.provinces[canonical(alias)] = unit
-                self.ascii_provinces[ascii_key(r["provinceShort"])] = unit
+                    self.province_keys[place_key(alias)] = unit
                 for key in json.loads(r["provinceAlias"] or "[]"):
-                    self.ascii_provinces[key] = unit
+                    self.province_alias_keys[place_key(key)] = unit
             province = self.province_by_code[pcode]
             dcode = r["districtCode"]
             if dcode and dcode not in seen_districts:
@@ -119,10 +145,10 @@ class Gazetteer:
                 unit = Unit(dcode, _bare(r["districtShort"]), r["districtType"].lower(), "district", province.name, pcode,
                             None, None, r["districtLat"], r["districtLon"], "legacy", prov_after)
                 self.districts[canonical(_bare(r["districtShort"]))].append(unit)
-                self.ascii_districts[ascii_key(_bare(r["districtShort"]))].append(unit)
+                _add_once(self.district_keys, place_key(_bare(r["districtShort"])), unit)
                 for key in json.loads(r["districtAlias"] or "[]"):
-                    if not key.startswith(("huyen", "quan", "thixa", "thanhpho")):
-                        self.ascii_districts[key].append(unit)
+                    if not key.startswith(("huyen", "quan", "thixa", "thanhpho")) or re.fullmatch(r"quan\d+", key):
+                        _add_once(self.district_keys, place_key(key), unit)
             if r["wardCode"]:
                 full_key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"
                 after = None
@@ -134,6 +160,8 @@ class Gazetteer:
                 unit = Unit(r["wardCode"], _bare(r["wardShort"]), (r["wardType"] or "xã").lower(), "commune", province.name,
                             pcode, _bare(r["districtShort"]), dcode, r["wardLat"], r["wardLon"], "legacy", after)
                 self.communes[canonical(_bare(r["wardShort"]))].append(unit)
+                self.commune_keys[place_key(_bare(r["wardShort"]))].append(unit)
+        self._add_divided_districts(data)
         for r in new_wards.values():
             pcode = r["provinceCode"]
             if canonical(r["provinceShort"]) not in self.provinces_2025:
@@ -145,24 +173,64 @@ class Gazetteer:
             unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune", r["provinceShort"], pcode,
                         None, None, r["wardLat"], r["wardLon"], "2025", itself)
             self.communes_2025[canonical(_bare(r["wardShort"]))].append(unit)
+            self.commune_keys_2025[place_key(_bare(r["wardShort"]))].append(unit)
         conn.close()
 
-    def province(self, name: str, normalised: bool = False) -> Unit | None:
-        """The province so named (also by alias or without diacritics).
+    def _add_divided_districts(self, data) -> None:
+        """Districts abolished by being divided among others (Trà Lĩnh, Cao Bằng, 2020): the dataset
+        keeps their keys; the name stands for the first district that took a part of it."""
+        parser = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
+        current = {}
+        for units in self.districts.values():
+            for u in units:
+                current[u.code] = u
+        district_codes = {}
+        for province_key, districts in parser["DICT_PROVINCE_DISTRICT"].items():
+            for district_key, info in districts.items():
+                district_codes[(province_key, district_key)] = info.get("districtCode")
+        for province_key, divided in parser["DICT_PROVINCE_DISTRICT_DIVIDED"].items():
+            for old_key, info in divided.items():
+                if (province_key, old_key) in district_codes:
+                    continue  # still a district of its own
+                heirs = [current.get(district_codes.get((province_key, k))) for k in info["districts"]]
+                heirs = [u for u in heirs if u]
+                if heirs:
+                    for key in info.get("dividedDistrictKeywords", []):
+                        if not key.startswith(("huyen", "quan", "thixa", "thanhpho")):
+                            _add_once(self.district_keys, place_key(key), heirs[0])
+
+    def province(self, name: str, normalised: bool = False, typed: bool = True) -> Unit | None:
+        """The province so named (also by alias or spelled another way).
 
         :param normalised: `name` is a slice of normalised text (NFC, traditional tone marks)
+        :param typed: the text says "tỉnh"/"thành phố": the dataset's short aliases count too
         """
-        return self.provinces.get(canonical(name, normalised)) or self.ascii_provinces.get(ascii_key(name))
+        unit = self.provinces.get(canonical(name, normalised))
+        if unit:
+            return unit
+        key = place_key(name)
+        return self.province_keys.get(key) or (self.province_alias_keys.get(key) if typed else None)
 
     def district_candidates(self, name: str, normalised: bool = False) -> list[Unit]:
-        return self.districts.get(canonical(name, normalised)) or self.ascii_districts.get(ascii_key(name), [])
+        """Districts so named (also former names, or spelled another way)."""
+        return self.districts.get(canonical(name, normalised)) or self.district_keys.get(place_key(name), [])
 
     def commune_candidates(self, name: str, after_reform: bool | None, normalised: bool = False) -> list[Unit]:
         """Communes so named; `after_reform` picks the era (None: before, else after)."""
         key = canonical(name, normalised)
-        if after_reform:
-            return self.communes_2025.get(key) or self.communes.get(key, [])
-        return self.communes.get(key) or self.communes_2025.get(key, [])
+        first, second = (self.communes_2025, self.communes) if after_reform else (self.communes, self.communes_2025)
+        found = first.get(key) or second.get(key)
+        if found:
+            return found
+        folded = place_key(name)
+        first, second = (self.commune_keys_2025, self.commune_keys) if after_reform else \
+            (self.commune_keys, self.commune_keys_2025)
+        return first.get(folded) or second.get(folded, [])
+
+
+def _add_once(index: dict[str, list[Unit]], key: str, unit: Unit) -> None:
+    if unit not in index[key]:
+        index[key].append(unit)
 
 
 @lru_cache(maxsize=1)

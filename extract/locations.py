@@ -3,37 +3,60 @@
 Three ways a place is named:
 - typed: "huyện Mường Lát", "tỉnh Thanh Hóa", "TP. Tam Kỳ", "xã Sơn Tịnh", also lists
   ("các huyện: Sông Lô, Lập Thạch và thành phố Vĩnh Yên", "02 huyện Duyên Hải, Cầu Ngang");
-- bare: "tại Bình Dương", "Sở TT&TT Hà Tĩnh"; bare district names only when their province is
-  named in the article or is the portal's, before the 2025 reform, and never when the article
-  uses the name for a commune;
+  numbered urban units ("quận 3", "Q.10", "phường 5") and communes whose name ends in a number
+  ("xã Xuân Quang 2");
+- bare: "tại Bình Dương", "Sở TT&TT Hà Tĩnh", "Trường ĐH Vinh", "vào Huế"; bare district names
+  only when their province is named in the article or is the portal's, or after a word of place
+  or motion ("đi Nha Trang") when the name is one district's, before the 2025 reform, and never
+  when the article uses the name for a commune;
 - the URL: the portal's province or district (`span` null).
-Ambiguous names are resolved by the other places of the same article and by the portal.
+Names spelled another way (Đăk/Đắk, Ea H'leo/Ea Hleo, Quy/Qui) match through `place_key`.
+Ambiguous names are resolved by the other places of the same article and by the portal. The
+place-and-date line of a letter ("Hà Nội, ngày 18 tháng 9 năm 2024") is not a place.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from .document import Doc, Occupied
-from .gazetteer import MUNICIPALITIES, Gazetteer, Unit, gazetteer
-from .normalize import ascii_key, canonical
+from .gazetteer import MUNICIPALITIES, Gazetteer, Unit, gazetteer, place_key
+from .normalize import canonical
+from .resources import lexicon
 
 REFORM_DATE = date(2025, 7, 1)
 _TYPE_WORDS = {
     "tỉnh": "province", "thủ đô": "province", "thành phố": "city", "tp": "city", "tp.": "city",
     "huyện": "district", "h.": "district", "quận": "district", "thị xã": "district", "tx": "district", "tx.": "district",
     "xã": "commune", "phường": "commune", "thị trấn": "commune", "đặc khu": "commune",
+    "q.": "district", "p.": "commune",
 }
-_TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố", "h.": "huyện"}
+_TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố", "h.": "huyện",
+               "q.": "quận", "p.": "phường"}
+_NUMBERED = {"quận", "phường"}  # urban units named by a number: "Quận 3", "Phường 5"
 _TYPED = re.compile(r"(?<![\w])(?:(các|những|\d{1,2}|hai|ba|bốn|năm)\s+)?"
-                    r"(tỉnh|thủ đô|thành phố|tp\.?|huyện|h\.|quận|thị xã|tx\.?|xã|phường|thị trấn|đặc khu)(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
+                    r"(tỉnh|thủ đô|thành phố|tp\.?|huyện|h\.|quận|thị xã|tx\.?|xã|phường|thị trấn|đặc khu"
+                    r"|[qp]\.(?=\s?\d))(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
-# Institutions named after a city are not about the place ("Đại học Kiến trúc Hà Nội").
-_INSTITUTION_BEFORE = re.compile(r"(?:Đại học|ĐH|Học viện|Cao đẳng|Trường|Bệnh viện)\b[^,.;:\n]{0,40}$")
-_NOT_BARE = {"hồ chí minh"}  # "tư tưởng Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh": only typed counts
+# The place-and-date line of a letter or decision: where it was signed, not a place it is about.
+_SIGNING_DATE = re.compile(r"\s*,?\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}"
+                           r"|\s*,\s*ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}", re.I)
+_SIGNING_PREFIX = re.compile(r"(?:số\s*:?\s*\S+)?\s*(?:(?:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|xã|phường|thị trấn)\s*)?",
+                             re.I)
+# A city named inside a longer institution name is the institution's ("Đại học Kiến trúc Hà
+# Nội"); one named right after the institution's head ("Trường ĐH Vinh", "Đại học Huế") or in
+# parentheses after it ("Trường Đại học Tây Nguyên (Đắk Lắk)") is a place.
+_INSTITUTION_BEFORE = re.compile(r"(?:Đại học|ĐH|Học viện|Cao đẳng|Trường|Bệnh viện)((?:\s+(?:Đại học|ĐH|Cao đẳng|CĐ)(?!\w))*)"
+                                 r"([^,.;:\n()]*?)\s*$")
+# The party committee or youth union of a city, town or district names that unit, not the
+# province of the same name ("Thành ủy Lào Cai" is the city's).
+_LOCAL_BODY_BEFORE = re.compile(r"(?<!\w)(thành|thị|huyện)\s+(?:ủy|uỷ|đoàn)\s+$", re.I)
+_LOCAL_BODY_TYPE = {"thành": "thành phố", "thị": "thị xã", "huyện": "huyện"}
+_NOT_BARE = {place_key("Hồ Chí Minh")}  # "tư tưởng Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh": only typed counts
 _COMMON_SENTENCE_START = {"tại", "ở", "về", "từ", "đến", "cho", "của", "và", "với", "theo", "trong", "khắp",
                           "toàn", "thuộc", "gồm", "cả", "riêng", "như", "qua", "sở", "ban", "phòng", "hội", "đoàn",
                           "cục", "chi", "thành", "tỉnh", "huyện", "đài", "báo", "viện", "công", "ubnd", "hđnd"}
@@ -49,8 +72,9 @@ class Place:
 
     @property
     def merged(self) -> bool:
-        """Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh)."""
-        return self.unit.level != "province" and canonical(self.written) != canonical(self.unit.name)
+        """Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh). A name
+        spelled another way ("Krông Buk") is the unit itself."""
+        return self.unit.level != "province" and place_key(self.written) != place_key(self.unit.name)
 
     @property
     def name(self) -> str:
@@ -66,18 +90,22 @@ class Place:
 
 
 def _name_tokens(text: str, pos: int, upper_line: bool, allow_digits: bool) -> list[tuple[int, int]]:
-    """Capitalised words from `pos` that may form a place name (at most 5)."""
+    """Capitalised words from `pos` that may form a place name (at most 5), and a number that
+    ends one ("Xuân Quang 2")."""
     tokens: list[tuple[int, int]] = []
     while len(tokens) < 5:
         m = _TOKEN.match(text, pos)
         if not m:
             break
         word = m.group()
-        if not (word[0].isupper() or (allow_digits and word.isdigit() and not tokens) or upper_line):
+        number = word.isdigit() and len(word) <= 2
+        if not (word[0].isupper() or (allow_digits and number) or upper_line):
             break
         if tokens and not _NAME_JOIN.match(text[tokens[-1][1]:m.start()]):
             break
         tokens.append((m.start(), m.end()))
+        if number:
+            break
         nxt = re.match(r"\s?-\s?|\s", text[m.end():m.end() + 3])
         if not nxt:
             break
@@ -92,17 +120,18 @@ class PlaceFinder:
         self.doc = doc
         self.g: Gazetteer = gazetteer()
         self.after_reform = bool(published and published >= REFORM_DATE)
-        self.url_province, self.url_district = _url_units(self.g, doc.url)
+        self.url_province, self.url_district = _url_units(doc.url)
         self.places: list[Place] = []
         self.taken = Occupied(len(doc.norm.text))
         self.commune_names: set[str] = set()
 
     def find(self) -> list[Place]:
         self._typed()
-        runs = _capitalised_runs(self.doc.norm.text)
+        runs = self._join_hyphenated(_capitalised_runs(self.doc.norm.text))
         self._bare(runs, self._context_provinces(), provinces_only=True)
         self._bare(runs, self._context_provinces(), provinces_only=False)
         self._resolve_ambiguous()
+        self.places = [p for p in self.places if not self._signing_line(p)]
         self.places.sort(key=lambda p: (p.start is None, p.start or 0))
         return self.places
 
@@ -118,7 +147,7 @@ class PlaceFinder:
             if not upper and text[m.start(2)].isupper() and m.start(2) > 0 and text[m.start(2) - 1] not in "\n .,:;(\"“-":
                 continue
             pos = m.end()
-            first = self._typed_name(pos, kind, type_word, upper)
+            first = self._typed_name(pos, kind, type_word, upper, type_start=m.start(2))
             if not first:
                 continue
             end = first.end
@@ -126,12 +155,24 @@ class PlaceFinder:
                 end = self._list_items(end, kind, type_word, upper)
             self.taken.add(m.start(), end)
 
-    def _typed_name(self, pos: int, kind: str, type_word: str, upper: bool) -> Place | None:
+    def _typed_name(self, pos: int, kind: str, type_word: str, upper: bool,
+                    type_start: int | None = None) -> Place | None:
+        """The unit named from `pos` on, the longest name first.
+
+        :param type_start: where the type word starts, when it stands right before the name; a
+            numbered unit ("quận 3") is quoted with it
+        """
         text = self.doc.norm.text
         tokens = _name_tokens(text, pos, upper, allow_digits=kind in ("district", "commune"))
         for k in range(len(tokens), 0, -1):
             start, end = tokens[0][0], tokens[k - 1][1]
             written = text[start:end]
+            type_name = _TYPE_NAMES.get(type_word, type_word)
+            if written.isdigit():
+                if type_name not in _NUMBERED:
+                    continue
+                written = f"{type_name} {int(written)}".capitalize()
+                start = type_start if type_start is not None else start
             unit = self._lookup(written, kind, type_word)
             if unit:
                 if unit.level == "commune":
@@ -170,7 +211,8 @@ class PlaceFinder:
             return self._pick(g.district_candidates(written, normalised=True), "thành phố") or prov
         if kind == "district":
             return self._pick(g.district_candidates(written, normalised=True), _TYPE_NAMES.get(type_word, type_word))
-        return self._pick(g.commune_candidates(written, self.after_reform, normalised=True), type_word)
+        return self._pick(g.commune_candidates(written, self.after_reform, normalised=True),
+                          _TYPE_NAMES.get(type_word, type_word))
 
     def _pick(self, candidates: list[Unit], type_name: str | None) -> Unit | None:
         if not candidates:
@@ -185,22 +227,40 @@ class PlaceFinder:
             codes.add(self.url_province.code)
         return codes
 
+    def _join_hyphenated(self, runs: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+        """Join two runs around a dash when a unit's name spans it ("Thừa Thiên - Huế",
+        "Bà Rịa - Vũng Tàu"); "Hà Nội - Hải Phòng" stays two runs."""
+        text, keys = self.doc.norm.text, self.g.bare_keys
+        out: list[list[tuple[int, int]]] = []
+        for run in runs:
+            if out and re.fullmatch(r"\s?-\s?", text[out[-1][-1][1]:run[0][0]]):
+                before = out[-1]
+                if any(place_key(text[before[-a][0]:run[b - 1][1]]) in keys
+                       for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
+                    before.extend(run)
+                    continue
+            out.append(run)
+        return out
+
     def _bare(self, runs: list[list[tuple[int, int]]], context: set[str], provinces_only: bool) -> None:
-        text, low = self.doc.norm.text, self.doc.norm.lower
-        first_words = self.g.first_words
+        text = self.doc.norm.text
+        first_keys, bare_keys = self.g.first_keys, self.g.bare_keys
         for run in runs:
             i = 0
             while i < len(run):
                 matched = 0
-                if low[run[i][0]:run[i][1]] not in first_words:
+                if place_key(text[run[i][0]:run[i][1]]) not in first_keys:
                     i += 1
                     continue
+                lead = None
                 for j in range(min(len(run), i + 5), i, -1):
                     start, end = run[i][0], run[j - 1][1]
-                    if self.taken.overlaps(start, end):
+                    if place_key(text[start:end]) not in bare_keys or self.taken.overlaps(start, end):
                         continue
+                    if lead is None:
+                        lead = text[run[i - 1][0]:run[i - 1][1]] if i > 0 else _word_before(text, run[i][0])
                     unit = self._bare_unit(text[start:end], context, start, at_run_end=(j == len(run)),
-                                           prev=text[run[i - 1][0]:run[i - 1][1]] if i > 0 else None)
+                                           inside_run=i > 0, lead=lead)
                     if unit and provinces_only and unit.level != "province":
                         unit = None
                     if unit:
@@ -211,53 +271,95 @@ class PlaceFinder:
                 i += matched or 1
 
     def _bare_unit(self, written: str, context: set[str], start: int, at_run_end: bool,
-                   prev: str | None) -> Unit | None:
-        """The unit a capitalised name stands for without a type word, if it may stand for one."""
+                   inside_run: bool, lead: str) -> Unit | None:
+        """The unit a capitalised name stands for without a type word, if it may stand for one.
+
+        :param inside_run: capitalised words stand before the name ("Sở TT&TT Hà Tĩnh")
+        :param lead: the word before the name ("vào", "ĐH", "(")
+        """
         key = canonical(written, normalised=True)
+        folded = place_key(written)
         upper = written.isupper()
-        if len(key.split()) < 2 or key in _NOT_BARE:
+        if folded in _NOT_BARE:
             return None
-        if not upper and (not at_run_end or (prev and not _allowed_before(prev))):
+        institution = None if lead == "(" else _INSTITUTION_BEFORE.search(self.doc.norm.text[max(0, start - 60):start])
+        if institution and institution.group(2).strip():
+            return None  # inside a longer institution name
+        local_body = _LOCAL_BODY_BEFORE.search(self.doc.norm.text[max(0, start - 16):start])
+        # "vào Huế", "đi Nha Trang", "(Ninh Giang)", "Trường ĐH Vinh", "Thành ủy Vinh"
+        placed = lead.lower() in _place_lead_words() or lead == "(" or institution is not None or local_body is not None
+        one_word = len(key.split()) < 2
+        if one_word and not (placed or _acronym(lead) or self._run_together(folded)):
+            return None  # one word ("Vinh", "Huế") is a place only after a word of place or an acronym
+        if not upper and (not at_run_end or (inside_run and not (_allowed_before(lead) or institution))):
             return None  # part of a longer name ("Nguyễn Thị Thanh Hà")
-        if _INSTITUTION_BEFORE.search(self.doc.norm.text[max(0, start - 60):start]):
-            return None
-        province = self.g.provinces.get(key)
+        if one_word and len(re.findall(r"[aeiouy]+", folded)) < 2:
+            folded = None  # a single syllable spelled another way is too often something else ("Vĩnh")
+        province = self.g.provinces.get(key) or self.g.province_keys.get(folded)
+        if local_body and not self.after_reform and (not province or province.code not in MUNICIPALITIES):
+            own = _LOCAL_BODY_TYPE[local_body.group(1).lower()]
+            candidates = [u for u in self.g.district_candidates(written, normalised=True) if u.type == own]
+            if province:
+                candidates = [u for u in candidates if u.province_code == province.code]
+            if candidates:
+                return candidates[0]
         if province:
             return province
         if self.after_reform or key in self.commune_names:
             return None
-        districts = [u for u in self.g.districts.get(key, []) if u.province_code in context]
+        candidates = self.g.districts.get(key) or self.g.district_keys.get(folded, []) if folded else \
+            self.g.districts.get(key, [])
+        districts = [u for u in candidates if u.province_code in context]
+        if not districts and placed and len({u.province_code for u in candidates}) == 1:
+            districts = candidates  # a name only one province has, where a place is expected
         if not districts:
             return None
         if upper and not self._heading(start) and self.doc.line_at(start) != self.doc.line_at(0):
             return None  # in a capitalised line, only a headline names a place without its type word
         return districts[0]
 
+    def _run_together(self, folded: str) -> bool:
+        """A province's name of several syllables written as one word ("Kontum", "Daklak")."""
+        province = self.g.province_keys.get(folded)
+        return province is not None and len(province.name.split()) > 1
+
     def _heading(self, pos: int) -> bool:
         return self.doc.title is not None and self.doc.title[0] <= pos < self.doc.title[1]
 
+    def _signing_line(self, place: Place) -> bool:
+        """Whether the place opens the place-and-date line of a letter ("Hà Nội, ngày 18 tháng 9
+        năm 2024", also after the document's number on the same line)."""
+        text = self.doc.norm.text
+        if place.start is None or not _SIGNING_DATE.match(text, place.end):
+            return False
+        line_start = self.doc.line_at(place.start)[0]
+        return place.start - line_start <= 60 and bool(_SIGNING_PREFIX.fullmatch(text[line_start:place.start].strip()))
+
     def _resolve_ambiguous(self) -> None:
-        """Re-pick districts and communes whose name exists in several provinces."""
+        """Re-pick districts and communes whose name exists in several provinces: districts by
+        the provinces named (and the portal's), then communes by the districts so chosen."""
         context = {p.unit.province_code for p in self.places if p.unit.level == "province"}
         for p in self.places:
             if p.unit.level == "district" and len({u.province_code for u in self.g.district_candidates(p.written, True)}) == 1:
                 context.add(p.unit.province_code)  # a district name found in one province only
         if self.url_province:
             context.add(self.url_province.code)
-        for place in self.places:
-            unit = place.unit
-            if unit.level == "province" or (unit.province_code in context and unit.level == "district"):
-                continue
-            if unit.level == "district":
-                pool = self.g.district_candidates(place.written, True)
-            else:
-                pool = self.g.commune_candidates(place.written, self.after_reform, True)
+        for level in ("district", "commune"):
             districts = {p.unit.code for p in self.places if p.unit.level == "district"}
-            better = [u for u in pool if u.district_code in districts] or \
-                     [u for u in pool if u.province_code in context and u.type == unit.type] or \
-                     [u for u in pool if u.province_code in context]
-            if better:
-                place.unit = better[0]
+            for place in self.places:
+                unit = place.unit
+                if unit.level != level or (level == "district" and unit.province_code in context):
+                    continue
+                if level == "district":
+                    pool = self.g.district_candidates(place.written, True)
+                else:
+                    pool = self.g.commune_candidates(place.written, self.after_reform, True)
+                in_district = [u for u in pool if u.district_code in districts]
+                better = [u for u in in_district if u.type == unit.type] or in_district or \
+                         [u for u in pool if u.province_code in context and u.type == unit.type] or \
+                         [u for u in pool if u.province_code in context]
+                if better:
+                    place.unit = better[0]
 
     def url_places(self) -> list[Place]:
         """The portal's own units, known only from the address."""
@@ -268,11 +370,28 @@ class PlaceFinder:
         return out
 
 
+def _word_before(text: str, pos: int) -> str:
+    """The word (or opening parenthesis) right before `pos` on the same line."""
+    m = re.search(r"(\(|[^\s(]+)\s*$", text[max(0, pos - 24):pos])
+    if not m or "\n" in text[max(0, pos - 24) + m.start():pos]:
+        return ""
+    return m.group(1)
+
+
+def _acronym(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+@lru_cache(maxsize=1)
+def _place_lead_words() -> frozenset[str]:
+    return frozenset(lexicon()["place_lead_words"])
+
+
 def _allowed_before(prev: str) -> bool:
     """A bare name inside a run of capitalised words is a place only after an acronym
     ("Sở TT&TT Hà Tĩnh", "OCOP Cà Mau") or a word capitalised because it starts a sentence."""
-    letters = [c for c in prev if c.isalpha()]
-    return (len(letters) >= 2 and all(c.isupper() for c in letters)) or prev.lower() in _COMMON_SENTENCE_START
+    return _acronym(prev) or prev.lower() in _COMMON_SENTENCE_START
 
 
 _UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
@@ -289,7 +408,7 @@ def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
     return runs
 
 
-def _url_units(g: Gazetteer, url: str | None) -> tuple[Unit | None, Unit | None]:
+def _url_units(url: str | None) -> tuple[Unit | None, Unit | None]:
     """The province and district a portal address names (muonglat.thanhhoa.gov.vn)."""
     if not url:
         return None, None
@@ -297,10 +416,17 @@ def _url_units(g: Gazetteer, url: str | None) -> tuple[Unit | None, Unit | None]
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:  # a malformed address places nothing
         return None, None
-    labels = [l for l in host.split(".") if l not in ("www", "gov", "vn", "com", "org", "net", "edu")]
+    return _host_units(host)
+
+
+@lru_cache(maxsize=4096)
+def _host_units(host: str) -> tuple[Unit | None, Unit | None]:
+    """The units of one host name (cached: a crawl brings many pages of one portal)."""
+    g = gazetteer()
+    labels = [place_key(l) for l in host.split(".") if l not in ("www", "gov", "vn", "com", "org", "net", "edu")]
     province = None
     for label in labels:
-        for key, unit in g.ascii_provinces.items():
+        for key, unit in [*g.province_keys.items(), *g.province_alias_keys.items()]:
             if len(key) >= 5 and key in label or key == label:
                 province = unit
                 break
@@ -308,8 +434,8 @@ def _url_units(g: Gazetteer, url: str | None) -> tuple[Unit | None, Unit | None]
             break
     district = None
     for label in labels:
-        cands = [u for u in g.ascii_districts.get(label, []) if ascii_key(u.name) == label]
-        if province and label == ascii_key(province.name):
+        cands = [u for u in g.district_keys.get(label, []) if place_key(u.name) == label]
+        if province and label == place_key(province.name):
             continue  # "tuyenquang.dcs.vn" is the province's portal, not its capital city's
         if province:
             cands = [u for u in cands if u.province_code == province.code]

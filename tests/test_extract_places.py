@@ -1,0 +1,205 @@
+"""Places in news sentences: numbered urban units, spelling variants, number-suffixed communes,
+places after words of motion, the signing line of a letter, and the codes of resolved units.
+
+The forms are general: each is tried with many units, most of them drawn from the gazetteer
+itself and written the way news writes them.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from extract import extract_record
+from extract.gazetteer import gazetteer, place_key
+
+G = gazetteer()
+SEED = 20240918
+
+
+def places(text: str, **kwargs) -> list[tuple[str, str, str | None]]:
+    """(name, level, code) of every place the text names (URL units left out)."""
+    return [(l["name"], l["level"], l["code"]) for l in extract_record(text, **kwargs)["locations"] if l["span"]]
+
+
+def codes(text: str) -> dict[str, str | None]:
+    return {level: code for _, level, code in places(text)}
+
+
+def newsy(name: str) -> str:
+    """A unit name as news writes it: every syllable capitalised ("Ya ly" -> "Ya Ly")."""
+    return re.sub(r"(^|[\s-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
+
+
+def _district(u) -> object:
+    return next(d for d in G.district_candidates(u.district) if d.code == u.district_code)
+
+
+def _province_phrase(code: str) -> str:
+    p = G.province_by_code[code]
+    return f"{'thành phố' if p.type == 'thành phố' else 'tỉnh'} {p.name}"
+
+
+def _communes(predicate=lambda u: True) -> list:
+    """Legacy communes whose name the text can write (capitalised words, not 'Nông trường …')."""
+    return [u for units in G.communes.values() for u in units
+            if predicate(u) and not re.search(r"\s[a-zđ]", newsy(u.name).replace("Nông Trường", ""))
+            and "trường" not in u.name.lower()]
+
+
+# -- codes of "xã X, huyện Y, tỉnh Z" ------------------------------------------------------
+
+COMMUNE_FORMS = [
+    "Lớp tập huấn được tổ chức tại {c}, {d}, {p} cho 50 học viên.",
+    "Ngày 5/3, UBND {c} ({d}, {p}) tổ chức tập huấn.",
+    "Hội nghị diễn ra ở hội trường {c}, {d}, {p}.",
+]
+
+
+def test_commune_district_province_triples_resolve_to_their_codes():
+    rng = random.Random(SEED)
+    sample = rng.sample(_communes(), 300)
+    right = 0
+    misses = []
+    for k, u in enumerate(sample):
+        d = _district(u)
+        text = COMMUNE_FORMS[k % len(COMMUNE_FORMS)].format(
+            c=f"{u.type} {newsy(u.name)}", d=f"{d.type} {d.name}", p=_province_phrase(u.province_code))
+        got = codes(text)
+        if got == {"commune": u.code, "district": u.district_code, "province": u.province_code}:
+            right += 1
+        else:
+            misses.append((text, got))
+    assert right / len(sample) >= 0.99, misses[:5]
+
+
+def test_numbered_urban_districts_of_ho_chi_minh_city():
+    numbered = sorted({u for units in G.districts.values() for u in units
+                       if u.province_code == "79" and re.fullmatch(r"Quận \d+", u.name)}, key=lambda u: u.code)
+    assert len(numbered) >= 10
+    for u in numbered:
+        n = u.name.split()[1]
+        for text in (f"tại quận {n}, thành phố Hồ Chí Minh", f"Quận {n}, TP.HCM tổ chức tập huấn",
+                     f"UBND quận {n} (TP. Hồ Chí Minh)", f"cán bộ Q.{n}, TP.HCM", f"ở quận {n}"):
+            got = places(text)
+            assert (u.name, "district", u.code) in got, (text, got)
+            if "Hồ Chí Minh" in text or "HCM" in text:
+                assert ("Hồ Chí Minh", "province", "79") in got, (text, got)
+
+
+def test_numbered_wards_resolve_by_their_district():
+    wards = [u for u in G.communes.get("phường 12", []) + G.communes.get("phường 5", []) + G.communes.get("phường 1", [])
+             if u.province_code == "79"]
+    assert len(wards) >= 10
+    for u in wards:
+        d = _district(u)
+        district = f"quận {d.name.split()[1]}" if d.name.startswith("Quận") else f"{d.type} {d.name}"
+        n = u.name.split()[1]
+        for text in (f"tại phường {n}, {district}, TP.HCM", f"Phường {n}, {district[0].upper() + district[1:]}",
+                     f"P.{n}, {district}, thành phố Hồ Chí Minh"):
+            assert codes(text).get("commune") == u.code, (text, places(text))
+
+
+def test_communes_whose_name_ends_in_a_number_are_not_the_one_without_it():
+    numbered = _communes(lambda u: re.search(r"[^\d\s] \d{1,2}$", u.name) is not None)
+    assert len(numbered) >= 20
+    for u in numbered:
+        d = _district(u)
+        text = f"tại {u.type} {newsy(u.name)}, {d.type} {d.name}, {_province_phrase(u.province_code)}"
+        assert codes(text).get("commune") == u.code, (text, places(text))
+
+
+# -- spelling variants --------------------------------------------------------------------
+
+@pytest.mark.parametrize("official, written", [
+    ("Đắk Mil", "Đăk Mil"), ("Đắk Mil", "Đak Mil"), ("Đắk Mil", "Dak Mil"),
+    ("Đăk Glong", "Đắk Glong"), ("Đăk Hà", "Đắk Hà"), ("Đak Đoa", "Đăk Đoa"), ("Đắk Tô", "Đăk Tô"),
+    ("Đắk R'Lấp", "Đắk Rlấp"), ("Đắk R'Lấp", "Đăk R’lấp"),
+    ("Ea H'leo", "Ea Hleo"), ("Ea H'leo", "Ea H’Leo"), ("Ea H'leo", "EaH'leo"),
+    ("Cư M'gar", "Cư Mgar"), ("Cư M'gar", "Cư M’Gar"), ("M'Đrắk", "Mđrắk"), ("M'Đrắk", "M’Drắk"),
+    ("Ia H'Drai", "Ia Hdrai"), ("Krông A Na", "Krông Ana"), ("Krông Búk", "Krông Buk"),
+    ("Krông Pắc", "Krông Pắk"), ("Krông Pắc", "Krông Pác"), ("Chư Pưh", "Chư Pứh"), ("Kon Plông", "Kon Plong"),
+    ("Quy Nhơn", "Qui Nhơn"), ("Kỳ Anh", "Kì Anh"), ("Tam Kỳ", "Tam Kì"), ("Tân Kỳ", "Tân Kì"),
+    ("Hòa Vang", "Hoà Vang"), ("Hòa Vang", "Hóa Vang"), ("Ninh Hòa", "Ninh Hoà"), ("Lạc Thủy", "Lạc Thuỷ"),
+])
+def test_district_names_spelled_another_way(official, written):
+    expected = next(u for u in G.district_candidates(official))
+    leads = {"huyện": ("tại huyện", "UBND huyện", "các xã của huyện"),
+             "thành phố": ("tại thành phố", "UBND TP.", "TP "), "thị xã": ("tại thị xã", "UBND TX.", "thị xã")}
+    for lead in leads[expected.type]:
+        got = places(f"{lead} {written}, {_province_phrase(expected.province_code)} tổ chức tập huấn")
+        assert (official, "district", expected.code) in got, (lead, written, got)
+
+
+@pytest.mark.parametrize("written, official", [
+    ("Đăk Lăk", "Đắk Lắk"), ("Đắc Lắc", "Đắk Lắk"), ("Đak Lak", "Đắk Lắk"), ("Dak Lak", "Đắk Lắk"),
+    ("Đăk Nông", "Đắk Nông"), ("Đắc Nông", "Đắk Nông"), ("Kontum", "Kon Tum"), ("Thanh Hoá", "Thanh Hóa"),
+    ("Khánh Hoà", "Khánh Hòa"), ("Hoà Bình", "Hòa Bình"), ("Thừa Thiên - Huế", "Thừa Thiên Huế"),
+])
+def test_province_names_spelled_another_way(written, official):
+    for text in (f"tại tỉnh {written}", f"Sở Y tế {written} tổ chức", f"cán bộ các huyện của tỉnh {written}"):
+        assert (official, "province") in {(n, l) for n, l, _ in places(text)}, text
+
+
+def test_one_key_folds_every_variant_alike():
+    for a, b in [("Đắk", "Dak"), ("Đăk", "Đak"), ("Ea H'leo", "Ea Hleo"), ("Quy", "Qui"), ("Kỳ", "Kì"),
+                 ("hòa", "hoà"), ("Pắc", "Pắk"), ("Thừa Thiên-Huế", "Thừa Thiên Huế")]:
+        assert place_key(a) == place_key(b)
+    assert place_key("Hà Nam") != place_key("Hà Nội")
+
+
+# -- bare names: motion, parentheses, institutions, local bodies ---------------------------
+
+@pytest.mark.parametrize("text, name, level", [
+    ("Đoàn cán bộ vào Huế học tập kinh nghiệm.", "Thừa Thiên Huế", "province"),
+    ("Các học viên ra Hà Nội dự lớp bồi dưỡng.", "Hà Nội", "province"),
+    ("Đoàn đi Nha Trang tham quan mô hình.", "Nha Trang", "district"),
+    ("Sau lớp học, đoàn về Vinh báo cáo kết quả.", "Vinh", "district"),
+    ("Giảng viên đến Pleiku truyền đạt chuyên đề.", "Pleiku", "district"),
+    ("Cán bộ ở Đà Lạt và Buôn Ma Thuột tham dự.", "Đà Lạt", "district"),
+    ("Học viên từ Quy Nhơn và Tuy Hòa về dự.", "Quy Nhơn", "district"),
+    ("Trường Đại học Tây Nguyên (Đắk Lắk) cử giảng viên.", "Đắk Lắk", "province"),
+    ("Bệnh viện Đa khoa khu vực (Quảng Nam) tổ chức tập huấn.", "Quảng Nam", "province"),
+    ("Giảng viên Trường ĐH Vinh trình bày chuyên đề.", "Vinh", "district"),
+    ("Đại học Huế phối hợp tổ chức lớp học.", "Thừa Thiên Huế", "province"),
+    ("Tại trụ sở Thành ủy Lào Cai, lớp học khai giảng.", "Lào Cai", "district"),
+    ("Thị ủy Bỉm Sơn tổ chức lớp bồi dưỡng.", "Bỉm Sơn", "district"),
+    ("Huyện ủy Mường Lát tổ chức hội nghị.", "Mường Lát", "district"),
+    ("Tỉnh ủy Lào Cai tổ chức hội nghị.", "Lào Cai", "province"),
+    ("Thành đoàn Hà Nội tổ chức tập huấn.", "Hà Nội", "province"),
+    ("Tập huấn cho cán bộ hai huyện Trà Lĩnh và Phục Hòa.", "Trà Lĩnh", "district"),
+])
+def test_places_without_a_type_word(text, name, level):
+    assert (name, level) in {(n, l) for n, l, _ in places(text)}, places(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Ông Vinh phát biểu tại lớp học.", "Chị Huế chia sẻ kinh nghiệm.", "Đoàn TNCS Hồ Chí Minh và tư tưởng Hồ Chí Minh",
+    "học tập và làm theo tấm gương đạo đức Hồ Chí Minh", "tập huấn về Kỹ năng mềm",
+    "Trường Cao đẳng Y tế Thanh Hóa tuyển sinh", "giảng viên Trường Đại học Kiến trúc Hà Nội",
+])
+def test_names_that_are_not_places_here(text):
+    assert places(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Hà Nội, ngày 18 tháng 9 năm 2024", "TP. Hồ Chí Minh, ngày 5 tháng 3 năm 2023",
+    "Thanh Hóa, ngày 05/3/2024", "Số: 12/UBND-VX Mường Lát, ngày 18 tháng 9 năm 2024",
+    "Huyện Mường Lát, ngày 2 tháng 10 năm 2023", "Đắk Lắk, ngày 1 tháng 6 năm 2022",
+])
+def test_the_signing_line_of_a_letter_is_not_a_place(text):
+    body = "\nKẾ HOẠCH\nTổ chức lớp bồi dưỡng cho cán bộ."
+    assert places(text + body) == []
+    assert places("Quyết định\n" + text + body) == []
+
+
+def test_a_place_before_a_date_in_a_sentence_is_a_place():
+    got = places("Sáng nay, tại Hà Nội, ngày 18 tháng 9 năm 2024, Bộ Nội vụ tổ chức tập huấn.")
+    assert ("Hà Nội", "province", "01") in got
+
+
+def test_a_variant_spelling_is_the_unit_itself_not_a_merged_one():
+    (loc,) = [l for l in extract_record("tại huyện Krông Buk")["locations"] if l["span"]]
+    assert (loc["name"], loc["code"], loc.get("merged_into")) == ("Krông Búk", next(
+        u.code for u in G.district_candidates("Krông Búk")), None)
