@@ -3,7 +3,9 @@
 "Ban Dân tộc tỉnh Thanh Hóa phối hợp với UBND huyện Mường Lát tổ chức khai mạc lớp tập huấn"
 -> organizer "Ban Dân tộc tỉnh Thanh Hóa", co-organizer "UBND huyện Mường Lát". Also the passive
 "Hội nghị tập huấn … do Bộ Nội vụ tổ chức". Leading time and place phrases ("Sáng 18/8,",
-"tại huyện Mường Lát,") and outlet tags ("(BDO)") are not part of the name.
+"tại huyện Mường Lát,") and outlet tags ("(BDO)") are not part of the name. A place alone
+("tỉnh Nghệ An", "huyện Sơn Dương") is never an organiser: after a body it says where the body
+is ("UBND huyện Mường Lát, tỉnh Thanh Hóa" is one co-organiser).
 """
 from __future__ import annotations
 
@@ -42,16 +44,21 @@ class Organizer:
     anchor: int  # position of the verb, to tie the organizer to an activity
 
 
+def _is_place(name: str) -> bool:
+    """Whether `name` is a place with its type word and nothing else ("tỉnh Nghệ An")."""
+    if not name.startswith(_PLACE_HEADS):
+        return False
+    rest = name.split(None, 2 if name.lower().startswith(("thành phố", "thị xã")) else 1)[-1]
+    return rest[:1].isupper()
+
+
 def _is_org(name: str) -> bool:
     """Whether `name` reads like a body: a head word ("Sở", "UBND", "Hội") and at least one more
-    word, or a unit of government with its name ("huyện Sơn Dương")."""
+    word; a place alone ("huyện Sơn Dương") is not one."""
     words = name.split()
     if not (2 <= len(words) <= 20) or re.search(r"\d{1,2}/\d{1,2}|[;]", name):
         return False
-    if name.startswith(_PLACE_HEADS):
-        rest = name.split(None, 2 if name.lower().startswith(("thành phố", "thị xã")) else 1)[-1]
-        return rest[:1].isupper()
-    return name.startswith(_HEADS)
+    return name.startswith(_HEADS) and not _is_place(name)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
