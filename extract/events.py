@@ -195,7 +195,7 @@ def _event_dates(doc: Doc, found: Mentions, scope, primary: bool) -> dict:
     # nông hướng dẫn kỹ thuật … cho 60 hội viên"), unless it dates a document or a plan.
     lead = _lead_sentences(doc) if primary else set()
     in_lead = [d for d in candidates if doc.sentence_index(d.start) in lead
-               and (d in in_training or not doc.sentence_has(_DOCUMENT_ACT, d.start))]
+               and (doc.sentence_has(_TERM, d.start) or not doc.sentence_has(_DOCUMENT_ACT, d.start))]
     first = (in_lead or in_training or about_activity or [None])[0]
     if first is None:
         return _month_or_year(doc, found, scope, primary) or empty

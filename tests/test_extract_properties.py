@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract import extract_record
+from extract.events import MAX_FURTHER_EVENTS
 
 # Text made of the pieces real articles are made of, shuffled, plus arbitrary Unicode.
 PIECES = ["Ngày", "ngày", "13/11", "20-12", "18.6", "24-26/8/2023", "từ", "đến", "và", "tháng", "năm", "2019",
@@ -67,3 +68,29 @@ def test_extraction_never_raises_and_spans_and_dates_are_valid(text, url, publis
     for event in record["events"]:
         if event["start_date"] and event["end_date"] and not event["start_date"].startswith("--"):
             assert event["start_date"] <= event["end_date"]
+
+
+# Long repetitive inputs: one piece repeated hundreds or thousands of times, with one separator
+# ("1/1/1/…", "ngày 5/3, ngày 5/3, …", "Mường Lát, Mường Lát, …"): the shapes that make a rule
+# backtrack or compare every mention with every other. Behaviour is bounded (no exception, valid
+# spans, caps reported as counted warnings); time is measured by bench/bench_adversarial.py.
+REPEATED = ["1", "12", "1.000", "5/3", "ngày 5/3", "từ 4 đến 7/ 6", "22, 23", "Mường Lát", "huyện Mường Lát",
+            "90/QĐ-TTg", "Quyết định số 12/QĐ-UBND ngày 5/3/2023", "tập huấn", "Bên cạnh đó, tổ chức tập huấn",
+            "hơn 200 học viên", "hai mươi", "chương trình", "giảm nghèo bền vững", "(", ".", "-", "Trung tâm Bồi dưỡng",
+            "tháng 5 năm 2020", "Sáng 20-12", "các ngày", "6/8 người", "Ủy Ban"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(piece=st.sampled_from(REPEATED), separator=st.sampled_from(["", " ", ", ", "\n", "/", "-", ". ", " và "]),
+       times=st.integers(min_value=200, max_value=3000), lead=st.sampled_from(["", "Tập huấn cho cán bộ\n\n"]))
+def test_long_repetitive_inputs_extract_without_error_and_with_valid_spans(piece, separator, times, lead):
+    text = lead + separator.join([piece] * times)
+    record = extract_record(text, published="2024-06-01")
+    for node in _walk(record):
+        span = node.get("span")
+        if span is not None and "quote" in node:
+            assert 0 <= span[0] <= span[1] <= len(text)
+            assert text[span[0]:span[1]] == node["quote"]
+    for warning in record.get("warnings", []):
+        assert warning["count"] >= 1 and warning["warning"]
+    assert len(record["events"]) <= 1 + MAX_FURTHER_EVENTS
