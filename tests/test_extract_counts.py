@@ -1,0 +1,69 @@
+"""Participants of the primary activity: the stated total, wherever the sentence stating it."""
+from __future__ import annotations
+
+import pytest
+
+from extract import extract_record
+
+HEADLINE = "Tập huấn kỹ năng cho cán bộ cơ sở\n\n"
+LEAD = "Ngày 5/3, Sở Nội vụ tổ chức lớp tập huấn kỹ năng cho cán bộ cơ sở. "
+
+
+def participants(text: str):
+    return extract_record(text, published="2024-05-01")["events"][0]["participant_total"]
+
+
+@pytest.mark.parametrize("sentence, total", [
+    # the total in a sentence with no training word, in its usual shapes
+    ("Tham dự có 120 học viên là cán bộ các xã.", 120),
+    ("Về dự có 60 đại biểu đến từ các xã, thị trấn.", 60),
+    ("Hơn 200 người tham gia.", 200),
+    ("Có 85 cán bộ, công chức dự.", 85),
+    ("Lớp học thu hút gần 1.000 hội viên.", 1000),
+    ("Với sự góp mặt của 150 cán bộ các phòng, ban.", 150),
+    ("95 cán bộ các xã đã được trang bị kiến thức về chuyển đổi số.", 95),
+    # the total stated after its noun
+    ("Tổng số học viên tham gia lớp học là 45 người.", 45),
+    ("Số lượng đại biểu: hơn 120.", 120),
+    ("Số học viên của lớp là 38.", 38),
+    # participant nouns of every trade
+    ("Tham gia lớp học có 90 trưởng, phó thôn.", 90),
+    ("Tham dự có 40 công an viên và dân quân.", 40),
+    ("Lớp học có 35 phóng viên, biên tập viên tham gia.", 35),
+])
+def test_the_stated_total(sentence, total):
+    assert participants(HEADLINE + LEAD + sentence) == total
+
+
+@pytest.mark.parametrize("sentence", [
+    "Lớp thứ nhất có 50 học viên, lớp thứ hai có 45 học viên.",    # only the parts of several classes
+    "Trong đó có 80 nữ cán bộ.",                                   # a part of a total not given
+    "Huyện có 1.250 hội viên nông dân.",                           # a count about something else
+    "Giải quyết việc làm cho 2.000 lao động.",
+    "Tỷ lệ học viên đạt yêu cầu là 98%.",                          # a share, not a count
+    "Tham dự có hàng trăm cán bộ.",                                # a vague amount
+])
+def test_no_total(sentence):
+    assert participants(HEADLINE + LEAD + sentence) is None
+
+
+def test_a_total_with_its_parts_is_the_total():
+    assert participants(HEADLINE + LEAD + "Tổng số 3 lớp với 210 học viên, mỗi lớp 70 học viên.") == 210
+
+
+def test_the_count_of_the_dated_activity_not_of_the_years_summary_before_it():
+    text = (HEADLINE + "Năm 2023, huyện tổ chức 15 lớp tập huấn cho 1.200 lượt người. Ngày 5/3/2024, lớp tập huấn "
+            "kỹ năng lần này khai mạc với 80 học viên.")
+    assert participants(text) == 80
+
+
+def test_the_count_in_the_sentence_that_dates_the_activity():
+    text = ("Chuyển giao kỹ thuật cho nông dân\n\nSáng 5/3, Hội Nông dân huyện phối hợp với Trạm Khuyến nông "
+            "hướng dẫn kỹ thuật chăm sóc lúa cho 60 hội viên. Đây là lớp tập huấn thứ ba trong năm.")
+    assert participants(text) == 60
+
+
+@pytest.mark.parametrize("digits", [16, 400, 5000])
+def test_a_run_of_digits_is_not_a_count(digits):
+    record = extract_record("Tập huấn cho " + "1" * digits + " học viên")
+    assert all(c["value"] is None or c["value"] < 10 ** 15 for c in record["counts"])
