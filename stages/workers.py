@@ -51,7 +51,8 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         warm_up()
     # fork: the workers start with the parent's loaded modules and data. They are started at the
     # first submit, from this thread, before the caller starts any other thread that uses them.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    try:
         pending: deque[Future] = deque()
         iterator = iter(items)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
@@ -60,6 +61,8 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    finally:  # also when the caller stops early or fails: the chunks ahead are not worth finishing
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _apply(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result]:

@@ -130,6 +130,8 @@ def check_article_fields(article: dict) -> None:
         if value is not None and (not isinstance(value, wanted) or isinstance(value, bool)):
             raise TypeError(f"{name} must be {'a string' if wanted is str else 'an integer'}, "
                             f"not {type(value).__name__} {str(value)[:60]!r}")
+        if wanted is int and value is not None and not -2**63 <= value < 2**63:
+            raise ValueError(f"{name} {value} does not fit in a 64-bit integer")
 
 
 def article_row(article: dict, record: dict | None) -> dict:

@@ -186,7 +186,7 @@ def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: st
         if describe_storage_error(error) is not None:  # a full disk or a broken file: no article would fare better
             raise
         if len(prepared) == 1:
-            record_error(db, prepared[0].article.get("url"), stage,
+            record_error(db, _url_of(prepared[0].article), stage,
                          f"not stored: {type(error).__name__}: {error}")
             return ["failed"]
         log.warning("batch of %d failed (%s); retrying one article at a time", len(prepared), error)
@@ -252,7 +252,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
     for item in prepared:
         row, derived = item.row, item.derived
         if row is None:
-            insert_error(db, item.article.get("url"), stage, item.failure or "not stored")
+            insert_error(db, _url_of(item.article), stage, item.failure or "not stored")
             statuses.append("failed")
             continue
         previous = stored.get(row["url"])
@@ -405,6 +405,12 @@ def _stored_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, _S
             stored[url] = _Stored(article_id, hash_, extractor_version, version,
                                   dict(zip(FETCH_COLUMNS, fetch)))
     return stored
+
+
+def _url_of(article: dict) -> str | None:
+    """The article's url for its errors row; None when it is not a string (the message says why)."""
+    url = article.get("url")
+    return url if isinstance(url, str) else None
 
 
 def _next_id(db: sqlite_utils.Database, table: str) -> int:

@@ -11,7 +11,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
@@ -20,7 +22,7 @@ from conftest import ROOT, run_pipeline
 from schema.datasette import METADATA_PATH, build_metadata, metadata_yaml
 from schema.tables import TABLES
 from stages.ingest import ingest, reextract
-from store import open_database, table_counts
+from store import describe_storage_error, open_database, table_counts
 from store.rows import InvalidRecord, validate_record
 
 CHILD_COUNTS_SQL = """
@@ -91,16 +93,37 @@ def test_records_file_out_of_order_is_refused(tmp_path: Path, ingest_input: tupl
     assert "out of order" in db.execute("select message from errors limit 1").fetchone()[0]
 
 
-def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path: Path, dev_records: list) -> None:
-    bench = load_bench()
-    total = 3000
-    articles, records = tmp_path / "articles.jsonl", tmp_path / "records.jsonl"
+def write_varied(dev_records: list, total: int, folder: Path) -> tuple[Path, Path, Path]:
+    """articles.jsonl and records.jsonl of `total` varied dev articles, and a reference database
+    that holds all of them (ingested in this process)."""
+    articles, records = folder / "articles.jsonl", folder / "records.jsonl"
     with articles.open("w", encoding="utf-8") as a, records.open("w", encoding="utf-8") as r:
-        for article, record in bench.vary(dev_records, total):
+        for article, record in load_bench().vary(dev_records, total):
             a.write(json.dumps({**article, "text": article.pop("body")}, ensure_ascii=False) + "\n")
-            r.write(json.dumps(record, ensure_ascii=False) + "\n")
-    reference = tmp_path / "reference" / "training.db"
+            # The extractor echoes the url it was given: the record of the varied copy names the copy.
+            r.write(json.dumps(dict(record, url=article["url"]), ensure_ascii=False) + "\n")
+    reference = folder / "reference" / "training.db"
     ingest(open_database(reference), articles, records)
+    return articles, records, reference
+
+
+def assert_whole_articles(db_path: Path, reference: Path, total: int) -> None:
+    """Some but not all articles are stored, each with exactly the child rows of the full run."""
+    reference_children = dict((row[0], row[1:]) for row in sqlite3.connect(reference).execute(CHILD_COUNTS_SQL))
+    connection = sqlite3.connect(db_path)
+    try:
+        assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+        stored_children = [(row[0], row[1:]) for row in connection.execute(CHILD_COUNTS_SQL)]
+    finally:
+        connection.close()
+    assert 0 < len(stored_children) < total
+    for url, children in stored_children:
+        assert children == reference_children[url], url
+
+
+def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path: Path, dev_records: list) -> None:
+    total = 3000
+    articles, records, reference = write_varied(dev_records, total, tmp_path)
 
     crashed = tmp_path / "crashed" / "training.db"
     process = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "ingest", str(articles), "--records",
@@ -119,14 +142,70 @@ def test_killed_ingest_leaves_whole_articles_and_resumes(tmp_path: Path, dev_rec
     process.wait()
     assert process.returncode == -signal.SIGKILL, "ingest finished before it could be killed"
 
-    reference_children = dict((row[0], row[1:]) for row in sqlite3.connect(reference).execute(CHILD_COUNTS_SQL))
-    crashed_children = [(row[0], row[1:]) for row in sqlite3.connect(crashed).execute(CHILD_COUNTS_SQL)]
-    assert 0 < len(crashed_children) < total
-    for url, children in crashed_children:
-        assert children == reference_children[url], url
-
+    assert_whole_articles(crashed, reference, total)
     ingest(open_database(crashed), articles, records)
     assert table_counts(open_database(crashed)) == table_counts(open_database(reference))
+
+
+@contextmanager
+def small_filesystem(folder: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` mounted on `folder` for the test (needs root: skipped elsewhere, where
+    test_a_full_database_is_a_crash_with_its_name simulates the full disk instead)."""
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small filesystem here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def test_ingest_on_a_full_disk_says_so_and_keeps_every_committed_batch(tmp_path: Path, dev_records: list) -> None:
+    """A real full disk: a 4 MiB tmpfs, filled by ingest itself; then made larger, and the same
+    command completes the database."""
+    total = 1500
+    articles, records, reference = write_varied(dev_records, total, tmp_path)
+    with small_filesystem(tmp_path / "disk", "4m") as disk:
+        db_path = disk / "training.db"
+        command = ["ingest", str(articles), "--records", str(records), "--db", str(db_path), "--batch-size", "50"]
+        full = run_pipeline(*command)
+        assert full.returncode == 3, full.stderr
+        assert f"Error: disk full while writing {db_path}" in full.stderr and "Traceback" not in full.stderr
+        assert_whole_articles(db_path, reference, total)
+        subprocess.run(["mount", "-o", "remount,size=512m", str(disk)], check=True)
+        resumed = run_pipeline(*command)
+        assert resumed.returncode == 0, resumed.stderr
+        assert table_counts(open_database(db_path)) == table_counts(open_database(reference))
+
+
+def test_extract_on_a_full_disk_says_so(tmp_path: Path, ingest_input: tuple[Path, Path]) -> None:
+    articles, _ = ingest_input
+    with small_filesystem(tmp_path / "disk", "64k") as disk:
+        output = disk / "records.jsonl"
+        full = run_pipeline("extract", "--input", str(articles), "--output", str(output))
+    assert full.returncode == 3 and f"Error: disk full while writing {output}" in full.stderr, full.stderr
+    assert "Traceback" not in full.stderr
+
+
+def test_a_full_database_is_a_crash_with_its_name(tmp_path: Path, dev_records: list) -> None:
+    """The full disk simulated where no filesystem can be mounted: PRAGMA max_page_count makes
+    SQLite raise SQLITE_FULL ("database or disk is full"), the very error of a full disk."""
+    total = 300
+    articles, records, reference = write_varied(dev_records, total, tmp_path)
+    db_path = tmp_path / "capped" / "training.db"
+    db = open_database(db_path)
+    db.execute(f"pragma max_page_count = {db.execute('pragma page_count').fetchone()[0] + 200}")
+    with pytest.raises(sqlite3.OperationalError) as raised:
+        ingest(db, articles, records, batch_size=20)
+    assert describe_storage_error(raised.value, db_path) == \
+        f"disk full while writing {db_path} (SQLITE_FULL: database or disk is full)"
+    assert db.execute("select count(*) from errors where message like '%full%'").fetchone()[0] == 0  # no article blamed
+    db.close()
+    assert_whole_articles(db_path, reference, total)
+    ingest(open_database(db_path), articles, records)
+    assert table_counts(open_database(db_path)) == table_counts(open_database(reference))
 
 
 def test_reextract_brings_every_article_to_the_current_extractor(tmp_path: Path, ingest_input) -> None:

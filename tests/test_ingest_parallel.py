@@ -1,0 +1,133 @@
+"""Extraction in worker processes (`--jobs N`) gives exactly what one process gives (issue 13, item 4)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from conftest import run_pipeline
+from stages.ingest import ingest
+from stages.workers import map_in_order
+from store import open_database, table_counts
+
+from test_store_ingest import load_bench
+
+ARTICLES = 120
+
+
+def database_content(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, without the columns that say when a run happened."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in connection.execute(
+            "select name from sqlite_master where type = 'table' and name not like 'articles_fts%' "
+            "and name != '_sqlite_migrations' order by name")]
+        content = {}
+        for table in tables:
+            columns = [row[1] for row in connection.execute(f"pragma table_info([{table}])")
+                       if not row[1].endswith("_at")]
+            content[table] = connection.execute(
+                f"select {', '.join(f'[{c}]' for c in columns)} from [{table}] order by 1").fetchall()
+        return content
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def varied_articles(tmp_path_factory: pytest.TempPathFactory, dev_records: list) -> Path:
+    """ARTICLES varied dev articles as input lines (text, no records), one broken line among them."""
+    path = tmp_path_factory.mktemp("parallel") / "articles.jsonl"
+    lines = [json.dumps({"id": f"a{number}", "url": article["url"], "published": article["published"],
+                         "text": article["body"]}, ensure_ascii=False)
+             for number, (article, _) in enumerate(load_bench().vary(dev_records, ARTICLES))]
+    lines.insert(ARTICLES // 2, '{"id": "broken", "url": 5, "text": "Tập huấn"}')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ingest_with_two_jobs_stores_what_one_job_stores(tmp_path: Path, varied_articles: Path) -> None:
+    databases = {}
+    for jobs in (1, 2):
+        databases[jobs] = tmp_path / f"jobs{jobs}.db"
+        result = run_pipeline("ingest", str(varied_articles), "--jobs", str(jobs), "--db", str(databases[jobs]),
+                              "--batch-size", "25")
+        assert result.returncode == 1, result.stderr  # the broken line, named
+        assert f"{ARTICLES} new" in result.stderr and "1 failed" in result.stderr
+        assert f"{varied_articles} line {ARTICLES // 2 + 1}: url must be a string" in result.stderr
+    one, two = database_content(databases[1]), database_content(databases[2])
+    assert len(one["articles"]) == ARTICLES and len(one["events"]) > ARTICLES // 2
+    assert one == two
+
+
+def test_reextract_with_two_jobs_derives_what_one_job_derives(tmp_path: Path, varied_articles: Path) -> None:
+    stale = tmp_path / "stale.db"
+    records = tmp_path / "old-records.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for line in varied_articles.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            out.write(json.dumps({"id": entry["id"], "url": entry["url"], "extractor_version": "0-old",
+                                  "is_training": False, "events": [], "documents": [], "programmes": [],
+                                  "locations": [], "organizers": [], "dates": []}) + "\n")
+    db = open_database(stale)
+    ingest(db, varied_articles, records)
+    assert table_counts(db)["events"] == 0
+    db.close()  # checkpoints the write-ahead log into the file that is copied
+    copies = {}
+    for jobs in (1, 2):
+        copies[jobs] = tmp_path / f"reextract{jobs}.db"
+        shutil.copy(stale, copies[jobs])
+        result = run_pipeline("reextract", "--jobs", str(jobs), "--db", str(copies[jobs]), "--batch-size", "30")
+        assert result.returncode == 0, result.stderr
+        assert f"{ARTICLES} articles" in result.stderr
+    one, two = database_content(copies[1]), database_content(copies[2])
+    assert len(one["events"]) > ARTICLES // 2
+    assert one == two
+
+
+def test_extract_with_every_core_writes_what_one_job_writes(tmp_path: Path, varied_articles: Path) -> None:
+    outputs = {}
+    for jobs in (1, 0):
+        outputs[jobs] = tmp_path / f"records{jobs}.jsonl"
+        result = run_pipeline("extract", "--input", str(varied_articles), "--output", str(outputs[jobs]),
+                              "--jobs", str(jobs))
+        assert result.returncode == 1 and f"{ARTICLES + 1} records, 1 failed" in result.stderr, result.stderr
+    assert outputs[1].read_bytes() == outputs[0].read_bytes()
+    assert len(outputs[1].read_text(encoding="utf-8").splitlines()) == ARTICLES + 1
+
+
+def square_in_a_worker(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_results_come_back_in_order_from_other_processes() -> None:
+    results = list(map_in_order(square_in_a_worker, iter(range(500)), jobs=2))
+    assert [square for square, _ in results] == [number * number for number in range(500)]
+    assert os.getpid() not in {pid for _, pid in results} and len({pid for _, pid in results}) == 2
+
+
+def extractor_that_dies_on_a_marker(text: str, **_: object) -> dict:
+    """An extractor whose process dies (as on a segfault or the OOM killer) on one article."""
+    if "DIE HERE" in text:
+        os._exit(1)
+    from extract import extract_record
+
+    return extract_record(text, **_)
+
+
+def test_a_worker_that_dies_ends_the_run_and_keeps_committed_batches(tmp_path: Path, varied_articles: Path) -> None:
+    lines = varied_articles.read_text(encoding="utf-8").splitlines()
+    dying = json.dumps({"id": "dies", "url": "https://a.gov.vn/dies", "text": "DIE HERE"})
+    source = tmp_path / "articles.jsonl"
+    source.write_text("\n".join(lines[:90] + [dying] + lines[90:]) + "\n", encoding="utf-8")
+    db_path = tmp_path / "training.db"
+    with pytest.raises(BrokenProcessPool):
+        ingest(open_database(db_path), source, batch_size=20, extractor=extractor_that_dies_on_a_marker, jobs=2)
+    connection = sqlite3.connect(db_path)
+    stored = connection.execute("select count(*) from articles").fetchone()[0]
+    assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert 0 < stored < 90 and stored % 20 == 0  # whole batches, all before the article that killed its worker
