@@ -27,6 +27,8 @@ _PROVINCE_ALIASES = {
     "66": ["Đăk Lăk", "Đắc Lắc", "Daklak"],
 }
 _DISPLAY_NAME = {"46": "Thừa Thiên Huế"}  # the pre-July-2025 name the articles knew
+# Districts the dataset spells otherwise than their official pre-2025 name.
+_DISTRICT_DISPLAY_NAME = {"467": "Đakrông", "137": "Mù Cang Chải"}
 
 
 @lru_cache(maxsize=65536)
@@ -142,10 +144,12 @@ class Gazetteer:
             dcode = r["districtCode"]
             if dcode and dcode not in seen_districts:
                 seen_districts.add(dcode)
-                unit = Unit(dcode, _bare(r["districtShort"]), r["districtType"].lower(), "district", province.name, pcode,
+                dname = _DISTRICT_DISPLAY_NAME.get(dcode, _bare(r["districtShort"]))
+                unit = Unit(dcode, dname, r["districtType"].lower(), "district", province.name, pcode,
                             None, None, r["districtLat"], r["districtLon"], "legacy", prov_after)
-                self.districts[canonical(_bare(r["districtShort"]))].append(unit)
-                _add_once(self.district_keys, place_key(_bare(r["districtShort"])), unit)
+                for spelling in {dname, _bare(r["districtShort"])}:
+                    self.districts[canonical(spelling)].append(unit)
+                    _add_once(self.district_keys, place_key(spelling), unit)
                 for key in json.loads(r["districtAlias"] or "[]"):
                     if not key.startswith(("huyen", "quan", "thixa", "thanhpho")) or re.fullmatch(r"quan\d+", key):
                         _add_once(self.district_keys, place_key(key), unit)
@@ -158,7 +162,8 @@ class Gazetteer:
                         after = (("name", _bare(nw["wardShort"])), ("type", nw["wardType"].lower()), ("code", nw["wardCode"]),
                                  ("province", nw["provinceShort"]), ("province_code", nw["provinceCode"]))
                 unit = Unit(r["wardCode"], _bare(r["wardShort"]), (r["wardType"] or "xã").lower(), "commune", province.name,
-                            pcode, _bare(r["districtShort"]), dcode, r["wardLat"], r["wardLon"], "legacy", after)
+                            pcode, _DISTRICT_DISPLAY_NAME.get(dcode, _bare(r["districtShort"])), dcode, r["wardLat"],
+                            r["wardLon"], "legacy", after)
                 self.communes[canonical(_bare(r["wardShort"]))].append(unit)
                 self.commune_keys[place_key(_bare(r["wardShort"]))].append(unit)
         self._add_divided_districts(data)

@@ -147,7 +147,10 @@ class PlaceFinder:
             if not upper and text[m.start(2)].isupper() and m.start(2) > 0 and text[m.start(2) - 1] not in "\n .,:;(\"“-":
                 continue
             pos = m.end()
-            first = self._typed_name(pos, kind, type_word, upper, type_start=m.start(2))
+            qualified = _qualifiers().match(low, pos)  # "huyện miền núi Mường Lát"
+            if qualified:
+                pos = qualified.end()
+            first = self._typed_name(pos, kind, type_word, upper, type_start=None if qualified else m.start(2))
             if not first:
                 continue
             end = first.end
@@ -381,6 +384,12 @@ def _word_before(text: str, pos: int) -> str:
 def _acronym(word: str) -> bool:
     letters = [c for c in word if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+@lru_cache(maxsize=1)
+def _qualifiers() -> re.Pattern:
+    words = sorted(lexicon()["unit_qualifiers"], key=len, reverse=True)
+    return re.compile(r"(?:(?:" + "|".join(map(re.escape, words)) + r")\s+){1,3}(?=\S)")
 
 
 @lru_cache(maxsize=1)

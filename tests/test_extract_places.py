@@ -203,3 +203,21 @@ def test_a_variant_spelling_is_the_unit_itself_not_a_merged_one():
     (loc,) = [l for l in extract_record("tại huyện Krông Buk")["locations"] if l["span"]]
     assert (loc["name"], loc["code"], loc.get("merged_into")) == ("Krông Búk", next(
         u.code for u in G.district_candidates("Krông Búk")), None)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sáng 15/3, tại huyện miền núi Mường Lát, Ban Dân tộc tổ chức lớp tập huấn.", "Mường Lát"),
+    ("Lớp học diễn ra tại huyện vùng cao Mèo Vạc, tỉnh Hà Giang.", "Mèo Vạc"),
+    ("Tập huấn cho cán bộ huyện đảo Lý Sơn.", "Lý Sơn"),
+    ("Hội Nông dân huyện nghèo Kỳ Sơn, tỉnh Nghệ An tổ chức tập huấn.", "Kỳ Sơn"),
+    ("Lớp học tại tỉnh miền núi Lai Châu.", "Lai Châu"),
+    ("các huyện miền núi biên giới Mường Lát, Quan Sơn (Thanh Hóa)", "Quan Sơn"),
+])
+def test_a_qualifier_between_the_type_and_the_name(text, name):
+    assert name in {n for n, _, _ in places(text)}, places(text)
+
+
+@pytest.mark.parametrize("written, official", [("Đa Krông", "Đakrông"), ("Đakrông", "Đakrông"), ("Đắkrông", "Đakrông"),
+                                               ("Mù Căng Chải", "Mù Cang Chải"), ("Mù Cang Chải", "Mù Cang Chải")])
+def test_districts_carry_their_official_pre_2025_name(written, official):
+    assert official in {n for n, level, _ in places(f"tại huyện {written}") if level == "district"}
