@@ -40,15 +40,23 @@ HIDDEN_COLUMNS: dict[str, list[str]] = {
                     "article")],
     "events": [*_span_columns_of("events"), "event_no", "date_precision", "duration_days", "classes", "latitude",
                "longitude", "participant_qualifier", "participant_unit"],
-    "articles": ["body", *_PROVENANCE, "http_status", "fetched_at", "extractor_version"],
+    "articles": ["body", "captions", *_PROVENANCE, "http_status", "fetched_at", "extractor_version"],
     "article_versions": ["body", *_PROVENANCE],
     "event_organizers": _span_columns_of("event_organizers"),
+}
+
+# Facets of a view on a code column, shown with the names of the table the code points to:
+# view -> column -> (title, table, key column, name column).
+FACET_NAMES: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "activities": {"province_code": ("province", "places", "code", "name"),
+                   "programme_id": ("programme", "programmes", "id", "name")},
 }
 
 # How analysts look at each table: facets and default order. Events are searched through their
 # article's text (fts_pk: the article id), which is what the activity was read from.
 TABLE_VIEWS: dict[str, dict] = {
-    "activities": {"facets": ["province", "year", "programme", "kind"], "facet_size": 8, "sort_desc": "start_date",
+    # Facets on the codes (indexed, no name lookups per row), shown with names (FACET_NAMES).
+    "activities": {"facets": ["province_code", "year", "programme_id"], "facet_size": 8, "sort_desc": "start_date",
                    "fts_table": FTS_TABLE, "fts_pk": "article_id"},
     "events": {"facets": ["province_code", "year", "programme_id", "is_primary"], "facet_size": 8,
                "sort_desc": "start_date", "fts_table": FTS_TABLE, "fts_pk": "article_id"},
@@ -232,7 +240,10 @@ def build_metadata() -> dict:
             # The map sits beside the facets (schema/static/analyst.css), above the rows.
             "datasette-cluster-map": {"latitude_column": "latitude", "longitude_column": "longitude",
                                       "container": ".facet-results"},
-            PAGES_PLUGIN: {"hidden_columns": HIDDEN_COLUMNS},
+            PAGES_PLUGIN: {"hidden_columns": HIDDEN_COLUMNS,
+                           "facet_names": {view: {column: dict(zip(("title", "table", "key", "name"), spec))
+                                                  for column, spec in columns.items()}
+                                           for view, columns in FACET_NAMES.items()}},
         },
     }
 

@@ -98,3 +98,9 @@ def m006_article_source_and_captions(db: sqlite_utils.Database) -> None:
     for column in ARTICLES.columns:
         if column.name in ("source", "captions") and column.name not in columns:
             db["articles"].add_column(column.name, column.type)
+
+
+@migrations()
+def m007_activities_without_joins(db: sqlite_utils.Database) -> None:
+    """Recreate the views: activities reads names through subqueries (fast counts and facets)."""
+    replace_views(db)

@@ -84,8 +84,13 @@ def test_activities_list_reads_names_and_links_to_rows(datasette_url: str, built
     assert shown == ["event", "dates", "kind", "province", "district", "programme", "participants", "organisers",
                      "article"]
     assert ("hidden ", "latitude") in headers  # kept, hidden, for the map
-    for facet in ("province", "year", "programme", "kind"):
+    for facet in ("province_code", "year", "programme_id"):
         assert f'data-column="{facet}"' in page
+    facets = re.search(r'<div class="facet-results">.*?<div class="table-wrapper">', page, re.S).group()
+    top_code, top_name = sql(built_db, "select e.province_code, p.name from events e join places p on "
+                                       "p.code = e.province_code group by 1 order by count(*) desc, 1 limit 1")[0]
+    assert "<strong>province" in facets and "<strong>programme" in facets  # titled by name, not by code
+    assert f'title="{top_code}">{html.escape(top_name, quote=False)}</a>' in facets
     event_id, article_id, title, code, name = sql(
         built_db, "select e.id, a.id, a.title, p.code, p.name from events e join articles a on a.id = e.article_id "
                   "join places p on p.code = e.province_code order by e.start_date desc limit 1")[0]

@@ -272,7 +272,7 @@ def test_metadata_yml_is_generated_from_the_descriptions(tmp_path: Path) -> None
     assert metadata == build_metadata()
     db = open_database(tmp_path / "training.db")
     described = metadata["databases"]["training"]["tables"]
-    user_tables = [name for name in db.table_names()
+    user_tables = [name for name in db.table_names() + db.view_names()
                    if not name.startswith("articles_fts_") and name != "_sqlite_migrations"]
     assert set(user_tables) == set(described)
     for table in TABLES:

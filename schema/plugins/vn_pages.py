@@ -1,13 +1,15 @@
 """Datasette plugin: the analyst pages (templates in schema/templates/, CSS in schema/static/).
 
 - extra_template_vars: the landing page's figures and charts (index and database pages), the
-  article reading page and the event page (row pages), the columns a list leaves out.
+  article reading page and the event page (row pages), the columns a list leaves out and the
+  names of coded facet values (table pages).
 - render_cell: names link to their rows (activities view), counts read as written
   ("hơn 100 đại biểu").
 - extra_css_urls: schema/static/analyst.css on every page.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from datasette import hookimpl
@@ -42,6 +44,22 @@ async def _landing_database(datasette: Any, database: str | None) -> str | None:
     return None
 
 
+def _facet_namer(datasette: Any, database: str, table: str):
+    """For the template: facet -> (title, {value: name}) for the facets configured in facet_names."""
+    config = (datasette.plugin_config(PAGES_PLUGIN) or {}).get("facet_names", {}).get(table, {})
+
+    async def names(facet_info: dict) -> tuple[str, dict]:
+        spec = config.get(facet_info["name"])
+        values = [result["value"] for result in facet_info["results"] if result["value"] is not None]
+        if not spec or not values:
+            return facet_info["name"], {}
+        found = await datasette.get_database(database).execute(
+            f"select [{spec['key']}], [{spec['name']}] from [{spec['table']}] "
+            f"where [{spec['key']}] in (select value from json_each(:values))", {"values": json.dumps(values)})
+        return spec["title"], {key: name for key, name in found.rows if name}
+    return names
+
+
 def _hidden_columns(datasette: Any, database: str, table: str, request: Any) -> list[str]:
     if request is not None and request.args.get("_columns") == "all":
         return []
@@ -58,7 +76,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None, 
             name = await _landing_database(datasette, database)
             return {"landing": await landing(datasette, name) if name else None}
         if view_name == "table" and database and table:
-            return {"hidden_columns": _hidden_columns(datasette, database, table, request)}
+            return {"hidden_columns": _hidden_columns(datasette, database, table, request),
+                    "facet_names": _facet_namer(datasette, database, table)}
         if view_name == "row" and request is not None and table in ("articles", "events"):
             key = tilde_decode(request.url_vars.get("pks", ""))
             if request.args.get("_columns") == "all":
