@@ -11,12 +11,14 @@ import logging
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import IO, Iterator
 
 from extract import EXTRACTOR_VERSION, extract_record
 from progress import Progress
+from stages.ingest import warm_up
 from stages.jsonl_input import STDIN, Entry, count_entries, read_entries
 from stages.workers import map_in_order
 
@@ -63,10 +65,6 @@ def extract_entry(entry: Entry) -> tuple[dict, bool]:
     return record, True
 
 
-def _warm_up() -> None:
-    extract_record("Ngày 5/3/2024, UBND tỉnh Đồng Tháp tổ chức tập huấn cho 85 cán bộ.")
-
-
 def extract_jsonl(input_path: str, output_path: str, jobs: int = 1) -> ExtractStats:
     """Extract every entry of `input_path` into `output_path` (JSON lines, '-' for stdio).
 
@@ -82,7 +80,8 @@ def extract_jsonl(input_path: str, output_path: str, jobs: int = 1) -> ExtractSt
     first = next(entries, None)  # opens the input: a missing file fails before the output is created
     with _output(output_path) as out:
         if first is not None:
-            records = map_in_order(extract_entry, chain([first], entries), jobs, warm_up=_warm_up)
+            records = map_in_order(extract_entry, chain([first], entries), jobs,
+                                   warm_up=partial(warm_up, extract_record))
             for record, ok in records:
                 stats.total += 1
                 stats.failed += not ok

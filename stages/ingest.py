@@ -89,7 +89,7 @@ def extract_article(extractor: Extractor, article: dict) -> tuple[dict, dict | N
     """
     html = article.get("html")
     if html is not None:
-        article = {key: value for key, value in article.items() if key != "html"}
+        article = _without_html(article)
     try:
         if html is not None:
             record = extractor(None, html=html, url=article.get("url"), published=article.get("published"))
@@ -101,6 +101,10 @@ def extract_article(extractor: Extractor, article: dict) -> tuple[dict, dict | N
     if record is not None and record.get("error"):
         return article, None, str(record["error"])
     return article, record, None
+
+
+def _without_html(article: dict) -> dict:
+    return {key: value for key, value in article.items() if key != "html"}
 
 
 def warm_up(extractor: Extractor) -> None:
@@ -184,8 +188,8 @@ def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Ent
                   stats, progress)
             continue
         if article["body"] is None:  # an HTML entry: the record carries the text its spans point into
-            article = {key: value for key, value in article.items() if key != "html"} | {
-                "body": record.get("text") if isinstance(record.get("text"), str) else None}
+            article = _without_html(article) | {"body": record.get("text") if isinstance(record.get("text"), str)
+                                                else None}
         yield article, _usable(db, article["url"], record, line.where)
 
 

@@ -62,7 +62,8 @@ def describe_storage_error(error: BaseException, path: str | Path | None = None)
     name = getattr(error, "sqlite_errorname", "") or ""
     for prefix, words in (("SQLITE_IOERR", "disk I/O error while writing"), ("SQLITE_READONLY", "read-only database"),
                           ("SQLITE_CANTOPEN", "cannot open database"), ("SQLITE_CORRUPT", "corrupt database"),
-                          ("SQLITE_NOTADB", "not an SQLite database:"), ("SQLITE_BUSY", "database locked by another process:")):
+                          ("SQLITE_NOTADB", "not an SQLite database:"),
+                          ("SQLITE_BUSY", "database locked by another process:")):
         if name.startswith(prefix):
             return f"{words} {target}{suffix}"
     return None
