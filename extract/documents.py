@@ -68,6 +68,11 @@ _TITLED_DATE = re.compile(_DATE, re.I)
 _ISSUER_AFTER = re.compile(r"\s*\)?\s*,?\s*(?:của|do)\s+\S")
 _SIGNED_BEFORE = re.compile(rf"{_SIGNED}\s+(?:vào\s+)?$", re.I)
 _TITLE_REACH = 300  # characters from the number to a date after its title
+_DATE_BEFORE = re.compile(r"(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
+                          r"|ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2})", re.I)
+# Between such a date and the number: who signed or issued, then the citing words ("…, Thủ tướng
+# Chính phủ đã ký ban hành Quyết định số").
+_SIGNING_BETWEEN = re.compile(r"[^.;\d]{0,120}?\b(?:ban hành|ký|thông qua)\b[^.;\d]{0,60}$", re.I)
 _NAMED_REACH = 120  # characters from a citing word ("Luật … số") to the number
 _ISSUER_TERM = re.compile(r"(UBTVQH|QH)(\d{1,2})")  # the Assembly's term is printed after its code
 _JOINT_TYPES = {"TTLT", "NQLT"}
@@ -251,11 +256,14 @@ def find_documents(doc: Doc) -> list[DocumentMention]:
             claimed = m.end()
             break
     for k, mention in enumerate(found):
+        sentence_start, sentence_end = doc.sentence_at(mention.start)
         limit = found[k + 1].start if k + 1 < len(found) else len(text)
-        sentence_end = doc.sentence_at(mention.start)[1]
-        _attach_issue_date(text, mention, min(limit, max(sentence_end, mention.end)))
-        if mention.doc_type is None and mention.shape != "letter" or _issuer_only(mention):
-            mention.doc_type = _cited_type(text, mention.start, doc.sentence_at(mention.start)[0])
+        floor = max(sentence_start, found[k - 1].end if k else 0)
+        _attach_issue_date(text, mention, floor, min(limit, max(sentence_end, mention.end)))
+        if mention.doc_type is None:
+            # A letter's symbol names no type: only the word right before it does ("Công văn số").
+            letter = mention.shape == "letter" and not _issuer_only(mention)
+            mention.doc_type = _cited_type(text, mention.start, sentence_start, adjacent_only=letter)
     return found
 
 
@@ -276,7 +284,7 @@ def _cited_before(text: str, start: int) -> bool:
     return bool(last and not before[last.end():].strip())
 
 
-def _cited_type(text: str, start: int, sentence_start: int) -> str | None:
+def _cited_type(text: str, start: int, sentence_start: int, adjacent_only: bool = False) -> str | None:
     """The type a citing word before the number names: "Luật Ngân sách nhà nước số 83/2015/QH13"
     -> Luật, "Pháp lệnh số 01/2012/UBTVQH13" -> PL. A word further away than "số" must be
     capitalised (the title between may hold "pháp luật")."""
@@ -288,7 +296,7 @@ def _cited_type(text: str, start: int, sentence_start: int) -> str | None:
     for m in pattern.finditer(window):
         between = window[m.end():]
         adjacent = re.fullmatch(r"\s*(?:số|số:)?\s*", between) is not None
-        if adjacent or (m.group()[0].isupper() and not re.search(r"\d\s?/", between)):
+        if adjacent or (not adjacent_only and m.group()[0].isupper() and not re.search(r"\d\s?/", between)):
             best = m
     return names[best.group().lower()] if best else None
 
@@ -299,9 +307,15 @@ def _plausible_letter(parts: list[str]) -> bool:
     return len(parts) >= 2 and all(re.fullmatch(r"[A-ZĐ0-9&]{2,}[a-z]?[A-ZĐ0-9&]*", p) for p in parts)
 
 
-def _attach_issue_date(text: str, mention: DocumentMention, limit: int) -> None:
+def _attach_issue_date(text: str, mention: DocumentMention, floor: int, limit: int) -> None:
     """The issue date: "ngày …" right after the number, or the first date after the document's
-    title when "của <issuer>" follows it (or "ban hành" precedes it), before the next number."""
+    title when "của <issuer>" follows it (or "ban hành" precedes it), before the next number; else
+    a date before the number that a signing verb ties to it ("Ngày 18/01/2022, Thủ tướng Chính
+    phủ ban hành Quyết định số 90/QĐ-TTg").
+
+    :param floor: where the sentence or the previous number ends
+    :param limit: where the sentence ends or the next number starts
+    """
     m = _ISSUED_AFTER.match(text, mention.end, min(limit, mention.end + 60))
     if m:
         _set_issued(mention, m, m.start(), m.end())
@@ -311,15 +325,25 @@ def _attach_issue_date(text: str, mention: DocumentMention, limit: int) -> None:
     if cut != -1:
         reach = reach[:cut]
     m = _TITLED_DATE.search(reach)
-    if not m:
+    if m and (_ISSUER_AFTER.match(text, mention.end + m.end()) or _SIGNED_BEFORE.search(reach[:m.start()])) \
+            and _year_fits(mention, m):
+        _set_issued(mention, m, mention.end + m.start(), mention.end + m.end())
         return
-    follows = _ISSUER_AFTER.match(text, mention.end + m.end())
-    if not (follows or _SIGNED_BEFORE.search(reach[:m.start()])):
-        return
-    year = int(m.group(3) or m.group(6))
-    if mention.year is not None and mention.shape == "normative" and year != mention.year:
-        return  # a normative number carries its year: another document's date
-    _set_issued(mention, m, mention.end + m.start(), mention.end + m.end())
+    window_start = max(floor, mention.start - _TITLE_REACH)
+    before = text[window_start:mention.start]
+    before_start = window_start + max(before.rfind(";"), -1) + 1
+    last = None
+    for last in _DATE_BEFORE.finditer(text, before_start, mention.start):
+        pass
+    if last and _SIGNING_BETWEEN.match(text, last.end(), mention.start) and _year_fits(mention, last):
+        _set_issued(mention, last, last.start(), last.end())
+
+
+def _year_fits(mention: DocumentMention, m: re.Match) -> bool:
+    """A normative number carries its year: a date of another year is another document's."""
+    groups = m.groups()
+    year = int(next(groups[k + 2] for k in range(0, len(groups), 3) if groups[k]))
+    return not (mention.year is not None and mention.shape == "normative" and year != mention.year)
 
 
 def _set_issued(mention: DocumentMention, m: re.Match, start: int, end: int) -> None:

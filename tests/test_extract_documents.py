@@ -72,6 +72,20 @@ def test_each_document_of_a_list_gets_its_own_date_and_none_takes_the_next_ones(
         ("101/2020/NĐ-CP", None), ("123/2016/NĐ-CP", "2016-09-01")]
 
 
+@pytest.mark.parametrize("text, iso", [
+    ("Ngày 18/01/2022, Thủ tướng Chính phủ đã ký ban hành Quyết định số 90/QĐ-TTg phê duyệt Chương trình.", "2022-01-18"),
+    ("Ngày 14 tháng 10 năm 2021, Thủ tướng Chính phủ ban hành Quyết định số 1719/QĐ-TTg.", "2021-10-14"),
+    ("Ngày 10/5/2021, Quốc hội thông qua Luật số 12/2021/QH15 về tổ chức.", "2021-05-10"),
+    ("Ngày 5/3/2023, UBND huyện ban hành Kế hoạch số 12/KH-UBND về tập huấn.", "2023-03-05"),
+    # not tied by a signing verb, or of another year than the number's, or another document between
+    ("Ngày 5/3/2023, Hội tổ chức lớp tập huấn theo Kế hoạch số 12/KH-UBND.", None),
+    ("Ngày 5/3/2023, Bộ ban hành Thông tư số 46/2022/TT-BTC.", None),
+    ("Ngày 5/3/2023, UBND ban hành Quyết định số 5/QĐ-UBND và Kế hoạch số 7/KH-UBND.", None),
+])
+def test_an_issue_date_before_the_number_tied_by_a_signing_verb(text, iso):
+    assert documents(text)[-1]["issued"] == iso
+
+
 def test_the_issue_date_is_not_an_event_date():
     record = extract_record("Căn cứ Thông tư số 13/2011/TT-BNV quy định chi tiết ngày 24/10/2011 của Bộ Nội vụ, "
                             "ngày 5/3/2012 Sở Nội vụ tổ chức lớp tập huấn cho 80 cán bộ.")
@@ -134,10 +148,21 @@ def test_a_number_of_the_issuer_alone_needs_a_citing_word():
     ("4330/BNN-KTHT", "4330/BNN-KTHT", None, ["BNN"]),
 ])
 def test_every_issuer_of_a_joint_document(raw, number, doc_type, issuers):
-    for word in ("Thông tư liên tịch số", "văn bản số", "số"):
+    for word in ("văn bản", "văn bản số", "số"):
         d = only(f"Căn cứ {word} {raw} ngày 20/5/2015;")
         assert (d["number"], d["doc_type"], d["issuers"], d["issuer"]) == (number, doc_type, issuers, issuers[0])
         assert len(d["issuer_names"]) == len(issuers)
+
+
+@pytest.mark.parametrize("word, doc_type", [("Công văn số", "CV"), ("công văn", "CV"), ("Kế hoạch số", "KH"),
+                                            ("Thông báo số", "TB"), ("văn bản số", None)])
+def test_the_word_citing_a_letter_names_its_type(word, doc_type):
+    for raw in ("1458/UBDT-VP135", "4330/BNN-KTHT", "8070/VPCP-KGVX"):
+        d = only(f"Thực hiện {word} {raw} của cơ quan.")
+        assert (d["number"], d["doc_type"]) == (raw, doc_type)
+    # a type word further back belongs to another document
+    d = only("Quyết định phê duyệt kèm theo văn bản số 1458/UBDT-VP135")
+    assert d["doc_type"] is None
 
 
 def test_joint_issuers_have_their_names():
