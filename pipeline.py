@@ -169,9 +169,7 @@ def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: fl
     """Crawl configured portals into the database (exit 1 if any request or page failed)."""
     from stages.crawl import run_crawl
 
-    settings = dict(item.split("=", 1) for item in overrides)
-    if proxy:
-        settings["CRAWL_PROXY"] = proxy
+    settings = _scrapy_overrides(overrides, proxy)
     try:
         results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings, frontier)
     except ValueError as exc:  # unknown site, invalid config: nothing was crawled
@@ -204,8 +202,20 @@ def sites_list(sites_dir: str) -> None:
 @sites.command("check")
 @click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
               type=click.Path(exists=True, file_okay=False), help="Directory of site configs.")
-def sites_check(sites_dir: str) -> None:
-    """Validate every site and family config (lists every problem; exit 1 if there is any)."""
+@click.option("--live", is_flag=True, help="Also fetch a sample of each site and report layout drift.")
+@click.option("--site", "domains", multiple=True, help="With --live: only this site (repeatable).")
+@click.option("--db", "db_path", default=str(ROOT / "data" / "training.db"), show_default=True,
+              type=click.Path(dir_okay=False), help="With --live: stored articles to compare with (if it exists).")
+@click.option("--proxy", help="Loopback server serving the sites (sample portal, tests): CRAWL_PROXY.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting override.")
+def sites_check(sites_dir: str, live: bool, domains: tuple[str, ...], db_path: str, proxy: str | None,
+                overrides: tuple[str, ...]) -> None:
+    """Validate every site and family config (lists every problem; exit 1 if there is any).
+
+    With --live, re-read a sample of each active site (first listing pages, a few articles) and
+    report drift: no article links, another family's fingerprints, one title for all, no dates,
+    empty or identical bodies, stored articles that now read otherwise (exit 1 if any).
+    """
     from siteconfig import check_sites
 
     problems = check_sites(Path(sites_dir))
@@ -213,7 +223,49 @@ def sites_check(sites_dir: str) -> None:
         click.echo(problem, err=True)
     count = len(list(Path(sites_dir).glob("*.yml")))
     click.echo(f"{count} site configs, {len(problems)} invalid")
+    if live and not problems:
+        from stages.sites import check_live, drifted, format_live
+
+        try:
+            results = check_live(Path(sites_dir), list(domains), Path(db_path), _scrapy_overrides(overrides, proxy))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(format_live(results))
+        problems = [site for site in results if drifted(site)]
     sys.exit(1 if problems else 0)
+
+
+@sites.command("add")
+@click.argument("url")
+@click.option("--sites-dir", default=str(ROOT / "data" / "sites"), show_default=True,
+              type=click.Path(file_okay=False), help="Directory to write <domain>.yml into.")
+@click.option("--proxy", help="Loopback server serving the sites (sample portal, tests): CRAWL_PROXY.")
+@click.option("--force", is_flag=True, help="Replace a different config of the same domain.")
+@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Scrapy setting override.")
+def sites_add(url: str, sites_dir: str, proxy: str | None, force: bool, overrides: tuple[str, ...]) -> None:
+    """Add a portal by its address: detect its family, news sections and unit; write its config.
+
+    Fetches robots.txt, the page at URL, a few candidate sections and feeds and a few articles
+    (politely, as the crawler does), prints what it chose and why, with a preview of the
+    articles, and writes <sites-dir>/<domain>.yml (exit 1 when no news section was found).
+    """
+    from siteconfig import ConfigError
+    from stages.sites import add_site, format_added
+
+    try:
+        added = add_site(url, Path(sites_dir), _scrapy_overrides(overrides, proxy), force=force)
+    except (ValueError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(format_added(added))
+    sys.exit(1 if added.status == "kept" else 0)
+
+
+def _scrapy_overrides(overrides: tuple[str, ...], proxy: str | None) -> dict[str, str]:
+    """`-s NAME=VALUE` options and `--proxy` as Scrapy settings."""
+    settings = dict(item.split("=", 1) for item in overrides)
+    if proxy:
+        settings["CRAWL_PROXY"] = proxy
+    return settings
 
 
 @cli.command()

@@ -110,45 +110,43 @@ def _read_page(html: str, url: str) -> _Page | None:
 
 
 def _score(family: dict[str, Any], pages: list[_Page]) -> tuple[float, list[str]]:
-    """A family's score on the pages and the reasons for it."""
+    """A family's score on the pages and the reasons for it (one line per kind of evidence)."""
     prints = family.get("fingerprints") or {}
     if family.get("generator") and "generator" not in prints:
         prints = {**prints, "generator": family["generator"]}
-    earned: dict[str, float] = {}
-    reasons: list[str] = []
-
-    def earn(kind: str, reason: str, times: float = 1) -> None:
-        before = earned.get(kind, 0)
-        earned[kind] = min(MOST[kind], before + POINTS[kind] * times)
-        if earned[kind] > before:
-            reasons.append(reason)
-
-    generator = prints.get("generator")
+    hits: dict[str, dict[str, str]] = {kind: {} for kind in POINTS}  # kind -> pattern -> what matched
+    articles: list[str] = []
+    article_pattern = (family.get("listing") or {}).get("article_pattern")
     for page in pages:
+        generator = prints.get("generator")
         if generator and page.generator and re.search(generator, page.generator):
-            earn("generator", f"meta generator {page.generator!r}")
+            hits["generator"].setdefault(generator, page.generator)
         for pattern in prints.get("markup", []):
-            hit = next((name for name in sorted(page.names) if re.search(pattern, name)), None)
-            if hit:
-                earn("markup", f"class or id {hit!r}")
+            if hit := next((name for name in sorted(page.names) if re.search(pattern, name)), None):
+                hits["markup"].setdefault(pattern, hit)
         for pattern in prints.get("links", []):
-            hit = next((a for a in page.addresses if _host(a) == page.host and re.search(pattern, a)), None)
-            if hit:
-                earn("links", f"links to {urlsplit(hit).path!r}")
+            if hit := next((a for a in page.addresses if _host(a) == page.host and re.search(pattern, a)), None):
+                hits["links"].setdefault(pattern, urlsplit(hit).path)
         for pattern in prints.get("feeds", []):
-            hit = next((feed for feed in page.feeds if re.search(pattern, feed)), None)
-            if hit:
-                earn("feeds", f"feed {urlsplit(hit).path!r}")
+            if hit := next((feed for feed in page.feeds if re.search(pattern, feed)), None):
+                hits["feeds"].setdefault(pattern, urlsplit(hit).path)
         for pattern in prints.get("hosts", []):
             if re.search(pattern, page.host):
-                earn("hosts", f"host name {page.host!r}")
-        article_pattern = (family.get("listing") or {}).get("article_pattern")
+                hits["hosts"].setdefault(pattern, page.host)
         if article_pattern:
-            articles = [a for a, _, _ in page.links if re.search(article_pattern, a)]
-            if articles:
-                earn("articles", f"{len(articles)} links like its articles (e.g. {urlsplit(articles[0]).path!r})",
-                     times=2 if len(articles) >= 3 else 1)
-    return sum(earned.values()), reasons
+            found = [a for a, _, _ in page.links if re.search(article_pattern, a)]
+            articles = found if len(found) > len(articles) else articles
+    labels = {"generator": "meta generator", "markup": "class or id", "links": "links to", "feeds": "feed",
+              "hosts": "host name"}
+    score, reasons = 0.0, []
+    for kind, matched in hits.items():
+        if matched:
+            score += min(MOST[kind], POINTS[kind] * len(matched))
+            reasons.append(f"{labels[kind]} " + ", ".join(repr(value) for value in matched.values()))
+    if articles:
+        score += min(MOST["articles"], POINTS["articles"] * (2 if len(articles) >= 3 else 1))
+        reasons.append(f"{len(articles)} links like its articles (e.g. {urlsplit(articles[0]).path!r})")
+    return score, reasons
 
 
 def detect_family(pages: Iterable[tuple[str, str]], families: dict[str, dict[str, Any]]) -> Detection:

@@ -95,19 +95,32 @@ def run_crawl(domains: list[str], db: Path, sites_dir: Path = DEFAULT_SITES_DIR,
 
         use_frontier(settings, frontier)
         spider = FrontierPortalSpider
+    crawlers = run_spiders(settings, spider, [
+        {"site": domain, "sites_dir": str(sites_dir), "recheck_days": "" if recheck_days is None else str(recheck_days)}
+        for domain in domains or sorted(sites)])
+    return [_result(crawler, sent_to_writer=bool(frontier)) for crawler in crawlers]
+
+
+def run_spiders(settings: Settings, spider: Any, arguments: list[dict[str, str]]) -> list[Any]:
+    """Run one spider per set of arguments in this process, until all have finished.
+
+    :param settings: Scrapy settings (`crawl_settings`)
+    :param spider: spider name or class
+    :param arguments: the spider arguments (`-a name=value`) of each run
+    :return: the crawlers, for their stats and spiders
+    """
     # The command line has configured logging already; Scrapy's own chatter only when debugging.
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(settings)
     if not log.isEnabledFor(logging.DEBUG):  # after CrawlerProcess, which resets Scrapy's logger to DEBUG
         logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     crawlers = []
-    for domain in domains or sorted(sites):
+    for kwargs in arguments:
         crawler = process.create_crawler(spider)
         crawlers.append(crawler)
-        process.crawl(crawler, site=domain, sites_dir=str(sites_dir),
-                      recheck_days="" if recheck_days is None else str(recheck_days))
+        process.crawl(crawler, **kwargs)
     process.start()
-    return [_result(crawler, sent_to_writer=bool(frontier)) for crawler in crawlers]
+    return crawlers
 
 
 def _result(crawler: Any, sent_to_writer: bool = False) -> SiteResult:

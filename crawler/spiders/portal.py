@@ -43,11 +43,11 @@ from siteconfig import load_families, load_sites, with_family
 from siteconfig.detect import detect_family
 from crawler.items import ArticleItem, NotModifiedItem
 from crawler.listing import parse_feed, parse_listing
+from crawler.responses import is_html
 from store import (UrlState, content_hash, forget_url, known_articles, open_database, record_error, remember_url,
                    remembered_urls, upsert_sites, utc_now)
 from store.urls import DEAD, FAILED, SKIPPED
 
-HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 ROBOTS_FORBIDDEN = "Forbidden by robots.txt"  # Scrapy's IgnoreRequest message for a Disallow
 DEAD_STATUSES = (404, 410)
 LAYOUT_CHANGED = "layout_changed"  # the crawl's finish reason when drift withheld its pages
@@ -240,7 +240,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         """Schedule the listing's new articles; follow the next page unless nothing was new."""
-        if not self._is_html(response):
+        if not is_html(response):
             self._skip(response, "listing is not HTML")
             return
         if not self.site.family:
@@ -289,7 +289,7 @@ class PortalSpider(scrapy.Spider):
             self.crawler.stats.inc_value("crawl/not_modified")
             yield NotModifiedItem(url=canonical, site=self.site.domain, fetched_at=utc_now())
             return
-        if not self._is_html(response):
+        if not is_html(response):
             content_type = response.headers.get(b"Content-Type", b"?").decode("latin-1")
             yield from self._no_article(response.request, SKIPPED, f"not HTML ({content_type})")
             return
@@ -463,13 +463,6 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("crawl/skipped")
         self.logger.info("%s: skipped, %s (%s)", response.url, why, content_type)
         self._record_error(url or response.url, f"skipped: {why} ({content_type})")
-
-    @staticmethod
-    def _is_html(response: Response) -> bool:
-        content_type = response.headers.get(b"Content-Type", b"").lower()
-        if content_type:
-            return content_type.startswith(HTML_TYPES)
-        return response.body[:1024].lstrip().lower().startswith((b"<!doctype html", b"<html"))
 
     def closed(self, reason: str) -> None:
         if self.db is not None:
