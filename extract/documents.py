@@ -97,6 +97,7 @@ class DocumentMention:
     issuers: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=16384)
 def _fold(code: str) -> str:
     s = unicodedata.normalize("NFD", code.replace("đ", "d").replace("Đ", "D"))
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -138,7 +139,7 @@ def _cited_types() -> tuple[re.Pattern, dict[str, str]]:
 def _canonical_code(part: str, table: dict[str, str]) -> str:
     """The code as the official table spells it (an Assembly code with its term: QH13), else as
     printed without spaces."""
-    part = re.sub(r"\s+", "", part)
+    part = "".join(part.split())
     if _ISSUER_TERM.fullmatch(_fold(part)):
         return _fold(part)
     return table.get(part) or table.get(part.upper()) or table.get(_fold(part), part)
@@ -288,7 +289,7 @@ def _cited_type(text: str, start: int, sentence_start: int, adjacent_only: bool 
     """The type a citing word before the number names: "Luật Ngân sách nhà nước số 83/2015/QH13"
     -> Luật, "Pháp lệnh số 01/2012/UBTVQH13" -> PL. A word further away than "số" must be
     capitalised (the title between may hold "pháp luật")."""
-    window_start = max(sentence_start, start - _NAMED_REACH)
+    window_start = max(sentence_start, start - (30 if adjacent_only else _NAMED_REACH))
     window = text[window_start:start]
     window = window[max(window.rfind(";"), window.rfind("\n")) + 1:]
     pattern, names = _cited_types()
