@@ -10,6 +10,7 @@ hands its heavy work to:
   not the crawl.
 - `DatabaseWriter`: one thread that owns the one SQLite connection of a database and runs every
   write of every crawler of the process, one after another, in the order they were submitted.
+- `SerialThread`: the same for other writes (the WARC archive: compression and file writes).
 
 Both are shared by the crawlers of one process through `acquire`/`release`: the last crawler to
 close shuts them down. They are used from the event loop (asyncio reactor) and return awaitables.
@@ -99,6 +100,27 @@ class ExtractorPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+class SerialThread:
+    """One thread that runs the calls given to it one after another, in order; awaitable.
+
+    :param name: the thread's name (seen in stack dumps and profiles)
+    """
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run `function(*args)` in the thread and return its result (or raise its exception)."""
+        return await asyncio.wrap_future(self._executor.submit(function, *args))
+
+    def call(self, function: Callable[..., T], *args: Any) -> T:
+        """Run `function(*args)` in the thread and wait for it (outside the event loop only)."""
+        return self._executor.submit(function, *args).result()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
 class DatabaseWriter:
     """One thread owning one connection to a database: every write goes through `run`, in order.
 
@@ -112,8 +134,8 @@ class DatabaseWriter:
 
     def __init__(self, path: Path, reserve_bytes: int = 0) -> None:
         self.path = Path(path)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-        self._db: sqlite_utils.Database = self._executor.submit(open_database, self.path).result()
+        self._thread = SerialThread("sqlite-writer")
+        self._db: sqlite_utils.Database = self._thread.call(open_database, self.path)
         self.reserve = self.path.with_name(self.path.name + ".reserve")
         if reserve_bytes > 0:
             _set_aside(self.reserve, reserve_bytes)
@@ -124,15 +146,15 @@ class DatabaseWriter:
         :param function: a store function taking the open database first
         :param args: its other arguments
         """
-        return await asyncio.wrap_future(self._executor.submit(function, self._db, *args))
+        return await self._thread.run(function, self._db, *args)
 
     def release_reserve(self) -> None:
         """Give the reserved disk space back (after a full disk), for the records that must be written."""
         self.reserve.unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._executor.submit(self._db.close).result()
-        self._executor.shutdown(wait=True)
+        self._thread.call(self._db.close)
+        self._thread.close()
         self.release_reserve()
 
 

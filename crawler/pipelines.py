@@ -16,7 +16,7 @@ from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from siteconfig import ROOT
 from crawler.items import ArticleItem, NotModifiedItem
-from crawler.offload import DatabaseWriter, ExtractorPool, acquire, release
+from crawler.offload import DatabaseWriter, ExtractorPool, SerialThread, acquire, release
 from crawler.warc import WarcArchive
 from store import (describe_storage_error, is_disk_full, mark_checked, record_crawl_run, record_error,
                    save_article, upsert_sites, utc_now)
@@ -56,23 +56,30 @@ class WarcArchivePipeline:
 
     def open_spider(self) -> None:
         self.archive = WarcArchive(self.directory, self.crawler.spider.site.domain, self.run_id.replace(":", ""))
+        # Compressing and writing happen off the event loop, in one thread for all the process's archives.
+        self.thread = acquire(ARCHIVE_THREAD, lambda: SerialThread("warc-writer"))
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         if self.archive:
-            self.archive.close()
+            await self.thread.run(self.archive.close)
+            release(ARCHIVE_THREAD)
 
-    def process_item(self, item: ArticleItem | NotModifiedItem) -> ArticleItem | NotModifiedItem:
+    async def process_item(self, item: ArticleItem | NotModifiedItem) -> ArticleItem | NotModifiedItem:
         if not isinstance(item, ArticleItem):
             return item  # a 304 has no body to archive
         try:
-            item["warc_offset"] = self.archive.write_response(
-                item["fetch_url"], item["http_status"], item["reason"], item["headers"], item["raw_body"])
+            item["warc_offset"] = await self.thread.run(
+                self.archive.write_response, item["fetch_url"], item["http_status"], item["reason"],
+                item["headers"], item["raw_body"])
         except OSError as exc:
             message = describe_storage_error(exc, _display_path(self.archive.path))
             stop_for_storage(self.crawler, item["url"], f"not archived: {message}", disk_full=is_disk_full(exc))
             raise DropItem(f"{item['url']}: not archived: {message}") from exc
         item["warc_file"] = _display_path(self.archive.path)
         return item
+
+
+ARCHIVE_THREAD = ("warc-writer",)
 
 
 def stop_for_storage(crawler: Crawler, url: str, message: str, disk_full: bool) -> None:
