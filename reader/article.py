@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +25,8 @@ import lxml.html
 from reader.byline import bare_byline, read_selected, split_people
 from reader.captions import take_captions
 from reader.container import drop_inner_chrome, family_container, find_lead, generic_container
-from reader.dom import PageError, is_inside, meta_content, parse, read_lines, repair_text_nodes, text_of
-from reader.encoding import decode_html
+from reader.dom import PageError, convert_legacy_nodes, has_text, is_inside, meta_content, parse, read_lines, select, text_of
+from reader.encoding import clean_inline, decode_html, fix_double_utf8, may_hold_legacy
 from reader.dates import parse_date_line
 from reader.published import Published, date_line_rest, find_published
 from reader.title import Candidate, candidates, choose_title, clean_title, is_chrome, title_key
@@ -121,28 +122,33 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     rules = family_selectors or {}
     chrome = frozenset(site_chrome)
     html, encoding = decode_html(page, content_type) if isinstance(page, bytes) else (page, "utf-8")
-    root = parse(html, url)
-    legacy = repair_text_nodes(root, html)
+    # Text repairs before anything reads the page. Mojibake runs and the inline repairs never
+    # touch markup, so they run on the whole text; legacy fonts need the page's blocks.
+    html = fix_double_utf8(html)
+    legacy_suspect = may_hold_legacy(html)
+    root = parse(html if legacy_suspect else clean_inline(unicodedata.normalize("NFC", html)), url)
+    legacy = convert_legacy_nodes(root, html) if legacy_suspect else None
     body_element = root.find("body")
-    if body_element is None or not text_of(body_element):
+    if body_element is None or not has_text(body_element):
         raise PageError(f"{url or 'page'}: no text on the page")
     order = {element: index for index, element in enumerate(root.iter())}
 
+    found = candidates(root, rules.get("title", []), chrome, site_name)
     container = family_container(root, rules.get("body", []))
     method = "selectors" if container is not None else "fallback"
     if container is None:
-        generic = generic_container(root)
+        # The text that follows the headline, when the headline is known without the container.
+        provisional = choose_title(found, None, order)
+        generic = generic_container(root, provisional.element if provisional is not None else None, order)
         container = generic if generic is not None else body_element
-    found = candidates(root, rules.get("title", []), chrome, site_name)
     chosen = choose_title(found, container, order)
     headline = chosen.element if chosen is not None else None
-    page_lines = read_lines(body_element)
-    published = find_published(root, page_lines, headline if headline is not None else container,
-                               rules.get("date", []), url, anchor_is_headline=headline is not None)
+    published = find_published(root, body_element, headline if headline is not None else container,
+                               rules.get("date", []), url, order, anchor_is_headline=headline is not None)
 
-    selected = [text_of(e) for selector in rules.get("byline", []) for e in root.cssselect(selector)]
+    selected = [text_of(e) for selector in rules.get("byline", []) for e in select(root, selector)]
     for selector in rules.get("byline", []):
-        for element in container.cssselect(selector):
+        for element in select(container, selector):
             if element is not container:
                 element.drop_tree()
     lead = find_lead(root, container, rules.get("lead", []), headline, order)

@@ -12,7 +12,7 @@ import re
 
 import lxml.html
 
-from reader.dom import BLOCK_TAGS, hints_of, read_lines, tag_of, text_of
+from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, read_lines, select, tag_of
 from reader.vocabulary import vocabulary
 
 _CENTRED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
@@ -31,19 +31,19 @@ def take_captions(container: lxml.html.HtmlElement, family_selectors: list[str])
     found: list[lxml.html.HtmlElement] = []
 
     def mark(element: lxml.html.HtmlElement | None) -> None:
-        if element is not None and element is not container and element not in found and text_of(element):
+        if element is not None and element is not container and element not in found and has_text(element):
             found.append(element)
 
     for selector in family_selectors:
-        for element in container.cssselect(selector):
+        for element in select(container, selector):
             mark(element)
     for element in container.iter():
         tag = tag_of(element)
         if tag == "figcaption" or (tag and words.caption_classes.search(hints_of(element))
-                                   and len(text_of(element)) <= words.caption_max_chars):
+                                   and len(flat_text(element)) <= words.caption_max_chars):
             mark(element)
     for table in container.iter("table"):
-        if table.find(".//img") is not None and len(text_of(table)) <= words.caption_max_chars:
+        if table.find(".//img") is not None and len(flat_text(table)) <= words.caption_max_chars:
             for cell in table.iter("td", "th"):
                 if cell.find(".//img") is None:
                     mark(cell)
@@ -52,7 +52,7 @@ def take_captions(container: lxml.html.HtmlElement, family_selectors: list[str])
             mark(element)
     for element in container.iter():
         if tag_of(element) in BLOCK_TAGS and not any(tag_of(c) in BLOCK_TAGS for c in element):
-            text = text_of(element)
+            text = flat_text(element)
             if text and len(text) <= words.caption_max_chars and words.caption_credit.match(text) \
                     and not words.byline.match(text):
                 mark(element)
@@ -84,8 +84,8 @@ def _beside_image(image: lxml.html.HtmlElement, container: lxml.html.HtmlElement
         block = block.getparent()
     if block is None:
         return []
-    if block is not container and not any(tag_of(d) in BLOCK_TAGS - {"br"} and text_of(d) for d in block.iterdescendants()):
-        text = text_of(block)
+    if block is not container and not any(tag_of(d) in BLOCK_TAGS - {"br"} and has_text(d) for d in block.iterdescendants()):
+        text = flat_text(block)
         if text:
             return [block] if len(text) <= words.caption_max_chars else []
     image_block = block if block is not container else image
@@ -94,7 +94,7 @@ def _beside_image(image: lxml.html.HtmlElement, container: lxml.html.HtmlElement
     for neighbour in (following, preceding):
         if neighbour is None or neighbour.find(".//img") is not None or tag_of(neighbour) == "img":
             continue
-        text = text_of(neighbour)
+        text = flat_text(neighbour)
         if not text or len(text) > words.caption_max_chars or words.byline.match(text):
             continue
         centred, italic = _centred(neighbour), _italic(neighbour)
@@ -116,7 +116,7 @@ def _siblings_skipping_empty(element: lxml.html.HtmlElement, forward: bool) -> l
             return None
         if not forward and node.tail and node.tail.strip():
             return None
-        if tag_of(node) == "br" or (not text_of(node) and node.find(".//img") is None):
+        if tag_of(node) == "br" or (not has_text(node) and node.find(".//img") is None):
             continue
         return node
 
@@ -137,7 +137,7 @@ def _centred(element: lxml.html.HtmlElement) -> bool:
         if (tag_of(node) == "center" or (node.get("align") or "").lower() == "center"
                 or _CENTRED_STYLE.search(node.get("style") or "") or _CENTRED_CLASS.search(node.get("class") or "")):
             return True
-        children = [c for c in node if text_of(c)]
+        children = [c for c in node if has_text(c)]
         node = children[0] if len(children) == 1 and not (node.text or "").strip() else None
     return False
 
@@ -154,6 +154,6 @@ def _italic(element: lxml.html.HtmlElement) -> bool:
     for child in children:
         if (child.tail or "").strip():
             return False
-        if text_of(child) and not _italic(child):
+        if has_text(child) and not _italic(child):
             return False
-    return any(text_of(c) for c in children)
+    return any(has_text(c) for c in children)

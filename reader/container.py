@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import lxml.html
 
-from reader.dom import BLOCK_TAGS, hints_of, is_inside, link_text_length, tag_of, text_of
+from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, is_inside, link_text_length, select, tag_of
 from reader.vocabulary import vocabulary
 
 _PARAGRAPH_TAGS = frozenset({"p", "td", "pre", "blockquote", "li", "dd", "h2", "h3", "h4"})
 _CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", "form", "span", "font", "center"})
 _CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
 _MIN_PARAGRAPH = 25  # shorter texts are labels, menu items, dates
+_STRONG = 0.3        # a candidate this close to the best one may be the article
 
 
 def family_container(root: lxml.html.HtmlElement, selectors: list[str]) -> lxml.html.HtmlElement | None:
     """The first element a family body selector finds that holds any text."""
     for selector in selectors:
-        for element in root.cssselect(selector):
-            if text_of(element):
+        for element in select(root, selector):
+            if has_text(element):
                 return element
     return None
 
@@ -40,6 +41,18 @@ def _own_link_length(element: lxml.html.HtmlElement) -> int:
                if tag_of(child) == "a" or (tag_of(child) not in BLOCK_TAGS and child.find(".//a") is not None))
 
 
+def _chrome_region(element: lxml.html.HtmlElement, hints) -> bool:
+    """Whether the element or one of its four nearest ancestors says it is chrome (class, id)."""
+    node: lxml.html.HtmlElement | None = element
+    for _ in range(5):
+        if node is None or tag_of(node) in {"body", "html"}:
+            return False
+        if hints.search(hints_of(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _in_chrome(element: lxml.html.HtmlElement) -> bool:
     node: lxml.html.HtmlElement | None = element
     while node is not None:
@@ -49,39 +62,54 @@ def _in_chrome(element: lxml.html.HtmlElement) -> bool:
     return False
 
 
-def generic_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _link_lengths(body: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, int]:
+    """Length of the link text inside every element, summed bottom-up in one pass."""
+    below: dict[lxml.html.HtmlElement, int] = {}
+    for link in body.iter("a"):
+        length = len(flat_text(link))
+        node = link
+        while node is not None and length:
+            below[node] = below.get(node, 0) + length
+            node = node.getparent()
+    return below
+
+
+def generic_container(root: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None = None,
+                      order: dict[lxml.html.HtmlElement, int] | None = None) -> lxml.html.HtmlElement | None:
     """The element holding the article's paragraphs, by text density (readability's idea).
 
-    Each paragraph-like block with enough text and few links scores its parent fully, its
-    grandparent half and the next ancestor a third; the best-scoring element, discounted by its
-    own link density and by chrome hints in its class or id, holds the article.
+    Each paragraph-like block with enough text and few links scores its parent fully and its
+    grandparent half (less inside chrome such as sidebars); an element's score is discounted by its
+    own link density and by chrome hints in its class or id. Among the strong candidates the one
+    that holds or follows the headline wins (a long teaser list elsewhere does not), else the best.
+
+    :param headline: the headline element, when known
+    :param order: document position of every element (needed with `headline`)
     """
     words = vocabulary()
     body = root.find("body")
     if body is None:
         return None
+    links_below = _link_lengths(body)
     scores: dict[lxml.html.HtmlElement, float] = {}
     for element in body.iter():
         tag = tag_of(element)
-        if not tag:
-            continue
         if tag in _PARAGRAPH_TAGS:
-            length = len(text_of(element)) if not any(tag_of(c) in BLOCK_TAGS - {"br"} for c in element) \
-                else _own_text_length(element)
+            leaf = not any(tag_of(c) in BLOCK_TAGS - {"br"} for c in element)
+            length = len(flat_text(element)) if leaf else _own_text_length(element)
+            links = links_below.get(element, 0) if leaf else _own_link_length(element)
         elif tag in _CONTAINER_TAGS:
             length = _own_text_length(element)
+            links = _own_link_length(element)
         else:
             continue
-        if length < _MIN_PARAGRAPH or _in_chrome(element):
+        if length < _MIN_PARAGRAPH or links > length / 2 or _in_chrome(element):
             continue
-        links = link_text_length(element) if tag in _PARAGRAPH_TAGS else _own_link_length(element)
-        if links > length / 2:
-            continue
-        score = 1 + text_of(element).count(",") + min(length / 100, 3)
-        if words.chrome_hints.search(hints_of(element)):
-            score *= 0.3
+        score = 1 + flat_text(element).count(",") + min(length / 100, 3)
+        if _chrome_region(element, words.chrome_hints):
+            score *= 0.2  # a teaser list in a sidebar, "other news" with summaries
         holder = element if tag in _CONTAINER_TAGS and tag not in _PARAGRAPH_TAGS else element.getparent()
-        for weight in (1, 1 / 2, 1 / 3):
+        for weight in (1, 1 / 2):
             if holder is None:
                 break
             scores[holder] = scores.get(holder, 0) + score * weight
@@ -90,8 +118,7 @@ def generic_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
         return None
 
     def final(element: lxml.html.HtmlElement) -> float:
-        text_length = max(len(element.text_content()), 1)
-        density = min(link_text_length(element) / text_length, 1)
+        density = min(links_below.get(element, 0) / max(len(element.text_content()), 1), 1)
         hint = hints_of(element)
         factor = 1.0
         if words.chrome_hints.search(hint):
@@ -102,9 +129,21 @@ def generic_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
             factor *= 1.2
         if tag_of(element) in {"body", "form"}:
             factor *= 0.7
-        return scores[element] * (1 - density) * factor
+        return scores[element] * (1 - density) ** 2 * factor
 
-    return max(scores, key=final)
+    finals = {element: final(element) for element in scores}
+    best = max(finals, key=finals.get)
+    if headline is None or order is None:
+        return best
+    at = order.get(headline, 0)
+    strong = [e for e, value in finals.items() if value >= _STRONG * finals[best] and tag_of(e) not in {"body", "form"}]
+    holding = [e for e in strong if is_inside(headline, e)]
+    following = [e for e in strong if order.get(e, 0) > at and not is_inside(headline, e)]
+    if holding:
+        return max(holding, key=lambda e: (order.get(e, 0), finals[e]))  # the innermost wrapper
+    if following:
+        return min(following, key=lambda e: order.get(e, 0))
+    return best
 
 
 def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, family_selectors: list[str],
@@ -118,11 +157,13 @@ def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, fam
     """
     words = vocabulary()
     start = order.get(headline, -1) if headline is not None else -1
-    for selector in [*family_selectors, *words.lead_selectors]:
-        for element in root.cssselect(selector):
+    general = (e for e in root.iter() if isinstance(e.tag, str) and e.get("class")
+               and not words.lead_classes.isdisjoint(e.get("class").split()))
+    for found in [*(select(root, selector) for selector in family_selectors), general]:
+        for element in found:
             if is_inside(element, container) or is_inside(container, element) or _in_chrome(element):
                 continue
-            text = text_of(element)
+            text = flat_text(element)
             if len(text) < 20 or link_text_length(element) > len(text) / 2:
                 continue
             near = _common_depth(element, container) <= 3
@@ -149,7 +190,7 @@ def _common_depth(element: lxml.html.HtmlElement, container: lxml.html.HtmlEleme
 def drop_inner_chrome(container: lxml.html.HtmlElement, family_selectors: list[str]) -> None:
     """Remove what the family marks as chrome inside the body, and nested header/footer/nav/aside."""
     for selector in family_selectors:
-        for element in container.cssselect(selector):
+        for element in select(container, selector):
             if element is not container and element.getparent() is not None:
                 element.drop_tree()
     for element in list(container.iter(*_CHROME_TAGS)):

@@ -10,10 +10,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from functools import lru_cache
+
 import lxml.html
+from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError, iterwalk
 
-from reader.encoding import detect_legacy, fix_double_utf8, legacy_font_hint, may_be_legacy, to_unicode
+from reader.encoding import detect_legacy, legacy_font_hint, may_be_legacy, to_unicode
 
 BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "table", "tbody", "thead", "h1", "h2", "h3",
                         "h4", "h5", "h6", "blockquote", "section", "article", "main", "aside", "nav", "figure",
@@ -22,7 +25,14 @@ BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "td", "th", "table", "tbod
 # Not "form": ASP.NET portals (SharePoint, Tân Dân) wrap the whole page in one.
 JUNK_TAGS = ("script", "style", "noscript", "iframe", "button", "select", "svg", "template", "object",
              "embed", "canvas", "input", "textarea")
+# Deep trees (libxml2 stops at 256 levels otherwise and drops the rest); comments never hold text.
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True)
+_LATIN1 = re.compile(r"[\u00a1-\u00ff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# What entities can still bring into a line once the page text was repaired: soft hyphens,
+# invisible characters, the confusable Ð.
+_LINE_REPAIRS = str.maketrans({"\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None,
+                               "\ufeff": None, "\u00d0": "\u0110", "\u00f0": "\u0111"})
 
 
 class PageError(ValueError):
@@ -42,10 +52,10 @@ def parse(html: str, url: str | None) -> lxml.html.HtmlElement:
     if not html or not html.strip():
         raise PageError(f"{url or 'page'}: empty page")
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=_PARSER)
     except (ParserError, ValueError) as exc:
         raise PageError(f"{url or 'page'}: not parseable as HTML: {exc}") from exc
-    for junk in root.xpath("|".join(f"//{tag}" for tag in JUNK_TAGS) + "|//comment()"):
+    for junk in root.xpath("|".join(f"//{tag}" for tag in JUNK_TAGS)):
         if junk.getparent() is not None:
             junk.drop_tree()
     return root
@@ -57,38 +67,42 @@ def _block_of(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     return element
 
 
-def _text_nodes(root: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, str, lxml.html.HtmlElement]]:
-    """(owner, "text" or "tail", the block the text is read in) for every text node of the tree."""
+def _text_nodes(root: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
+    """(owner, "text" or "tail") for every text node that is not plain ASCII (nothing to repair there)."""
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
-        if element.text:
-            yield element, "text", _block_of(element)
-        if element.tail and element.getparent() is not None:
-            yield element, "tail", _block_of(element.getparent())
+        if element.text and not element.text.isascii():
+            yield element, "text"
+        if element.tail and not element.tail.isascii() and element.getparent() is not None:
+            yield element, "tail"
 
 
-def repair_text_nodes(root: lxml.html.HtmlElement, html: str) -> str | None:
-    """Repair every text node (and meta `content`) in place; return the legacy encoding converted.
+def convert_legacy_nodes(root: lxml.html.HtmlElement, html: str) -> str | None:
+    """Convert legacy-font text nodes (and meta `content`) in place; return the encoding converted.
 
     One legacy-font verdict for the page (from a font name in the HTML, else the content of the
     blocks that look legacy); a node is converted when the block it is read in looks legacy, so
-    that real Unicode text on the same page (a menu, a footer) is left alone.
+    that real Unicode text on the same page (a menu, a footer) is left alone. Then every node gets
+    the inline repairs, soft hyphens removed only now since TCVN3 writes "ư" as 0xAD.
     """
-    nodes = list(_text_nodes(root))
+    nodes = [(owner, kind, getattr(owner, kind)) for owner, kind in _text_nodes(root)]
     block_texts: dict[lxml.html.HtmlElement, list[str]] = {}
-    for owner, kind, block in nodes:
-        repaired = fix_double_utf8(getattr(owner, kind))
-        setattr(owner, kind, repaired)
-        block_texts.setdefault(block, []).append(repaired)
+    blocks: dict[tuple[lxml.html.HtmlElement, str], lxml.html.HtmlElement] = {}
+    for owner, kind, text in nodes:
+        if _LATIN1.search(text):
+            block = _block_of(owner if kind == "text" else owner.getparent())
+            blocks[(owner, kind)] = block
+            block_texts.setdefault(block, []).append(text)
     joined = {block: "".join(parts) for block, parts in block_texts.items()}
-    legacy = detect_legacy(list(joined.values()), legacy_font_hint(html))
+    legacy = detect_legacy(list(joined.values()), legacy_font_hint(html)) if joined else None
     legacy_blocks = {block for block, text in joined.items() if may_be_legacy(text)} if legacy else set()
-    for owner, kind, block in nodes:
-        setattr(owner, kind, to_unicode(getattr(owner, kind), legacy if block in legacy_blocks else None))
+    for owner, kind, text in nodes:
+        convert = legacy if blocks.get((owner, kind)) in legacy_blocks else None
+        setattr(owner, kind, to_unicode(text, convert))
     for meta in root.iter("meta"):
-        if meta.get("content"):
-            value = fix_double_utf8(meta.get("content"))
+        value = meta.get("content")
+        if value and not value.isascii():
             meta.set("content", to_unicode(value, legacy if legacy and may_be_legacy(value) else None))
     return legacy
 
@@ -109,50 +123,76 @@ class Lines:
 
 def read_lines(element: lxml.html.HtmlElement) -> Lines:
     """The lines of `element`: a break at every block boundary and `<br>` (iterative: no recursion
-    limit on deeply nested pages)."""
+    limit on deeply nested pages; one pass, since every page is read this way)."""
     texts: list[str] = []
     blocks: list[lxml.html.HtmlElement] = []
     first_line: dict[lxml.html.HtmlElement, int] = {}
     parts: list[str] = []
-    stack: list[lxml.html.HtmlElement] = []
-    line_block: list[lxml.html.HtmlElement | None] = [None]
-
-    def flush() -> None:
-        line = _SPACES.sub(" ", "".join(parts)).strip()
-        parts.clear()
+    stack: list[lxml.html.HtmlElement] = []   # open block elements
+    line_block = None
+    spaces, block_tags, repairs = _SPACES, BLOCK_TAGS, _LINE_REPAIRS
+    for event, node in iterwalk(element, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if node not in first_line:
+                first_line[node] = len(texts)
+            text = node.text if tag else None
+            if tag in block_tags:
+                if parts:
+                    line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
+                    parts.clear()
+                    if line:
+                        texts.append(line)
+                        blocks.append(line_block if line_block is not None else element)
+                    line_block = None
+                stack.append(node)
+        else:
+            text = node.tail if node is not element else None
+            if tag in block_tags:
+                stack.pop()
+                if parts:
+                    line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
+                    parts.clear()
+                    if line:
+                        texts.append(line)
+                        blocks.append(line_block if line_block is not None else element)
+                    line_block = None
+        if text:
+            if line_block is None and not text.isspace():
+                line_block = stack[-1] if stack else element
+            parts.append(text)
+    if parts:
+        line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
         if line:
             texts.append(line)
-            blocks.append(line_block[0] if line_block[0] is not None else element)
-        line_block[0] = None
-
-    def add(text: str | None) -> None:
-        if text:
-            if line_block[0] is None and text.strip():
-                line_block[0] = next((b for b in reversed(stack) if tag_of(b) in BLOCK_TAGS), element)
-            parts.append(text)
-
-    for event, node in iterwalk(element, events=("start", "end")):
-        tag = tag_of(node)
-        if event == "start":
-            first_line.setdefault(node, len(texts))
-            if tag in BLOCK_TAGS:
-                flush()
-            stack.append(node)
-            if tag:
-                add(node.text)
-        else:
-            stack.pop()
-            if tag in BLOCK_TAGS:
-                flush()
-            if node is not element:
-                add(node.tail)
-    flush()
+            blocks.append(line_block if line_block is not None else element)
     return Lines(texts, blocks, first_line)
 
 
 def text_of(element: lxml.html.HtmlElement) -> str:
-    """The element's text on one line (blocks joined by spaces)."""
+    """The element's text on one line (blocks joined by spaces), as stored."""
     return " ".join(read_lines(element).texts)
+
+
+def flat_text(element: lxml.html.HtmlElement) -> str:
+    """The element's text with spaces collapsed, fast: for lengths and patterns, not for storing
+    (adjacent blocks are not separated)."""
+    return _SPACES.sub(" ", "".join(element.itertext())).strip()
+
+
+def has_text(element: lxml.html.HtmlElement) -> bool:
+    """Whether the element holds any visible text."""
+    return any(not piece.isspace() for piece in element.itertext())
+
+
+@lru_cache(maxsize=512)
+def _compiled(selector: str) -> CSSSelector:
+    return CSSSelector(selector, translator="html")
+
+
+def select(element: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
+    """`element.cssselect(selector)` with the selector compiled once per process."""
+    return _compiled(selector)(element)
 
 
 def meta_content(root: lxml.html.HtmlElement, *names: str) -> str | None:

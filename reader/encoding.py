@@ -20,6 +20,10 @@ from w3lib.encoding import html_to_unicode
 _UNICODE_VIETNAMESE = re.compile(r"[\u0102\u0103\u0110\u0111\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 _LATIN1_HIGH = re.compile(r"[\u00a0-\u00ff]")
 _LATIN1_LETTER = re.compile(r"[\u00a1-\u00ff]")
+# Latin-1 characters outside the Vietnamese letters Unicode shares with Latin-1 (à á â ã è é ê ì í
+# ò ó ô õ ù ú ý and capitals): legacy fonts use them for Vietnamese letters.
+_NON_VIETNAMESE_LATIN1 = re.compile(r"[\u00a1-\u00bf\u00c4-\u00c7\u00cb\u00ce-\u00d1\u00d6-\u00d8\u00db-\u00df"
+                                    r"\u00e4-\u00e7\u00eb\u00ee-\u00f1\u00f6-\u00f8\u00fb-\u00ff]")
 _LEGACY_FONT = re.compile(r"""(?:font-family\s*:\s*['"]?|face\s*=\s*['"]?)\s*(\.vn[\w ]*|vni[\w -]*)""", re.I)
 # UTF-8 lead/continuation bytes as CP1252 shows them: "Quyáº¿t Ä‘á»‹nh" is double-encoded UTF-8.
 _DOUBLE_UTF8_RUN = re.compile(
@@ -68,6 +72,13 @@ def legacy_font_hint(html: str) -> str | None:
 def looks_legacy(block: str) -> bool:
     """Whether a block may be legacy-encoded: Latin-1 accents but no Unicode-only Vietnamese letter."""
     return not _UNICODE_VIETNAMESE.search(block) and len(_LATIN1_HIGH.findall(block)) >= 2
+
+
+def may_hold_legacy(html: str) -> bool:
+    """Whether a page may hold legacy-font text at all: a legacy font named, or Latin-1 characters
+    that no Vietnamese word uses in Unicode ("Hµ", "QuyÕt ®Þnh"). Pages without either, nearly all,
+    skip the per-block legacy checks."""
+    return bool(_LEGACY_FONT.search(html)) or len(_NON_VIETNAMESE_LATIN1.findall(html, 0, 2_000_000)) >= 5
 
 
 def may_be_legacy(block: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import lxml.html
 
 from reader.dates import date_from_url, parse_date_line, parse_iso
-from reader.dom import Lines, is_inside, meta_content, tag_of, text_of
+from reader.dom import Lines, is_inside, meta_content, read_lines, select, tag_of, text_of
 from reader.vocabulary import vocabulary
 
 META_DATE_NAMES = ("article:published_time", "og:published_time", "datepublished", "pubdate",
@@ -48,21 +48,25 @@ def date_line_rest(line: str) -> str | None:
     return rest if len(rest.split()) <= 6 else None
 
 
-def find_published(root: lxml.html.HtmlElement, page: Lines, anchor: lxml.html.HtmlElement | None,
-                   family_selectors: list[str], url: str | None, anchor_is_headline: bool = True) -> Published:
+def find_published(root: lxml.html.HtmlElement, body: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement | None,
+                   family_selectors: list[str], url: str | None, order: dict[lxml.html.HtmlElement, int],
+                   anchor_is_headline: bool = True) -> Published:
     """The article's publication date.
 
     :param root: the page
-    :param page: the lines of the page's body
+    :param body: the page's body element (its lines are read only when the date line is searched)
     :param anchor: the headline element (else the content container) the date line is near
-    :param family_selectors: the family's date selectors, tried first among the page's lines
+    :param family_selectors: the family's date selectors, tried before the page's lines
     :param url: the page's address, last resort
+    :param order: document position of every element
     :param anchor_is_headline: the anchor is the headline (its own line is not a date line)
     """
     meta = _meta_date(root)
-    page_date = _page_date(root, page, anchor, family_selectors, anchor_is_headline)
-    if meta and not meta[1] and page_date and page_date.value and page_date.value.startswith(meta[0]) \
-            and "T" in page_date.value:
+    if meta and meta[1]:
+        return Published(meta[0], "meta")
+    page_date = _selected_date(root, anchor, family_selectors, order) or _line_date(read_lines(body), anchor,
+                                                                                    anchor_is_headline)
+    if meta and page_date and page_date.value and page_date.value.startswith(meta[0]) and "T" in page_date.value:
         return page_date  # the page line adds the time the meta tag left out
     if meta:
         return Published(meta[0], "meta")
@@ -78,22 +82,30 @@ def _meta_date(root: lxml.html.HtmlElement) -> tuple[str, bool] | None:
     return (parse_iso(value) or parse_date_line(value)) if value else None
 
 
-def _page_date(root: lxml.html.HtmlElement, page: Lines, anchor: lxml.html.HtmlElement | None,
-               family_selectors: list[str], anchor_is_headline: bool) -> Published | None:
-    words = vocabulary()
-    at = page.first_line.get(anchor, 0) if anchor is not None else 0
-    selected: list[tuple[int, str, str]] = []  # (line index, value, line)
-    for selector in family_selectors:
-        for element in root.cssselect(selector):
+def _selected_date(root: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement | None, family_selectors: list[str],
+                   order: dict[lxml.html.HtmlElement, int]) -> Published | None:
+    """The family's date element nearest the anchor (a header widget may match the same selector)."""
+    at = order.get(anchor, 0) if anchor is not None else 0
+    for selector in family_selectors:  # alternatives, most specific first
+        found = []
+        for element in select(root, selector):
             text = text_of(element)
             if parsed := (_time_value(element) or parse_date_line(text)):
-                selected.append((page.first_line.get(element, at), parsed[0], text))
-    if selected:
-        return _nearest(selected, at)
+                found.append((order.get(element, at), parsed[0], text))
+        if found:
+            return _nearest(found, at)
+    return None
+
+
+def _line_date(page: Lines, anchor: lxml.html.HtmlElement | None, anchor_is_headline: bool) -> Published | None:
+    """The date line (or `<time datetime>`) nearest the anchor: a few lines after it, or before it
+    inside the headline's own wrapper."""
+    words = vocabulary()
+    at = page.first_line.get(anchor, 0) if anchor is not None else 0
     found: list[tuple[int, str, str]] = []
-    for element in root.iter("time"):
-        if (parsed := _time_value(element)) and element in page.first_line:
-            found.append((page.first_line[element], parsed[0], text_of(element)))
+    for element, index in page.first_line.items():
+        if tag_of(element) == "time" and (parsed := _time_value(element)):
+            found.append((index, parsed[0], text_of(element)))
     for index in range(at + anchor_is_headline, min(len(page.texts), at + 1 + words.date_window_after)):
         if date_line_rest(page.texts[index]) is not None:
             found.append((index, parse_date_line(page.texts[index])[0], page.texts[index]))

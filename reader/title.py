@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import lxml.html
 
-from reader.dom import hints_of, is_inside, link_text_length, meta_content, tag_of, text_of
+from reader.dom import flat_text, hints_of, is_inside, link_text_length, meta_content, select, tag_of, text_of
 from reader.vocabulary import vocabulary
 
 _HEADLINE_HINT = re.compile(r"title|headline|tieu-?de|tieude|heading", re.I)
@@ -105,17 +105,19 @@ def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_ch
     """Every headline candidate of the page that is not chrome, in page order (meta last)."""
     found: list[Candidate] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for selector in family_selectors:
-        for element in root.cssselect(selector):
-            if element not in seen:
-                seen.add(element)
-                found.append(Candidate(text_of(element), "family", element))
-    body = root.find("body")
-    for element in body.iter() if body is not None else ():
-        tag = tag_of(element)
-        if tag and element not in seen and (tag in {"h1", "h2", "h3"} or _HEADLINE_HINT.search(hints_of(element))):
-            seen.add(element)
-            found.append(Candidate(text_of(element), "element", element))
+    def add(element: lxml.html.HtmlElement, kind: str) -> None:
+        seen.add(element)
+        if 0 < len(flat_text(element)) <= _MAX_TITLE:  # a wrapper of whole lists is no headline
+            found.append(Candidate(text_of(element), kind, element))
+
+    for selector in family_selectors:  # the first selector that finds anything: they are alternatives
+        if matches := select(root, selector):
+            for element in matches:
+                add(element, "family")
+            break
+    for element in root.xpath("//body//*[self::h1 or self::h2 or self::h3 or @class or @id]"):
+        if element not in seen and (tag_of(element) in {"h1", "h2", "h3"} or _HEADLINE_HINT.search(hints_of(element))):
+            add(element, "element")
     if og := meta_content(root, "og:title", "twitter:title"):
         found.append(Candidate(og, "og"))
     if (title := root.find(".//title")) is not None:

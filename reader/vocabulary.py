@@ -38,7 +38,7 @@ class Vocabulary:
     caption_credit: re.Pattern[str]
     caption_classes: re.Pattern[str]
     caption_max_chars: int
-    lead_selectors: tuple[str, ...]
+    lead_classes: frozenset[str]
     content_hints: re.Pattern[str]
     chrome_hints: re.Pattern[str]
     date_window_after: int
@@ -72,7 +72,7 @@ def vocabulary() -> Vocabulary:
         caption_credit=_any_of(data["caption_credit"]),
         caption_classes=re.compile(data["caption_classes"], re.I),
         caption_max_chars=int(data["caption_max_chars"]),
-        lead_selectors=tuple(data["lead_selectors"]),
+        lead_classes=frozenset(data["lead_classes"]),
         content_hints=re.compile(data["content_hints"], re.I),
         chrome_hints=re.compile(data["chrome_hints"], re.I),
         date_window_after=int(data["date_window_after"]),

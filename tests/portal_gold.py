@@ -11,7 +11,7 @@ from pathlib import Path
 PORTALS = Path(__file__).resolve().parent / "fixtures" / "portals"
 GOLD = PORTALS / "gold.json"
 # The parts of an article that are scored, in report order.
-FIELDS = ("found", "title", "published", "byline", "source", "body", "captions_free")
+FIELDS = ("found", "title", "published", "byline", "source", "body", "captions", "captions_free")
 
 
 def gold_articles() -> list[dict]:
@@ -24,7 +24,8 @@ def stored_articles(db: Path) -> dict[str, dict]:
     with sqlite3.connect(db) as connection:
         connection.row_factory = sqlite3.Row
         columns = {row[1] for row in connection.execute("pragma table_info(articles)")}
-        wanted = ["url", "site", "title", "published", "byline", "body"] + [c for c in ("source",) if c in columns]
+        wanted = ["url", "site", "title", "published", "byline", "body"] + [c for c in ("source", "captions")
+                                                                             if c in columns]
         rows = connection.execute(f"select {', '.join(wanted)} from articles").fetchall()
     return {row["url"]: dict(row) for row in rows}
 
@@ -36,7 +37,8 @@ def body_after_title(row: dict) -> str:
 
 
 def judge(expected: dict, row: dict | None) -> dict[str, bool]:
-    """Which parts of one article were read right (`source` only when the database stores it)."""
+    """Which parts of one article were read right (`source` and `captions` only when the database
+    stores them)."""
     if row is None:
         return {name: False for name in FIELDS}
     body = body_after_title(row)
@@ -50,6 +52,8 @@ def judge(expected: dict, row: dict | None) -> dict[str, bool]:
     }
     if "source" in row:
         verdict["source"] = row["source"] == expected["source"]
+    if "captions" in row:
+        verdict["captions"] = (row["captions"] or "").split("\n") == expected["captions"]
     return verdict
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extract import extract_record
 from reader.article import PageError, read_page
@@ -208,3 +210,29 @@ def test_thanh_hoa_page_read_without_matching_selectors() -> None:
 def test_page_of_chrome_only_is_an_error_naming_the_url() -> None:
     with pytest.raises(PageError, match="binhminh.gov.vn"):
         read(page('<div id="content"><div class="noidung"></div></div>'))
+
+
+# --- hostile input --------------------------------------------------------------------------------
+
+def test_deeply_nested_and_huge_pages_are_read_without_recursion_errors() -> None:
+    deep = "<div>" * 1500 + f"<p>{PARAGRAPHS[0]}</p>" + "</div>" * 1500
+    article = read(page(f'<div id="content"><h1>Tập huấn kỹ năng tuyên truyền pháp luật</h1>{deep}</div>'))
+    assert article.body == PARAGRAPHS[0]
+    many = "".join(f"<p>{PARAGRAPHS[index % 2]}</p>" for index in range(3000))
+    assert read(page(f'<div class="noidung">{many}</div>')).body.count("\n\n") == 2999
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<div class='x'>", "</div>", "<img src=a>", "<h1>", "</h1>",
+                                 "<em>", "</em>", "<table><tr><td>", "</td></tr></table>", "<br>", "<figcaption>",
+                                 "Ảnh: ", "Tin, ảnh: ", "Nguồn: ", "admin admin", "14/03/2024 10:05", "…",
+                                 PARAGRAPHS[0], "Tập huấn", "CỔNG THÔNG TIN ĐIỆN TỬ", "\u00ad", "µ", "&nbsp;"]),
+                max_size=40), st.booleans())
+def test_any_page_gives_an_article_or_a_page_error(pieces: list[str], as_bytes: bool) -> None:
+    html = "<html><body>" + "".join(pieces) + "</body></html>"
+    try:
+        article = read(html.encode("utf-8") if as_bytes else html)
+    except PageError:
+        return
+    assert article.body and "\n\n\n" not in article.body and "\u00ad" not in article.text()
+    assert all(caption.strip() == caption and caption for caption in article.captions)
