@@ -46,7 +46,10 @@ def labelled_byline(line: str) -> str | None:
 
 def source_of(line: str) -> str | None:
     """The source in "Nguồn: Báo Điện Biên Phủ", "Nguồn tin: …", "Theo Báo …", or None."""
-    match = vocabulary().source.match(line)
+    words = vocabulary()
+    if line.strip("()[] ").casefold() in words.short_sources:
+        return line.strip("()[] ")
+    match = words.source.match(line)
     return match["name"].strip() if match and len(line) < 200 else None
 
 
@@ -57,8 +60,11 @@ def is_posting_account(line: str) -> bool:
 
 def bare_byline(line: str) -> str | None:
     """A byline printed without a label: a name, initials, one word, "Name - Unit"."""
-    if len(line) > 100 or line.casefold() in vocabulary().not_bylines:
+    words = vocabulary()
+    if len(line) > 100 or line.casefold() in words.not_bylines:
         return None
+    if line.casefold() in words.short_bylines:
+        return line
     if _INITIALS.fullmatch(line) or _ONE_WORD.fullmatch(line):
         return line
     if (_BARE_NAME.fullmatch(line) and len(line.split()) <= 5) or _NAME_UNIT.fullmatch(line):

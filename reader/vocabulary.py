@@ -35,6 +35,8 @@ class Vocabulary:
     byline: re.Pattern[str]
     source: re.Pattern[str]
     not_bylines: frozenset[str]
+    short_bylines: frozenset[str]
+    short_sources: frozenset[str]
     caption_credit: re.Pattern[str]
     caption_classes: re.Pattern[str]
     caption_max_chars: int
@@ -69,6 +71,8 @@ def vocabulary() -> Vocabulary:
         source=re.compile(rf"^(?:(?:{_labels(data['source_labels'])})\s*[:：]\s*"
                           rf"|theo\s+(?=(?:{_labels(data['source_outlets'])})\b))(?P<name>.{{2,150}}?)\s*\.?\Z", re.I),
         not_bylines=frozenset(data["not_bylines"]),
+        short_bylines=frozenset(data["short_bylines"]),
+        short_sources=frozenset(data["short_sources"]),
         caption_credit=_any_of(data["caption_credit"]),
         caption_classes=re.compile(data["caption_classes"], re.I),
         caption_max_chars=int(data["caption_max_chars"]),

@@ -153,6 +153,8 @@ def test_date_printed_before_the_headline_inside_its_wrapper() -> None:
     (["Theo Báo Bình Dương"], None, "Báo Bình Dương"),
     (["Minh Châu", "Người đăng: quantri"], "Minh Châu", None),
     (["admin admin"], None, None),
+    (["PV"], "PV", None),
+    (["(TTXVN)"], None, "TTXVN"),
 ])
 def test_byline_source_and_posting_account_lines(tail: list[str], byline: str | None, source: str | None) -> None:
     article = read(page(article_html(after="".join(f"<p>{line}</p>" for line in tail))))
