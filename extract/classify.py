@@ -57,7 +57,8 @@ def _patterns() -> dict[str, re.Pattern]:
         # ("vừa ban hành Kế hoạch" is past, but what it did is issue a plan).
         "held": re.compile(not_future + r"(?<!kế hoạch )(?<![^\W\d_])(?:(?:đã|vừa|đang)\s+(?:\S+\s+){0,2}?"
                            rf"(?:tổ chức|mở|phối hợp|khai mạc|khai giảng|diễn ra|{terms})|diễn ra|khai mạc|bế mạc|khai giảng"
-                           r"|bế giảng|tổ chức)(?![^\W\d_])"),
+                           r"|bế giảng|tổ chức|được (?:nghe|truyền đạt|trang bị|tiếp thu|phổ biến"
+                           r"|hướng dẫn|cung cấp|giới thiệu|quán triệt))(?![^\W\d_])"),
         "preamble": re.compile(r"\W*" + _words(lex["preamble_starts"])),
         "topic": re.compile(_words(lex["training_topics"])),
     }
@@ -74,6 +75,7 @@ class TrainingVerdict:
 _INTERVIEW_TURN = re.compile(r"^\s*(?:PV|Phóng viên)\s*:", re.M)
 _SLUG_TERMS = re.compile(r"tap-huan|boi-duong|huan-luyen|dao-tao|day-nghe|khai-giang")
 _LEAD_SENTENCES = 3
+_LEAD_SENTENCES_UNTITLED = 5
 # Share of the body's sentences that name the training above which it is what the article is
 # about, even when its headline is not ("Tình hình thực hiện công tác giảm nghèo" reporting the
 # trainings held); a passing mention is one or two sentences of many.
@@ -106,7 +108,8 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     if title and not head_term and p["non_training_event"].search(title_low):
         return TrainingVerdict(False, [title], "headline names another kind of event; training is not its subject")
 
-    lead = doc.lead(_LEAD_SENTENCES)
+    # Without a headline the text may open with a menu or a banner line: read a little further.
+    lead = doc.lead(_LEAD_SENTENCES if title else _LEAD_SENTENCES_UNTITLED)
     lead_named = [s for s in lead if doc.sentence_index(s[0]) in named]
     held = [s for s in lead_named if p["held_training"].search(low, *s)]
     deciding: tuple[int, int] | None = None
@@ -118,6 +121,8 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         return TrainingVerdict(False, [title], "headline names a meeting and the lead names no training")
     elif _share_of_body(doc, named) >= _FILLS_THE_BODY:
         deciding, reason = doc.sentences[min(named)], "training fills the body"
+    elif named and p["topic"].search(title_low):
+        deciding, reason = doc.sentences[min(named)], "headline about building skills, the body names the training"
     elif lead_named and not title:
         deciding, reason = lead_named[0], "training named in the lead"
     elif slug_names_training and not named:
@@ -127,10 +132,13 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         return TrainingVerdict(False, [first] if first else [], "training mentioned only in passing")
 
     evidence = [deciding] if deciding else []
-    deciding_text = " ".join(low[a:b] for a, b in ([title] if head_term else []) + lead_named[:1] + held[:1])
-    lead_text = " ".join(low[a:b] for a, b in lead)
-    if p["future"].search(deciding_text) and not p["held"].search(lead_text):
-        return TrainingVerdict(False, evidence, "plan for a future training")
+    # A plan: the first sentence naming the training announces it, and nothing in the headline or
+    # lead was held. ("Trong 3 ngày, học viên sẽ được bồi dưỡng …" in a report is not a plan.)
+    announcing = ([title] if head_term else []) + [s for s in lead_named if s in lead[:_LEAD_SENTENCES]][:1]
+    held_text = " ".join(low[a:b] for a, b in ([title] if title else []) + lead)
+    plan = next((s for s in announcing if p["future"].search(low, *s)), None)
+    if plan and not p["held"].search(held_text):
+        return TrainingVerdict(False, [plan], "plan for a future training")
     if not (attendance or organised or dated or p["realised"].search(low)):
         return TrainingVerdict(False, evidence, "no sign that a training took place")
     if p["future"].search(low) and not p["held"].search(low):

@@ -123,6 +123,23 @@ TRAINING = {
         "Tập huấn nghiệp vụ công tác thống kê\n\n"
         "Thực hiện Kế hoạch tập huấn năm 2024, ngày 8/4, Chi cục Thống kê huyện tổ chức tập huấn nghiệp vụ cho 60 "
         "điều tra viên."),
+    "a closing ceremony of a political course": (
+        "Bế giảng lớp Trung cấp lý luận chính trị khóa 2023 - 2024\n\n"
+        "Chiều 20/6, Trung tâm Chính trị huyện tổ chức lễ bế giảng cho 65 học viên sau 12 tháng học tập."),
+    "a report that says what the trainees will learn": (
+        "Khai mạc lớp bồi dưỡng kiến thức quốc phòng và an ninh\n\n"
+        "Sáng 5/6, Ban Chỉ huy Quân sự huyện khai mạc lớp bồi dưỡng kiến thức quốc phòng và an ninh cho 80 học viên. "
+        "Trong 5 ngày, học viên sẽ được bồi dưỡng 8 chuyên đề."),
+    "no headline captured, banner lines before the lead": (
+        "Cổng thông tin điện tử huyện Mường Lát tỉnh Thanh Hóa chào mừng quý khách ghé thăm\n"
+        "Chào mừng kỷ niệm 50 năm ngày giải phóng miền Nam thống nhất đất nước năm 2025 thành công\n"
+        "Đường dây nóng tiếp nhận phản ánh kiến nghị của người dân và doanh nghiệp trên địa bàn huyện\n"
+        "Sáng 12/4, Hội Liên hiệp Phụ nữ huyện tổ chức lớp tập huấn kỹ năng khởi nghiệp cho 70 hội viên."),
+    "a headline about skills, the training named further down": feature(
+        "Trang bị kiến thức chuyển đổi số cho hội viên nông dân",
+        "Ngày 14/5, Hội Nông dân huyện phối hợp với Trung tâm Viễn thông huyện hướng dẫn 60 hội viên cách bán nông "
+        "sản trên sàn thương mại điện tử.",
+        "Buổi tập huấn giúp hội viên biết cách chụp ảnh sản phẩm, mở gian hàng và thanh toán trực tuyến."),
     "training words throughout a body without one in the headline": (
         "Tình hình thực hiện công tác giảm nghèo trên địa bàn huyện\n\n"
         "Năm 2023, tỷ lệ hộ nghèo của huyện còn 2,6%, giảm 0,4% so với năm trước. "
