@@ -257,9 +257,10 @@ class ResponseTooLarge(IgnoreRequest):
 
 
 class CautiousRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt handling, except that a robots.txt answering 5xx or not answering at all
-    means "try later" (Scrapy would take it as "everything allowed"): this crawl fetches nothing
-    else from that host, and the refusals say so (unlike a real robots.txt Disallow)."""
+    """Scrapy's robots.txt handling, except that a robots.txt answering 5xx, not answering at all or
+    redirecting to another host means "try later" (Scrapy would take it as "everything allowed"):
+    this crawl fetches nothing else from that host, and the refusals say so (unlike a real
+    robots.txt Disallow)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -272,7 +273,8 @@ class CautiousRobotsTxtMiddleware(RobotsTxtMiddleware):
         await super()._parse_robots(response, netloc, request)
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if not isinstance(exc, IgnoreRequest):
+        # A robots.txt redirected to another host was not read: that is no permission either.
+        if not isinstance(exc, IgnoreRequest) or isinstance(exc, RefusedRedirect):
             log.warning("robots.txt of %s could not be fetched (%s): not crawling it this time", netloc, exc)
             self._unavailable.add(netloc)
         super()._robots_error(exc, netloc)

@@ -91,7 +91,7 @@ class ExtractorPool:
                 if attempt == 2:
                     raise
                 if executor is self._executor:  # the first article to notice restarts the pool
-                    log.warning("an extraction worker died; restarting the pool")
+                    log.warning("%s: an extraction worker died; restarting the pool and trying again", url)
                     executor.shutdown(wait=False, cancel_futures=True)
                     self._executor = self._start()
         raise AssertionError("unreachable")

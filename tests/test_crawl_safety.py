@@ -13,7 +13,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,21 +21,12 @@ import pytest
 from crawler.middlewares import check_loopback_proxy, is_private_host
 from crawler.warc import WarcArchive, read_warc_record
 from stages.sample_server import SamplePortalServer
-from tests.test_crawl import TANDAN, crawl, requested, rows
+from tests.test_crawl import TANDAN, crawl, portal, requested, rows  # noqa: F401 (portal: fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample_portal"
 PAGE = f"{TANDAN}/portal/pages/tin-tuc-su-kien.aspx?p="
 VINHPHUC = "http://vinhphuc.sample.test"
 SITE = ["--site", "muonglat.thanhhoa.sample.test"]
-
-
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[SamplePortalServer]:
-    root = tmp_path / "portal"
-    shutil.copytree(SAMPLE, root)
-    with SamplePortalServer(root) as server:
-        yield server
 
 
 def _page(root: Path, host: str, path: str, html: str) -> None:
@@ -98,6 +88,19 @@ def test_redirects_to_other_hosts_are_refused_named_and_never_fetched(portal: Sa
     assert "private address" in errors[PAGE + "1007"] and "another host" in errors[PAGE + "1014"]
     # The good data of the other site survives: its first listing page's articles are stored.
     assert rows(db, "select count(*) from articles where site = 'vinhphuc.sample.test'")[0][0] >= 2
+
+
+def test_robots_txt_redirected_to_another_host_means_not_now(portal: SamplePortalServer, tmp_path: Path) -> None:
+    _page(portal.root, "evil.example", "robots.txt", "User-agent: *\nAllow: /\n")
+    portal.faults[f"{TANDAN}/robots.txt"] = "redirect:http://evil.example/robots.txt"
+    db = tmp_path / "crawl.db"
+    result = crawl(portal, db, *SITE)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert requested(portal) == [f"{TANDAN}/robots.txt"]
+    assert rows(db, "select count(*) from articles") == [(0,)]
+    assert "redirect to http://evil.example/robots.txt refused" in dict(rows(db, "select url, message from errors"))[
+        f"{TANDAN}/robots.txt"]
+    assert rows(db, "select status from crawl_runs") == [("incomplete",)]
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "2130706433", "0x7f000001", "10.0.0.5", "192.168.1.1",

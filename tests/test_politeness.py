@@ -5,29 +5,17 @@ Only lower bounds on the gaps the server saw are asserted (never how fast a craw
 """
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from stages.sample_server import SamplePortalServer
-from tests.test_crawl import crawl, rows
+from tests.test_crawl import crawl, portal, rows  # noqa: F401 (portal: fixture)
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample_portal"
 SLOW_HOST = "muonglat.thanhhoa.sample.test"
 # The server stamps a request when it arrives, the crawler when it sends it: allow a few ms.
 CLOCK_SLACK_S = 0.03
-
-
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[SamplePortalServer]:
-    root = tmp_path / "portal"
-    shutil.copytree(SAMPLE, root)
-    with SamplePortalServer(root) as server:
-        yield server
 
 
 def _set_crawl_delay(server: SamplePortalServer, host: str, delay: str) -> None:
