@@ -42,6 +42,11 @@ _TYPED = re.compile(r"(?<![\w])(?:(các|những|\d{1,2}|hai|ba|bốn|năm)\s+)?"
                     r"|[qp]\.(?=\s?\d))(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
+_DASH = re.compile(r"\s?-\s?")
+_LIST_JOIN = re.compile(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?")
+_VOWELS = re.compile(r"[aeiouy]+")
+_LAST_WORD = re.compile(r"(\(|[^\s(]+)\s*$")
+_NEXT_WORD = re.compile(r"\s?-\s?|\s")
 # The place-and-date line of a letter or decision: where it was signed, not a place it is about.
 _SIGNING_DATE = re.compile(r"\s*,?\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}"
                            r"|\s*,\s*ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}", re.I)
@@ -106,7 +111,7 @@ def _name_tokens(text: str, pos: int, upper_line: bool, allow_digits: bool) -> l
         tokens.append((m.start(), m.end()))
         if number:
             break
-        nxt = re.match(r"\s?-\s?|\s", text[m.end():m.end() + 3])
+        nxt = _NEXT_WORD.match(text, m.end())
         if not nxt:
             break
         pos = m.end() + len(nxt.group())
@@ -127,9 +132,9 @@ class PlaceFinder:
 
     def find(self) -> list[Place]:
         self._typed()
-        runs = self._join_hyphenated(_capitalised_runs(self.doc.norm.text))
-        self._bare(runs, self._context_provinces(), provinces_only=True)
-        self._bare(runs, self._context_provinces(), provinces_only=False)
+        candidates = self._bare_candidates(self._join_hyphenated(_capitalised_runs(self.doc.norm.text)))
+        self._bare(candidates, self._context_provinces(), provinces_only=True)
+        self._bare(candidates, self._context_provinces(), provinces_only=False)
         self._resolve_ambiguous()
         self.places = [p for p in self.places if not self._signing_line(p)]
         self.places.sort(key=lambda p: (p.start is None, p.start or 0))
@@ -189,7 +194,7 @@ class PlaceFinder:
         """Continue a list after its first item: ", Lập Thạch", " và Tam Đảo"."""
         text, low = self.doc.norm.text, self.doc.norm.lower
         while True:
-            m = re.match(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?", low[pos:pos + 8])
+            m = _LIST_JOIN.match(low[pos:pos + 8])
             if not m or pos + m.end() >= len(text):
                 return pos
             nxt = pos + m.end()
@@ -236,7 +241,7 @@ class PlaceFinder:
         text, keys = self.doc.norm.text, self.g.bare_keys
         out: list[list[tuple[int, int]]] = []
         for run in runs:
-            if out and re.fullmatch(r"\s?-\s?", text[out[-1][-1][1]:run[0][0]]):
+            if out and _DASH.fullmatch(text, out[-1][-1][1], run[0][0]):
                 before = out[-1]
                 if any(place_key(text[before[-a][0]:run[b - 1][1]]) in keys
                        for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
@@ -245,20 +250,34 @@ class PlaceFinder:
             out.append(run)
         return out
 
-    def _bare(self, runs: list[list[tuple[int, int]]], context: set[str], provinces_only: bool) -> None:
+    def _bare_candidates(self, runs: list[list[tuple[int, int]]]) -> list[tuple[list[tuple[int, int]], dict[int, list[int]]]]:
+        """The runs that hold a province's or district's name, each with its candidate spans:
+        first word -> last words (exclusive), longest first."""
         text = self.doc.norm.text
         first_keys, bare_keys = self.g.first_keys, self.g.bare_keys
+        out = []
         for run in runs:
+            spans: dict[int, list[int]] = {}
+            for i, (a, b) in enumerate(run):
+                if place_key(text[a:b]) in first_keys:
+                    ends = [j for j in range(min(len(run), i + 5), i, -1) if place_key(text[a:run[j - 1][1]]) in bare_keys]
+                    if ends:
+                        spans[i] = ends
+            if spans:
+                out.append((run, spans))
+        return out
+
+    def _bare(self, candidates: list[tuple[list[tuple[int, int]], dict[int, list[int]]]], context: set[str],
+              provinces_only: bool) -> None:
+        text = self.doc.norm.text
+        for run, spans in candidates:
             i = 0
             while i < len(run):
                 matched = 0
-                if place_key(text[run[i][0]:run[i][1]]) not in first_keys:
-                    i += 1
-                    continue
                 lead = None
-                for j in range(min(len(run), i + 5), i, -1):
+                for j in spans.get(i, ()):
                     start, end = run[i][0], run[j - 1][1]
-                    if place_key(text[start:end]) not in bare_keys or self.taken.overlaps(start, end):
+                    if self.taken.overlaps(start, end):
                         continue
                     if lead is None:
                         lead = text[run[i - 1][0]:run[i - 1][1]] if i > 0 else _word_before(text, run[i][0])
@@ -296,7 +315,7 @@ class PlaceFinder:
             return None  # one word ("Vinh", "Huế") is a place only after a word of place or an acronym
         if not upper and (not at_run_end or (inside_run and not (_allowed_before(lead) or institution))):
             return None  # part of a longer name ("Nguyễn Thị Thanh Hà")
-        if one_word and len(re.findall(r"[aeiouy]+", folded)) < 2:
+        if one_word and len(_VOWELS.findall(folded)) < 2:
             folded = None  # a single syllable spelled another way is too often something else ("Vĩnh")
         province = self.g.provinces.get(key) or self.g.province_keys.get(folded)
         if local_body and not self.after_reform and (not province or province.code not in MUNICIPALITIES):
@@ -375,7 +394,7 @@ class PlaceFinder:
 
 def _word_before(text: str, pos: int) -> str:
     """The word (or opening parenthesis) right before `pos` on the same line."""
-    m = re.search(r"(\(|[^\s(]+)\s*$", text[max(0, pos - 24):pos])
+    m = _LAST_WORD.search(text[max(0, pos - 24):pos])
     if not m or "\n" in text[max(0, pos - 24) + m.start():pos]:
         return ""
     return m.group(1)
