@@ -7,8 +7,11 @@ number of chunks ahead, so memory stays flat whatever the input's length.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
@@ -19,6 +22,7 @@ Result = TypeVar("Result")
 
 CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task small
 CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -51,7 +55,8 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         warm_up()
     # fork: the workers start with the parent's loaded modules and data. They are started at the
     # first submit, from this thread, before the caller starts any other thread that uses them.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
     try:
         pending: deque[Future] = deque()
         iterator = iter(items)
@@ -67,3 +72,15 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
 
 def _apply(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result]:
     return [function(item) for item in chunk]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker when its parent dies (SIGTERM, SIGKILL, a crash): the
+    workers hold each other's end of the task queue, so without it they would wait forever."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the workers end when the pool shuts down
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)

@@ -4,13 +4,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
-from conftest import run_pipeline
+from conftest import ROOT, run_pipeline
 from stages.ingest import ingest
 from stages.workers import map_in_order
 from store import open_database, table_counts
@@ -123,11 +127,52 @@ def test_a_worker_that_dies_ends_the_run_and_keeps_committed_batches(tmp_path: P
     lines = varied_articles.read_text(encoding="utf-8").splitlines()
     dying = json.dumps({"id": "dies", "url": "https://a.gov.vn/dies", "text": "DIE HERE"})
     source = tmp_path / "articles.jsonl"
-    source.write_text("\n".join(lines[:90] + [dying] + lines[90:]) + "\n", encoding="utf-8")
+    source.write_text("\n".join(lines[:110] + [dying] + lines[110:]) + "\n", encoding="utf-8")
     db_path = tmp_path / "training.db"
     with pytest.raises(BrokenProcessPool):
         ingest(open_database(db_path), source, batch_size=20, extractor=extractor_that_dies_on_a_marker, jobs=2)
     connection = sqlite3.connect(db_path)
     stored = connection.execute("select count(*) from articles").fetchone()[0]
     assert connection.execute("pragma integrity_check").fetchone()[0] == "ok"
-    assert 0 < stored < 90 and stored % 20 == 0  # whole batches, all before the article that killed its worker
+    assert 0 < stored < 110 and stored % 20 == 0  # whole batches, all before the article that killed its worker
+
+
+def _process_state(pid: int) -> tuple[int, str] | None:
+    """(parent pid, state letter) of a live process, from /proc; None when it is gone or a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in "ZX" else (int(fields[1]), fields[0])
+
+
+def test_killing_ingest_ends_its_workers(tmp_path: Path, varied_articles: Path) -> None:
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to find the worker processes")
+    lines = varied_articles.read_text(encoding="utf-8").splitlines()
+    source = tmp_path / "articles.jsonl"
+    with source.open("w", encoding="utf-8") as out:  # long enough to be killed mid-way
+        for copy in range(10):
+            for line in lines:
+                entry = json.loads(line)
+                if isinstance(entry["url"], str):
+                    out.write(json.dumps(dict(entry, url=f"{entry['url']}?copy={copy}"), ensure_ascii=False) + "\n")
+    process = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "ingest", str(source), "--jobs", "2",
+                                "--db", str(tmp_path / "training.db")], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+        workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                   and (_process_state(int(p.name)) or (0, ""))[0] == process.pid]
+    assert len(workers) == 2, "the workers did not start"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_process_state(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _process_state(pid)]
+    for pid in survivors:  # leave no process behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "workers outlived the killed ingest"
