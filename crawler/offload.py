@@ -18,9 +18,12 @@ close shuts them down. They are used from the event loop (asyncio reactor) and r
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,8 +40,31 @@ T = TypeVar("T")
 _WARM_UP_TEXT = "Ngày 5/3/2024, huyện tổ chức tập huấn cho 50 học viên."
 
 
+def _start_worker() -> None:
+    """Tie a worker process to the crawl (it dies with it, even on SIGKILL; a Ctrl-C is for the
+    crawl, which stops gracefully and then closes the pool), then load the extractor's reference
+    data, so that the first article does not wait for it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    _warm_up()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies (prctl PR_SET_PDEATHSIG; elsewhere a
+    worker notices when its task queue closes)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _warm_up() -> None:
-    """Load the extractor's reference data when a worker starts, not on its first article."""
     from extract import extract_record
 
     extract_record(_WARM_UP_TEXT, url="http://warm-up.invalid/", published="2024-03-05")
@@ -66,10 +92,10 @@ class ExtractorPool:
             executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
             executor.submit(_warm_up)
             return executor
-        # forkserver: workers never inherit the reactor's threads and sockets (fork would), and
-        # start faster than spawn (no re-import of the crawl's modules).
-        context = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_warm_up)
+        # spawn: workers never inherit the reactor's threads and sockets (fork would), and they are
+        # children of the crawl itself (forkserver's would outlive a killed crawl).
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(max_workers=self.processes, mp_context=context, initializer=_start_worker)
 
     async def extract(self, text: str, url: str, published: str | None) -> dict:
         """Extract one article's record.

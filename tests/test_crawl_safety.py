@@ -210,6 +210,27 @@ def test_a_slow_extraction_does_not_stall_other_sites(portal: SamplePortalServer
     assert rows(db, "select count(*) from articles where site = 'vinhphuc.sample.test'") == [(6,)]
 
 
+def test_extraction_workers_end_with_a_killed_crawl(portal: SamplePortalServer, tmp_path: Path) -> None:
+    from tests.test_crawl import crawl_command
+
+    portal.faults[PAGE + "1033"] = ["sleep:60"]  # the crawl is still running when it is killed
+    crawl_process = subprocess.Popen(crawl_command(portal, tmp_path / "crawl.db", *SITE, extract=True,
+                                                   DOWNLOAD_TIMEOUT="120", CRAWL_EXTRACT_PROCESSES="2"),
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers := _children(crawl_process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the crawl started no extraction workers"
+        os.kill(crawl_process.pid, signal.SIGKILL)
+    finally:
+        crawl_process.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(worker) for worker in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(worker) for worker in workers)
+
+
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(child) for child in path.read_text().split()] if path.exists() else []
