@@ -18,13 +18,12 @@ from importlib.resources import files
 from .normalize import canonical
 
 MUNICIPALITIES = {"01", "31", "48", "79", "92"}  # Hà Nội, Hải Phòng, Đà Nẵng, TP.HCM, Cần Thơ
-# Names a pre-2025 article uses for a province that the dataset spells otherwise.
+# Names a pre-2025 article uses for a province that the dataset spells otherwise (spellings that
+# differ only as `place_key` folds them, "Đăk Lăk", "Thừa Thiên-Huế", need no entry).
 _PROVINCE_ALIASES = {
-    "46": ["Thừa Thiên Huế", "Thừa Thiên-Huế", "TT Huế", "TT.Huế", "TT-Huế", "Huế"],
-    "79": ["HCM", "TPHCM", "TP.HCM"],
-    "77": ["Bà Rịa Vũng Tàu", "BR-VT", "Vũng Tàu"],
-    "67": ["Đăk Nông", "Đắc Nông"],
-    "66": ["Đăk Lăk", "Đắc Lắc", "Daklak"],
+    "46": ["Thừa Thiên Huế", "TT Huế", "Huế"],
+    "79": ["HCM", "TP.HCM"],
+    "77": ["BR-VT", "Vũng Tàu"],
 }
 _DISPLAY_NAME = {"46": "Thừa Thiên Huế"}  # the pre-July-2025 name the articles knew
 # Districts the dataset spells otherwise than their official pre-2025 name.

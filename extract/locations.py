@@ -311,12 +311,12 @@ class PlaceFinder:
         # "vào Huế", "đi Nha Trang", "(Ninh Giang)", "Trường ĐH Vinh", "Thành ủy Vinh"
         placed = lead.lower() in _place_lead_words() or lead == "(" or institution is not None or local_body is not None
         one_word = len(key.split()) < 2
-        if one_word and not (placed or _acronym(lead) or self._run_together(folded)):
-            return None  # one word ("Vinh", "Huế") is a place only after a word of place or an acronym
+        if one_word and not (placed or _acronym(lead) or _acronym(written) or self._run_together(folded)):
+            # one word ("Vinh", "Huế") is a place only after a word of place or an acronym, or as
+            # an abbreviation ("TPHCM") or a name run together ("Kontum")
+            return None
         if not upper and (not at_run_end or (inside_run and not (_allowed_before(lead) or institution))):
             return None  # part of a longer name ("Nguyễn Thị Thanh Hà")
-        if one_word and len(_VOWELS.findall(folded)) < 2:
-            folded = None  # a single syllable spelled another way is too often something else ("Vĩnh")
         province = self.g.provinces.get(key) or self.g.province_keys.get(folded)
         if local_body and not self.after_reform and (not province or province.code not in MUNICIPALITIES):
             own = _LOCAL_BODY_TYPE[local_body.group(1).lower()]
@@ -329,8 +329,10 @@ class PlaceFinder:
             return province
         if self.after_reform or key in self.commune_names:
             return None
-        candidates = self.g.districts.get(key) or self.g.district_keys.get(folded, []) if folded else \
-            self.g.districts.get(key, [])
+        candidates = self.g.districts.get(key, [])
+        if not candidates and not (one_word and len(_VOWELS.findall(folded)) < 2):
+            # a single syllable spelled another way is too often something else ("Vĩnh" is not Vinh)
+            candidates = self.g.district_keys.get(folded, [])
         districts = [u for u in candidates if u.province_code in context]
         if not districts and placed and len({u.province_code for u in candidates}) == 1:
             districts = candidates  # a name only one province has, where a place is expected
@@ -343,7 +345,7 @@ class PlaceFinder:
     def _run_together(self, folded: str) -> bool:
         """A province's name of several syllables written as one word ("Kontum", "Daklak")."""
         province = self.g.province_keys.get(folded)
-        return province is not None and len(province.name.split()) > 1
+        return province is not None and len(province.name.split()) > 1 and place_key(province.name) == folded
 
     def _heading(self, pos: int) -> bool:
         return self.doc.title is not None and self.doc.title[0] <= pos < self.doc.title[1]
