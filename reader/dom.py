@@ -6,6 +6,7 @@ Unicode text; nothing downstream reads unrepaired text.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,41 +132,32 @@ def read_lines(element: lxml.html.HtmlElement) -> Lines:
     stack: list[lxml.html.HtmlElement] = []   # open block elements
     line_block = None
     spaces, block_tags, repairs = _SPACES, BLOCK_TAGS, _LINE_REPAIRS
-    for event, node in iterwalk(element, events=("start", "end")):
-        tag = node.tag if isinstance(node.tag, str) else ""
+    # A final "end" of nothing flushes the last line.
+    for event, node in itertools.chain(iterwalk(element, events=("start", "end")), (("end", None),)):
+        tag = "" if node is None or not isinstance(node.tag, str) else node.tag
+        if parts and (node is None or tag in block_tags):  # a block boundary ends the line
+            line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
+            parts.clear()
+            if line:
+                texts.append(line)
+                blocks.append(line_block if line_block is not None else element)
+            line_block = None
+        if node is None:
+            break
         if event == "start":
             if node not in first_line:
                 first_line[node] = len(texts)
-            text = node.text if tag else None
             if tag in block_tags:
-                if parts:
-                    line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
-                    parts.clear()
-                    if line:
-                        texts.append(line)
-                        blocks.append(line_block if line_block is not None else element)
-                    line_block = None
                 stack.append(node)
+            text = node.text if tag else None
         else:
-            text = node.tail if node is not element else None
             if tag in block_tags:
                 stack.pop()
-                if parts:
-                    line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
-                    parts.clear()
-                    if line:
-                        texts.append(line)
-                        blocks.append(line_block if line_block is not None else element)
-                    line_block = None
+            text = node.tail if node is not element else None
         if text:
             if line_block is None and not text.isspace():
                 line_block = stack[-1] if stack else element
             parts.append(text)
-    if parts:
-        line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
-        if line:
-            texts.append(line)
-            blocks.append(line_block if line_block is not None else element)
     return Lines(texts, blocks, first_line)
 
 

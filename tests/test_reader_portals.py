@@ -4,39 +4,22 @@ with its title, date (to the minute where shown), byline and body right, no capt
 any body. The same pages through `read_page` directly: source and captions too."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from portal_gold import PORTALS, gold_articles, judge, scores, stored_articles
+from portal_gold import PORTALS, crawl_portals, gold_articles, judge, scores, stored_articles
 from reader.article import read_page
 from siteconfig import load_sites
-from stages.sample_server import SamplePortalServer
 
-ROOT = Path(__file__).resolve().parent.parent
-FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "AUTOTHROTTLE_MAX_DELAY": "0.5",
-        "RETRY_TIMES": "1", "DOWNLOAD_TIMEOUT": "5", "LOG_LEVEL": "WARNING", "CRAWL_EXTRACT": "False"}
 SITES = load_sites(PORTALS / "sites")
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """One crawl of every fixture portal: the database and the URLs the server was asked for."""
-    work = tmp_path_factory.mktemp("portals")
-    root = work / "portals"
-    shutil.copytree(PORTALS, root, ignore=shutil.ignore_patterns("*.py", "gold.json"))
-    db = work / "crawl.db"
-    with SamplePortalServer(root) as server:
-        command = [sys.executable, str(ROOT / "pipeline.py"), "crawl", "--db", str(db), "--sites-dir",
-                   str(root / "sites"), "--proxy", server.proxy]
-        for name, value in {**FAST, "WARC_DIR": str(work / "archive")}.items():
-            command += ["-s", f"{name}={value}"]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
-        requested = [r.url for r in server.requests]
+    db, requested, result = crawl_portals(tmp_path_factory.mktemp("portals"))
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     return db, requested
 
