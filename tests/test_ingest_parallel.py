@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_pipeline
-from stages.ingest import ingest
+from stages.extract_jsonl import extract_jsonl
+from stages.ingest import ingest, reextract
 from stages.workers import map_in_order
 from store import open_database, table_counts
 
@@ -54,18 +55,22 @@ def varied_articles(tmp_path_factory: pytest.TempPathFactory, dev_records: list)
     return path
 
 
+# The comparisons run in this process: the workers fork from it, so both runs use the very same
+# extractor code (a subprocess started later could import files edited in between).
+
 def test_ingest_with_two_jobs_stores_what_one_job_stores(tmp_path: Path, varied_articles: Path) -> None:
-    databases = {}
-    for jobs in (1, 2):
-        databases[jobs] = tmp_path / f"jobs{jobs}.db"
-        result = run_pipeline("ingest", str(varied_articles), "--jobs", str(jobs), "--db", str(databases[jobs]),
-                              "--batch-size", "25")
-        assert result.returncode == 1, result.stderr  # the broken line, named
-        assert f"{ARTICLES} new" in result.stderr and "1 failed" in result.stderr
-        assert f"{varied_articles} line {ARTICLES // 2 + 1}: url must be a string" in result.stderr
+    databases = {jobs: tmp_path / f"jobs{jobs}.db" for jobs in (1, 2)}
+    for jobs, path in databases.items():
+        db = open_database(path)
+        stats = ingest(db, varied_articles, batch_size=25, jobs=jobs)
+        assert (stats.new, stats.failed) == (ARTICLES, 1)
+        db.close()
     one, two = database_content(databases[1]), database_content(databases[2])
     assert len(one["articles"]) == ARTICLES and len(one["events"]) > ARTICLES // 2
     assert one == two
+    command = run_pipeline("ingest", str(varied_articles), "--jobs", "2", "--db", str(tmp_path / "cli.db"))
+    assert command.returncode == 1 and f"{ARTICLES} new" in command.stderr and "1 failed" in command.stderr
+    assert f"{varied_articles} line {ARTICLES // 2 + 1}: url must be a string" in command.stderr
 
 
 def test_reextract_with_two_jobs_derives_what_one_job_derives(tmp_path: Path, varied_articles: Path) -> None:
@@ -81,25 +86,25 @@ def test_reextract_with_two_jobs_derives_what_one_job_derives(tmp_path: Path, va
     ingest(db, varied_articles, records)
     assert table_counts(db)["events"] == 0
     db.close()  # checkpoints the write-ahead log into the file that is copied
-    copies = {}
+    copies = {jobs: tmp_path / f"reextract{jobs}.db" for jobs in (1, 2, "cli")}
+    for jobs, path in copies.items():
+        shutil.copy(stale, path)
     for jobs in (1, 2):
-        copies[jobs] = tmp_path / f"reextract{jobs}.db"
-        shutil.copy(stale, copies[jobs])
-        result = run_pipeline("reextract", "--jobs", str(jobs), "--db", str(copies[jobs]), "--batch-size", "30")
-        assert result.returncode == 0, result.stderr
-        assert f"{ARTICLES} articles" in result.stderr
+        db = open_database(copies[jobs])
+        assert reextract(db, batch_size=30, jobs=jobs).total == ARTICLES
+        db.close()
     one, two = database_content(copies[1]), database_content(copies[2])
     assert len(one["events"]) > ARTICLES // 2
     assert one == two
+    command = run_pipeline("reextract", "--jobs", "2", "--db", str(copies["cli"]))
+    assert command.returncode == 0 and f"{ARTICLES} articles" in command.stderr, command.stderr
 
 
 def test_extract_with_every_core_writes_what_one_job_writes(tmp_path: Path, varied_articles: Path) -> None:
-    outputs = {}
-    for jobs in (1, 0):
-        outputs[jobs] = tmp_path / f"records{jobs}.jsonl"
-        result = run_pipeline("extract", "--input", str(varied_articles), "--output", str(outputs[jobs]),
-                              "--jobs", str(jobs))
-        assert result.returncode == 1 and f"{ARTICLES + 1} records, 1 failed" in result.stderr, result.stderr
+    outputs = {jobs: tmp_path / f"records{jobs}.jsonl" for jobs in (1, 0)}
+    for jobs, output in outputs.items():
+        stats = extract_jsonl(str(varied_articles), str(output), jobs=jobs)
+        assert (stats.total, stats.failed) == (ARTICLES + 1, 1)
     assert outputs[1].read_bytes() == outputs[0].read_bytes()
     assert len(outputs[1].read_text(encoding="utf-8").splitlines()) == ARTICLES + 1
 
