@@ -193,8 +193,11 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
 
 
 def _chrome_keys(found: list[Candidate]) -> Iterable[str]:
+    """Candidates that would be chrome if other pages repeat them: not the linked ones (a list of
+    the site's latest headlines repeats on every page, and each is some article's title)."""
     for candidate in found:
-        yield candidate.key
+        if not candidate.linked:
+            yield candidate.key
 
 
 def _without_top_chrome(lines: list[str]) -> list[str]:

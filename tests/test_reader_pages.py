@@ -101,6 +101,19 @@ def test_section_header_learnt_across_pages_is_never_the_title() -> None:
     assert "Nông thôn mới Bình Minh" not in second.body
 
 
+def test_headlines_listed_on_every_page_are_not_learnt_as_chrome() -> None:
+    """Every page lists the latest headlines; the article behind one of them keeps its title."""
+    chrome = SiteChrome()
+    titles = ["Tập huấn kỹ năng tuyên truyền pháp luật", "Hội nghị tập huấn công tác hòa giải ở cơ sở",
+              "Bồi dưỡng nghiệp vụ cho cán bộ tư pháp xã"]
+    latest = "".join(f'<h3 class="title"><a href="/tin-{i}.html">{t}</a></h3>' for i, t in enumerate(titles))
+    for title in titles:
+        article = read(page(f'<div class="latest">{latest}</div>' + article_html(headline=f"<h1>{title}</h1>"),
+                            title=title), site_chrome=chrome.keys())
+        chrome.observe(article.chrome_candidates)
+        assert article.title == title
+
+
 @pytest.mark.parametrize("headline, title_tag, og, expected", [
     ("<h1>null Tập huấn kỹ năng tuyên truyền pháp luật</h1>", "Chi tiết bài viết - Xã Bình Minh", None,
      "Tập huấn kỹ năng tuyên truyền pháp luật"),
