@@ -42,6 +42,10 @@ def _patterns() -> dict[str, re.Pattern]:
         "institution": re.compile(r"(?:Trường|Trung tâm|Cơ sở|Học viện|Viện|TRƯỜNG|TRUNG TÂM|CƠ SỞ|HỌC VIỆN)\s+"
                                   r"(?:Bồi dưỡng|Đào tạo nghề|Dạy nghề|Huấn luyện|Đào tạo|BỒI DƯỠNG|ĐÀO TẠO|DẠY NGHỀ|"
                                   r"HUẤN LUYỆN)(?![^\W\d_])"),
+        "not_training_use": re.compile(_words(lex["not_training_uses"])),
+        "document_headline": re.compile(_words(lex["document_acts"]) + r"\s+(?:\S+\s+){0,4}?"
+                                        + _words(lex["document_kinds"])),
+        "interview": re.compile(_words(lex["interview_cues"])),
         "realised": re.compile(_words(lex["realisation_cues"])
                                + rf"|(?:tổ chức|tham dự|tham gia|mở)\s+(?:khai mạc\s+|khai giảng\s+)?(?:\d+\s+)?(?:{nouns})\s+(?:{terms})"
                                + rf"|(?:tham dự|tham gia)\s+(?:{terms})"),
@@ -100,10 +104,12 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     slug_names_training = not title and bool(doc.url and _SLUG_TERMS.search(doc.url.lower()))
     if not named and not slug_names_training:
         return TrainingVerdict(False, [], "no training term")
-    if title and p["non_report_title"].search(title_low):
+    if title and (p["non_report_title"].search(title_low) or p["document_headline"].search(title_low)):
         return TrainingVerdict(False, [title], "headline announces a document, a plan or an interview")
-    if len(_INTERVIEW_TURN.findall(doc.norm.text)) >= 2:
-        return TrainingVerdict(False, [title] if title else [], "an interview")
+    opening = ([title] if title else []) + doc.lead(1)
+    framed = next((s for s in opening if p["interview"].search(doc.norm.lower, *s)), None)
+    if len(_INTERVIEW_TURN.findall(doc.norm.text)) >= 2 or framed:
+        return TrainingVerdict(False, [framed or title] if (framed or title) else [], "an interview")
     head_term = bool(title) and _has_term(doc, *title)
     if title and not head_term and p["non_training_event"].search(title_low):
         return TrainingVerdict(False, [title], "headline names another kind of event; training is not its subject")
@@ -149,16 +155,23 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
 def _term_sentences(doc: Doc) -> set[int]:
     """Indices of the sentences that name a training (outside institutions' names)."""
     p = _patterns()
-    names = Occupied(len(doc.norm.text))
-    for m in p["institution"].finditer(doc.norm.text):
-        names.add(*m.span())
-    return {doc.sentence_index(m.start()) for m in p["term"].finditer(doc.norm.lower) if not names.overlaps(*m.span())}
+    return {doc.sentence_index(m.start()) for m in _terms(doc, 0, len(doc.norm.text))}
 
 
 def _has_term(doc: Doc, start: int, end: int) -> bool:
+    return next(_terms(doc, start, end), None) is not None
+
+
+def _terms(doc: Doc, start: int, end: int):
+    """Training terms between `start` and `end`, outside institutions' names ("Trung tâm Bồi dưỡng
+    chính trị") and phrases that name no training ("huấn luyện viên", "khai giảng năm học")."""
     p = _patterns()
-    names = [m.span() for m in p["institution"].finditer(doc.norm.text, start, end)]
-    return any(not any(a <= m.start() < b for a, b in names) for m in p["term"].finditer(doc.norm.lower, start, end))
+    names = Occupied(len(doc.norm.text))
+    for m in p["institution"].finditer(doc.norm.text, start, end):
+        names.add(*m.span())
+    for m in p["not_training_use"].finditer(doc.norm.lower, start, end):
+        names.add(*m.span())
+    return (m for m in p["term"].finditer(doc.norm.lower, start, end) if not names.overlaps(*m.span()))
 
 
 def _is_primary(doc: Doc, lead: list[tuple[int, int]], sentence: tuple[int, int]) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from extract import extract_record
+from extract.resources import lexicon
 
 # Body paragraphs a long feature carries whatever its subject: people, numbers, quotes.
 FILLER = [
@@ -87,6 +88,21 @@ NOT_TRAINING = {
         "Trung tâm Giáo dục nghề nghiệp huyện thông báo tuyển sinh lớp đào tạo nghề may công nghiệp cho 35 lao động "
         "nông thôn trong độ tuổi từ 18 đến 45. Người có nhu cầu đăng ký tại Trung tâm trước ngày 30/6/2024; lớp học "
         "dự kiến khai giảng vào ngày 5/7/2024."),
+    "an interview framed in its lead": feature(
+        "Giám đốc Sở Lao động: Đào tạo nghề phải gắn với việc làm",
+        "Trao đổi với phóng viên, ông Nguyễn Văn An, Giám đốc Sở Lao động - Thương binh và Xã hội cho biết, thời "
+        "gian qua công tác đào tạo nghề cho lao động nông thôn đã đạt nhiều kết quả."),
+    "a headline that approves a document": (
+        "Thủ tướng phê duyệt Đề án đào tạo, bồi dưỡng cán bộ, công chức giai đoạn 2021 - 2025\n\n"
+        "Ngày 20/5, Thủ tướng Chính phủ ký Quyết định phê duyệt Đề án với mục tiêu 100% cán bộ, công chức được "
+        "bồi dưỡng kiến thức, kỹ năng theo vị trí việc làm."),
+    "the opening of a school year": (
+        "Các trường học trên địa bàn huyện tổ chức lễ khai giảng năm học mới 2024 - 2025\n\n"
+        "Sáng 5/9, hơn 30.000 học sinh các cấp trên địa bàn huyện đã dự lễ khai giảng năm học mới 2024 - 2025."),
+    "a coach is not a training": (
+        "Đội bóng đá thanh niên huyện vô địch giải bóng đá tỉnh năm 2024\n\n"
+        "Chiều 10/8, dưới sự dẫn dắt của huấn luyện viên Nguyễn Văn Bình, đội bóng đá thanh niên huyện đã giành "
+        "chức vô địch giải bóng đá thanh niên tỉnh với 20 cầu thủ."),
     "an institution's name is not an activity": feature(
         "Trung tâm Bồi dưỡng chính trị huyện đón nhận Huân chương Lao động hạng Ba",
         "Sáng 20/10, Trung tâm Bồi dưỡng chính trị huyện Như Xuân long trọng tổ chức lễ kỷ niệm 30 năm thành lập và "
@@ -123,6 +139,14 @@ TRAINING = {
         "Tập huấn nghiệp vụ công tác thống kê\n\n"
         "Thực hiện Kế hoạch tập huấn năm 2024, ngày 8/4, Chi cục Thống kê huyện tổ chức tập huấn nghiệp vụ cho 60 "
         "điều tra viên."),
+    "a militia's training": (
+        "Huấn luyện dân quân tự vệ năm thứ nhất\n\n"
+        "Từ ngày 10 đến 24/4, Ban Chỉ huy Quân sự huyện tổ chức huấn luyện cho 120 chiến sĩ dân quân năm thứ nhất."),
+    "a long feature about an evening literacy class": feature(
+        "Những học trò tóc bạc ở lớp học xóa mù chữ",
+        "Mỗi tối, lớp học xóa mù chữ ở bản Sa Ná lại sáng đèn, 25 học viên người Thái ở độ tuổi từ 30 đến 60 chăm "
+        "chú theo từng nét chữ.",
+        "Lớp học do Trường Tiểu học xã mở từ đầu tháng 3, mỗi tuần học năm buổi."),
     "a closing ceremony of a political course": (
         "Bế giảng lớp Trung cấp lý luận chính trị khóa 2023 - 2024\n\n"
         "Chiều 20/6, Trung tâm Chính trị huyện tổ chức lễ bế giảng cho 65 học viên sau 12 tháng học tập."),
@@ -164,7 +188,7 @@ def test_a_training_report(text):
     assert record["is_training"] is True, record["training_reason"]
     (evidence,) = record["training_evidence"]
     quote = evidence["quote"].lower()
-    assert any(w in quote for w in ("tập huấn", "bồi dưỡng", "dạy nghề", "lớp"))  # the deciding sentence
+    assert any(w in quote for w in lexicon()["training_terms"] + ["lớp"])  # the deciding sentence
 
 
 @pytest.mark.parametrize("case, reason", [
