@@ -107,3 +107,24 @@ def test_warc_records_read_back_at_their_offsets(tmp_path: Path) -> None:
     assert (url, body) == ("https://example.gov.vn/b", "Việt".encode())
     assert headers["ETag"] == '"x"' and "Content-Encoding" not in headers
     assert read_warc_record(archive.path, first)[2] == b"<p>a</p>"
+
+
+def test_a_language_switch_after_an_article_address_is_not_part_of_it() -> None:
+    liferay = FAMILIES["liferay"]["canonical"]
+    article = "https://x.dongthap.gov.vn/web/x/-/view_content/123-tap-huan-can-bo.html"
+    for suffixed in (article + "/en", article + "/vi/", article + "/en-US"):
+        assert canonical_url(suffixed, liferay) == article
+    assert canonical_url("https://x.gov.vn/tin-tuc/en", None) == "https://x.gov.vn/tin-tuc/en"  # a section, kept
+
+
+def test_listing_keeps_every_address_of_an_article_in_page_order() -> None:
+    site = SAMPLE_SITES["baothainguyen.sample.test"]
+    base = "http://baothainguyen.sample.test"
+    html = ('<div class="list-news"><a href="/xa-hoi/202401/tap-huan-can-bo-lam-cong-tac-giam-ngheo-1012">a</a></div>'
+            '<div class="sidebar"><a href="/xa-hoi/202401/tap-huan-can-bo-lam-cong-tac-giam-ngheo-1012/">b</a>'
+            '<a href="/xa-hoi/202401/tap-huan-can-bo-lam-cong-tac-giam-ngheo-1012/en">c</a></div>')
+    page = parse_listing(html, base + "/xa-hoi/", site)
+    canonical = base + "/xa-hoi/202401/tap-huan-can-bo-lam-cong-tac-giam-ngheo-1012"
+    assert page.articles == [(canonical, canonical)]
+    # The language-suffixed link is fetched without its suffix: the same address as the first.
+    assert page.variants == {canonical: [canonical, canonical + "/"]}

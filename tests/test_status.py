@@ -98,3 +98,27 @@ def test_status_command_shows_runs_and_failing_sites_first(db: sqlite_utils.Data
 def test_status_command_without_database_says_so(tmp_path: Path) -> None:
     result = run_pipeline("status", "--db", str(tmp_path / "missing.db"))
     assert result.returncode == 1 and "no database at" in result.stderr
+
+
+def test_skips_make_a_site_partial_and_a_site_that_never_stored_anything_failing(db: sqlite_utils.Database) -> None:
+    record_crawl_run(db, {"run_id": "n1", "site": SITE, "started_at": "2026-01-01T01:00:00+00:00",
+                          "finished_at": "2026-01-01T01:05:00+00:00", "new": 0, "failed": 0, "skipped": 5,
+                          "status": "finished"})
+    record_crawl_run(db, {"run_id": "n2", "site": SITE, "started_at": "2026-01-02T01:00:00+00:00",
+                          "finished_at": "2026-01-02T01:05:00+00:00", "new": 2, "failed": 0, "skipped": 1,
+                          "status": "finished"})
+    record_crawl_run(db, {"run_id": "n3", "site": SITE, "started_at": "2026-01-03T01:00:00+00:00",
+                          "finished_at": "2026-01-03T01:05:00+00:00", "new": 0, "failed": 0, "skipped": 0,
+                          "status": "finished"})
+    judged = site_runs(db, SITE)
+    assert [(run.verdict, run.reason) for run in judged] == [
+        (FAILING, "nothing of the site could be stored (5 skipped)"), (PARTIAL, "1 skipped"), (OK, "")]
+
+
+def test_a_crawl_that_withheld_a_redesign_is_failing_with_its_examples(db: sqlite_utils.Database) -> None:
+    night(db, 1, new=3)
+    night(db, 2, status="layout_changed", failed=3)
+    log_error(db, 2, "", "layout changed: 3 of 3 new pages are titled 'CỔNG THÔNG TIN' (e.g. http://x/a)")
+    run = site_runs(db, SITE)[-1]
+    assert run.verdict == FAILING
+    assert run.reason == "layout changed: 3 of 3 new pages are titled 'CỔNG THÔNG TIN' (e.g. http://x/a)"
