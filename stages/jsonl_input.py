@@ -34,6 +34,7 @@ STDIN = "-"
 _BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
                      (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _UNDECODABLE = "jsonl_input.undecodable"
+_CHECKED_STRINGS = frozenset(("id", "text", "html"))  # besides the article fields: what is written out
 
 
 def _mark_undecodable(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -81,11 +82,13 @@ class JsonLine:
     :param where: file and line, as Entry.where
     :param value: the parsed JSON value (None when `problem` is set)
     :param problem: why it could not be decoded or parsed
+    :param escaped: whether the JSON text holds \\u escapes (see validate_entry)
     """
 
     where: str
     value: Any = None
     problem: str | None = None
+    escaped: bool = True
 
 
 def read_entries(path: str | Path) -> Iterator[Entry]:
@@ -102,15 +105,17 @@ def read_entries(path: str | Path) -> Iterator[Entry]:
         value = line.value
         identity = _echo(value, "id", (str, int)), _echo(value, "url", (str,))
         try:
-            yield Entry(line.where, validate_entry(value), None, *identity)
+            yield Entry(line.where, validate_entry(value, line.escaped), None, *identity)
         except (TypeError, ValueError) as error:
             yield Entry(line.where, None, str(error), *identity)
 
 
-def validate_entry(value: Any) -> dict:
+def validate_entry(value: Any, escaped: bool = True) -> dict:
     """The one acceptance rule for an input entry of `extract` and `ingest`.
 
     :param value: a parsed JSON value
+    :param escaped: whether its JSON text had \\u escapes (the only way to write an unpaired
+        surrogate in valid UTF-8); False skips that check
     :return: the entry's fields, `text` and `html` normalised to a non-blank string or None
     :raises ValueError, TypeError: naming what is wrong
     """
@@ -130,9 +135,9 @@ def validate_entry(value: Any) -> dict:
     if fields.get("url") == "":
         fields["url"] = None
     check_article_fields(fields)
-    for name in ("id", "text", "html", *ARTICLE_FIELD_TYPES):
-        if isinstance(fields.get(name), str):
-            _check_encodable(fields[name], name)
+    for name, field in fields.items() if escaped else ():
+        if isinstance(field, str) and (name in _CHECKED_STRINGS or name in ARTICLE_FIELD_TYPES):
+            _check_encodable(field, name)
     if fields["text"] is None and fields["html"] is None:
         raise ValueError("no text or html (both missing or blank)")
     return fields
@@ -287,7 +292,7 @@ def _parse(where: str, text: str, codec: str) -> JsonLine:
         return JsonLine(where, problem=f"bad JSON ({error})")
     if _depth_exceeds(value, MAX_DEPTH):
         return JsonLine(where, problem=f"JSON nested deeper than {MAX_DEPTH} levels")
-    return JsonLine(where, value)
+    return JsonLine(where, value, escaped="\\u" in text)
 
 
 def _first_surrogate(text: str) -> int | None:

@@ -125,12 +125,14 @@ def check_article_fields(article: dict) -> None:
     :param article: see article_row
     :raises TypeError: for the first field that is neither None nor of its type (a bool is no int)
     """
-    for name, wanted in ARTICLE_FIELD_TYPES.items():
-        value = article.get(name)
-        if value is not None and (not isinstance(value, wanted) or isinstance(value, bool)):
+    for name, value in article.items():
+        wanted = ARTICLE_FIELD_TYPES.get(name)
+        if wanted is None or value is None:
+            continue
+        if type(value) is not wanted and (not isinstance(value, wanted) or isinstance(value, bool)):
             raise TypeError(f"{name} must be {'a string' if wanted is str else 'an integer'}, "
                             f"not {type(value).__name__} {str(value)[:60]!r}")
-        if wanted is int and value is not None and not -2**63 <= value < 2**63:
+        if wanted is int and not -2**63 <= value < 2**63:
             raise ValueError(f"{name} {value} does not fit in a 64-bit integer")
 
 
