@@ -21,6 +21,9 @@ CONCURRENT_REQUESTS = 16
 # Outputs of one callback handled at a time: ours yield one article or a listing's links, and
 # Scrapy starts this many tasks for every callback, so its default of 100 costs more than it gives.
 CONCURRENT_ITEMS = 16
+# Scrapy re-parses the spider's source (ast) for every callback of every crawler to warn about a
+# `return value` in a generator: seconds of a crawl's start for a warning meant for development.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 2.0
 AUTOTHROTTLE_ENABLED = True
