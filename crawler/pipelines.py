@@ -11,7 +11,7 @@ from typing import Any, Callable, Self, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import DropItem
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 
 from siteconfig import ROOT
@@ -98,15 +98,14 @@ def stop_for_storage(crawler: Crawler, url: str, message: str, disk_full: bool) 
     if crawler.stats.get_value(STORAGE_STOP) is None:
         crawler.stats.set_value(STORAGE_STOP, (reason, url, message))
         log.error("%s: stopping this site's crawl: %s: %s", crawler.spider.site.domain, url, message)
-        _schedule(crawler.engine.close_spider_async(reason=reason))
+        closing = asyncio.ensure_future(crawler.engine.close_spider_async(reason=reason))
+        _closing.add(closing)  # the loop keeps only a weak reference to a task
+        closing.add_done_callback(_closing.discard)
 
 
 # Stats key of the write that stopped a site's crawl: (reason, URL, message).
 STORAGE_STOP = "store/stopped_by"
-
-
-def _schedule(coroutine: Any) -> None:
-    asyncio.ensure_future(coroutine)
+_closing: set[asyncio.Future] = set()
 
 
 class StorePipeline:
@@ -134,8 +133,8 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not is_asyncio_reactor_installed():
-            raise NotConfigured("StorePipeline needs Scrapy's asyncio reactor (TWISTED_REACTOR)")
+        if not is_asyncio_reactor_installed():  # not NotConfigured: that would crawl without storing
+            raise RuntimeError("StorePipeline needs Scrapy's asyncio reactor (setting TWISTED_REACTOR)")
         processes = None
         if crawler.settings.getbool("CRAWL_EXTRACT"):
             configured = crawler.settings.get("CRAWL_EXTRACT_PROCESSES")
