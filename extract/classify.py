@@ -154,8 +154,9 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
 
 def _term_sentences(doc: Doc) -> set[int]:
     """Indices of the sentences that name a training (outside institutions' names)."""
-    p = _patterns()
-    return {doc.sentence_index(m.start()) for m in _terms(doc, 0, len(doc.norm.text))}
+    found = {doc.sentence_index(m.start()) for m in _terms(doc, 0, len(doc.norm.text))}
+    found.discard(len(doc.sentences))  # (a position outside every sentence)
+    return found
 
 
 def _has_term(doc: Doc, start: int, end: int) -> bool:
