@@ -188,6 +188,12 @@ def _is_primary(doc: Doc, lead: list[tuple[int, int]], sentence: tuple[int, int]
 
 
 def _share_of_body(doc: Doc, named: set[int]) -> float:
-    """Share of the sentences of prose that name a training."""
-    prose = [i for i, (a, b) in enumerate(doc.sentences) if len(doc.norm.lower[a:b].split()) >= 8]
+    """Share of the sentences of prose that name a training: eight words or more, ended by a full
+    stop (a list of related headlines under the article, "Tập huấn …", has none)."""
+    low = doc.norm.lower
+    prose = [i for i, (a, b) in enumerate(doc.sentences)
+             if len(low[a:b].split()) >= 8 and low[a:b].rstrip()[-1:] in _SENTENCE_END]
     return sum(i in named for i in prose) / len(prose) if prose else 0.0
+
+
+_SENTENCE_END = set(".!?…\"”')»:;")
