@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scrapy.http import Response
+
+from crawler.responses import is_html
 from reader.article import Article, PageError, read_page
 from reader.chrome import SiteChrome
 from siteconfig import SiteConfig
@@ -24,6 +27,32 @@ class FetchedPage:
     url: str
     body: bytes
     content_type: str | None
+
+
+def fetched_page(response: Response) -> FetchedPage | None:
+    """The response as a page of the sample, or None when it is not HTML.
+
+    :param response: an article response
+    """
+    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+    return FetchedPage(response.url, response.body, content_type) if is_html(response) else None
+
+
+def in_turn(lists: list[list[str]], count: int) -> list[str]:
+    """Up to `count` items taken from each list in turn (the first article of every section, then the
+    second…), without repeats.
+
+    :param lists: e.g. the article links of each section, best section first
+    :param count: how many
+    """
+    queues, taken = [list(items) for items in lists], []
+    while len(taken) < count and any(queues):
+        for queue in queues:
+            if queue and len(taken) < count:
+                item = queue.pop(0)
+                if item not in taken:
+                    taken.append(item)
+    return taken
 
 
 @dataclass(frozen=True)

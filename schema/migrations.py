@@ -35,6 +35,15 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
         db[table.name].create_index(list(columns), if_not_exists=True)
 
 
+def _add_columns(db: sqlite_utils.Database, table: Table, names: tuple[str, ...]) -> None:
+    """Add the named columns of a table's definition that the database does not have yet (a no-op on
+    a database created with them)."""
+    present = db[table.name].columns_dict
+    for column in table.columns:
+        if column.name in names and column.name not in present:
+            db[table.name].add_column(column.name, column.type)
+
+
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
     """Create every table, its indexes and the article search index."""
@@ -49,20 +58,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 def m002_corrections(db: sqlite_utils.Database) -> None:
     """Researchers' corrections (a table of their own) and the marks they leave on events."""
     _create_table(db, CORRECTIONS)
-    columns = db["events"].columns_dict
-    for column in EVENTS.columns:
-        if column.name in ("corrected", "rejected") and column.name not in columns:
-            db["events"].add_column(column.name, column.type)
+    _add_columns(db, EVENTS, ("corrected", "rejected"))
 
 
 @migrations()
 def m003_url_states(db: sqlite_utils.Database) -> None:
     """The crawler's memory of links without an article (dead, skipped, failed) and the skip count of a run."""
     _create_table(db, URL_STATES)
-    columns = db["crawl_runs"].columns_dict
-    for column in CRAWL_RUNS.columns:
-        if column.name == "skipped" and column.name not in columns:
-            db["crawl_runs"].add_column(column.name, column.type)
+    _add_columns(db, CRAWL_RUNS, ("skipped",))
 
 
 @migrations()
@@ -94,10 +97,7 @@ def m005_analyst_views(db: sqlite_utils.Database) -> None:
 @migrations()
 def m006_article_source_and_captions(db: sqlite_utils.Database) -> None:
     """Articles keep the source they name and their photo captions (the page reader finds both)."""
-    columns = db["articles"].columns_dict
-    for column in ARTICLES.columns:
-        if column.name in ("source", "captions") and column.name not in columns:
-            db["articles"].add_column(column.name, column.type)
+    _add_columns(db, ARTICLES, ("source", "captions"))
 
 
 @migrations()

@@ -18,14 +18,13 @@ from typing import Any, AsyncIterator, Iterator, Self
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.canonical import canonical_url
 from crawler.drift import Drift, History, Page, layout_drift
 from crawler.listing import parse_listing
-from crawler.responses import is_html
-from crawler.sampling import FetchedPage, SampleReading, read_sample
+from crawler.responses import failure_message, is_html
+from crawler.sampling import FetchedPage, SampleReading, fetched_page, in_turn, read_sample
 from siteconfig import load_families, load_sites
 from siteconfig.detect import Detection, detect_family
 from store import content_hash, known_articles, open_database
@@ -124,18 +123,16 @@ class LiveCheckSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[scrapy.Request]:
         self.pending -= 1
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        if is_html(response):
-            self.fetched.append(FetchedPage(response.url, response.body, content_type))
+        page = fetched_page(response)
+        if page is None:
+            self.findings.problems.append(f"{response.url}: not HTML")
         else:
-            self.findings.problems.append(f"{response.url}: not HTML ({content_type})")
+            self.fetched.append(page)
         yield from self._when_done()
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.pending -= 1
-        why = (f"HTTP {failure.value.response.status}" if failure.check(HttpError)
-               else f"{failure.type.__name__}: {failure.getErrorMessage()}")
-        self.findings.problems.append(f"{failure.request.url}: {why}")
+        self.findings.problems.append(f"{failure.request.url}: {failure_message(failure)}")
         yield from self._when_done()
 
     def _when_done(self) -> Iterator[scrapy.Request]:
@@ -143,11 +140,7 @@ class LiveCheckSpider(scrapy.Spider):
         if self.pending:
             return
         if self.links is not None:
-            wanted: list[str] = []
-            while len(wanted) < self.sample_size and any(self.links):
-                for links in self.links:
-                    if links and len(wanted) < self.sample_size:
-                        wanted.append(links.pop(0))
+            wanted = in_turn(self.links, self.sample_size)
             self.links = None
             for url in wanted:
                 yield self._request(url, self.parse_article)

@@ -43,7 +43,7 @@ from siteconfig import load_families, load_sites, with_family
 from siteconfig.detect import detect_family
 from crawler.items import ArticleItem, NotModifiedItem
 from crawler.listing import parse_feed, parse_listing
-from crawler.responses import is_html
+from crawler.responses import failure_message, is_html
 from store import (UrlState, content_hash, forget_url, known_articles, open_database, record_error, remember_url,
                    remembered_urls, upsert_sites, utc_now)
 from store.urls import DEAD, FAILED, SKIPPED
@@ -350,12 +350,7 @@ class PortalSpider(scrapy.Spider):
         an article, try its next address first, then remember it with a backoff."""
         request = failure.request
         robots = failure.check(IgnoreRequest) and ROBOTS_FORBIDDEN in failure.getErrorMessage()
-        if failure.check(HttpError):
-            message = f"HTTP {failure.value.response.status}"
-        elif robots:
-            message = ROBOTS_FORBIDDEN
-        else:
-            message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = ROBOTS_FORBIDDEN if robots else failure_message(failure)
         if request.callback == self.parse_article and request.meta.get("canonical"):
             if robots:
                 state = SKIPPED

@@ -19,15 +19,13 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.listing import ListingPage, parse_feed, parse_listing
-from crawler.responses import is_html
-from crawler.sampling import FetchedPage, SampleReading, read_sample
+from crawler.responses import failure_message, is_html
+from crawler.sampling import FetchedPage, SampleReading, fetched_page, in_turn, read_sample
 from siteconfig import SiteConfig, build_site, load_families
 from siteconfig.detect import Detection, SectionCandidate, detect_family, feed_links, section_candidates
 from siteconfig.paths import DEFAULT_FAMILIES_DIR
@@ -178,24 +176,18 @@ class ProbeSpider(scrapy.Spider):
 
     def parse_preview(self, response: Response) -> Iterator[scrapy.Request]:
         self.pending -= 1
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
-        if is_html(response):
-            self.articles.append(FetchedPage(response.url, response.body, content_type))
+        page = fetched_page(response)
+        if page is None:
+            self.findings.problems.append(f"{response.url}: not HTML")
         else:
-            self.findings.problems.append(f"{response.url}: not HTML ({content_type})")
+            self.articles.append(page)
         yield from self._when_done()
 
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.pending -= 1
         request = failure.request
-        if failure.check(HttpError):
-            why = f"HTTP {failure.value.response.status}"
-        elif failure.check(IgnoreRequest):
-            why = failure.getErrorMessage() or "ignored"
-        else:
-            why = f"{failure.type.__name__}: {failure.getErrorMessage()}"
         if request.callback != self.parse_feed_candidate:  # a guessed feed that is not there is no news
-            self.findings.problems.append(f"{request.url}: {why}")
+            self.findings.problems.append(f"{request.url}: {failure_message(failure)}")
         yield from self._when_done()
 
     def _when_done(self) -> Iterator[scrapy.Request]:
@@ -256,15 +248,7 @@ class ProbeSpider(scrapy.Spider):
 
     def _preview_links(self) -> list[str]:
         """The first articles of the chosen sections, taken in turn."""
-        queues = [list(section.articles) for section in self.findings.sections]
-        wanted: list[str] = []
-        while len(wanted) < self.previews and any(queues):
-            for queue in queues:
-                if queue and len(wanted) < self.previews:
-                    url = queue.pop(0)
-                    if url not in wanted:
-                        wanted.append(url)
-        return wanted
+        return in_turn([section.articles for section in self.findings.sections], self.previews)
 
     def _read_previews(self) -> None:
         """Detect again with the article pages too, then read sections and previews with that family."""
