@@ -24,7 +24,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -169,10 +171,27 @@ class DatabaseWriter:
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run `function(db, *args)` in the writer thread and return its result.
 
-        :param function: a store function taking the open database first
+        :param function: a store function taking the open database first (idempotent, as every
+            store write is: it may run again after a lost race, see `_call`)
         :param args: its other arguments
         """
-        return await self._thread.run(function, self._db, *args)
+        return await self._thread.run(self._call, function, *args)
+
+    def _call(self, function: Callable[..., T], *args: Any) -> T:
+        """Call `function(db, *args)`, again after a lost snapshot race.
+
+        A transaction that reads before it writes (sqlite_utils' `atomic` begins deferred) fails
+        at once with SQLITE_BUSY_SNAPSHOT, busy timeout or not, when another connection (the
+        spider's own) committed in between; it has been rolled back, and trying again succeeds.
+        """
+        for attempt in range(SNAPSHOT_RETRIES):
+            try:
+                return function(self._db, *args)
+            except sqlite3.OperationalError as exc:
+                if getattr(exc, "sqlite_errorname", "") != "SQLITE_BUSY_SNAPSHOT" or attempt == SNAPSHOT_RETRIES - 1:
+                    raise
+                time.sleep(0.005 * 2 ** attempt)
+        raise AssertionError("unreachable")
 
     def release_reserve(self) -> None:
         """Give the reserved disk space back (after a full disk), for the records that must be written."""
@@ -182,6 +201,9 @@ class DatabaseWriter:
         self._thread.call(self._db.close)
         self._thread.close()
         self.release_reserve()
+
+
+SNAPSHOT_RETRIES = 8  # the last after about a second
 
 
 def _set_aside(path: Path, size: int) -> None:

@@ -310,3 +310,35 @@ def test_disk_full_during_a_crawl_is_named_and_the_run_recorded(portal: SamplePo
 
 def _quote(word: str) -> str:
     return "'" + word.replace("'", "'\\''") + "'"
+
+
+def test_a_write_that_loses_a_snapshot_race_to_the_spiders_connection_is_tried_again(tmp_path: Path) -> None:
+    """The writer thread and the spider share the database through two connections: a write that
+    read before another connection committed fails at once (SQLITE_BUSY_SNAPSHOT) and must be
+    tried again, not stop the site's crawl as a storage failure."""
+    import asyncio
+
+    from crawler.offload import DatabaseWriter
+
+    path = tmp_path / "crawl.db"
+    writer = DatabaseWriter(path)
+    spider_side = sqlite3.connect(path, check_same_thread=False)  # used from the writer's thread below
+    attempts = []
+
+    def read_then_write(db, url: str) -> int:
+        with db.atomic():
+            seen = db.execute("select count(*) from errors").fetchone()[0]
+            if not attempts:  # the spider commits between this transaction's read and its write
+                with spider_side:
+                    spider_side.execute("insert into errors (url, stage, message, occurred_at) "
+                                        "values ('http://a.sample.test/x', 'crawl', 'HTTP 404', 't')")
+            attempts.append(seen)
+            db.execute("insert into errors (url, stage, message, occurred_at) values (?, 'crawl', 'm', 't')", [url])
+        return len(attempts)
+
+    try:
+        assert asyncio.run(writer.run(read_then_write, "http://a.sample.test/y")) == 2
+    finally:
+        spider_side.close()
+        writer.close()
+    assert rows(path, "select url from errors order by url") == [("http://a.sample.test/x",), ("http://a.sample.test/y",)]
