@@ -48,8 +48,11 @@ def _renamed(pattern: str, suffix: str) -> str:
 
 _TWO_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_renamed(_SEP_MONTH, '1')}{_DATE_LINK}{_D}{_renamed(_SEP_MONTH, '2')}{_NOT_AFTER}")
 _TWO_LONG_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_MONTH}")
-_DAY_LIST = re.compile(rf"{_NOT_BEFORE}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
-_DAY_LIST_LONG = re.compile(rf"{_NOT_BEFORE}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
+# A list starts at its first day: not right after a number and a link ("2" of "1, 2, 3/5"), so that
+# a long run of linked numbers is not scanned again from each of them.
+_LIST_START = r"(?<!\d-)(?<!\d )(?<!\d,)(?<!\d, )(?<!\d - )(?<!\d và )(?<!\d đến )"
+_DAY_LIST = re.compile(rf"{_NOT_BEFORE}{_LIST_START}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
+_DAY_LIST_LONG = re.compile(rf"{_NOT_BEFORE}{_LIST_START}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
 _LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}")
 _SHORT = re.compile(rf"{_NOT_BEFORE}{_D}{_SEP_MONTH}{_NOT_AFTER}")
 _MONTH = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
