@@ -14,7 +14,8 @@ scheduler and dupefilter, crawler/redis_scheduler.py). Per site, Redis holds (ke
   its items pushed to the outbox and the requests it led to queued. A worker killed mid-crawl
   stops renewing, and once its leases expire any other worker puts its requests back in the
   queue (`reap`). So nothing is lost; a request handled twice (killed after its items were
-  pushed) is stored twice by the idempotent writer, which changes nothing.
+  pushed) is stored twice by the idempotent writer, which changes nothing. Articles the spider
+  holds back for its layout-drift verdict keep their request's lease until they are released.
 - ``scheduled``: canonical URLs requested in this run, shared so that two workers do not fetch
   the article one found on a listing and the other in a feed.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import Counter
 import socket
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +79,8 @@ redis.call('HDEL', KEYS[2], unpack(ARGV))
 redis.call('HDEL', KEYS[3], unpack(ARGV))
 """
 
-_RENEW = LUA_NOW_MS + """
+# Extend leases (a sorted set of token -> expiry) that still exist: ARGV = lease ms, tokens.
+LUA_RENEW_LEASES = LUA_NOW_MS + """
 for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
 """
 
@@ -154,10 +157,13 @@ class SiteFrontier:
         self.inflight_key = f"{base}:inflight"
         self.inflight_requests_key, self.inflight_priority_key = f"{base}:inflight:requests", f"{base}:inflight:priority"
         self.run: Run | None = None
+        self.held: set[str] = set()  # leases of this worker
+        self.pins: Counter[str] = Counter()  # lease -> articles of its request held back in the worker
+        self.waiting: set[str] = set()  # handled leases that end with their last pinned article
         self._tokens = (f"{worker}:{n}" for n in itertools.count(1))
         self._scripts = {name: server.register_script(source) for name, source in (
             ("join", _JOIN), ("claim", _CLAIM_SEEDING), ("seeded", _SEEDED), ("take", _TAKE), ("ack", _ACK),
-            ("renew", _RENEW), ("requeue", _REQUEUE), ("settle", _SETTLE))}
+            ("renew", LUA_RENEW_LEASES), ("requeue", _REQUEUE), ("settle", _SETTLE))}
 
     @property
     def _inflight_keys(self) -> list[str]:
@@ -193,21 +199,47 @@ class SiteFrontier:
         """
         token = next(self._tokens)
         data = self._scripts["take"](keys=self._inflight_keys, args=[token, self.lease_ms])
-        return None if data is None else (token, data)
+        if data is None:
+            return None
+        self.held.add(token)
+        return token, data
 
-    def ack(self, *tokens: str) -> None:
-        """The requests of these leases are completely handled: forget them."""
-        if tokens:
-            self._scripts["ack"](keys=self._inflight_keys[1:], args=list(tokens))
+    def handled(self, token: str) -> None:
+        """Scrapy is done with the request of this lease: forget it, unless articles it brought
+        are still held back in this worker (`pin`), in which case it ends with the last of them."""
+        if token in self.held and not self.pins[token]:
+            self.held.discard(token)
+            self._scripts["ack"](keys=self._inflight_keys[1:], args=[token])
+        elif token in self.held:
+            self.waiting.add(token)
 
-    def renew(self, tokens: list[str]) -> None:
-        """Extend the leases of requests this worker is still working on."""
-        if tokens:
-            self._scripts["renew"](keys=[self.inflight_key], args=[self.lease_ms, *tokens])
+    def pin(self, token: str) -> None:
+        """An article of this lease's request is held back in the worker (not in the outbox yet)."""
+        self.pins[token] += 1
 
-    def give_back(self, tokens: list[str]) -> int:
-        """Put these in-flight requests back in the queue now (a worker stopping gracefully)."""
-        return self._scripts["requeue"](keys=self._inflight_keys, args=list(tokens)) if tokens else 0
+    def unpin(self, token: str) -> None:
+        """That article went to the outbox, or was deliberately not stored."""
+        self.pins[token] -= 1
+        if self.pins[token] <= 0:
+            del self.pins[token]
+            if token in self.waiting:
+                self.waiting.discard(token)
+                self.handled(token)
+
+    def renew(self) -> None:
+        """Extend the leases of the requests this worker still holds."""
+        if self.held:
+            self._scripts["renew"](keys=[self.inflight_key], args=[self.lease_ms, *sorted(self.held)])
+
+    def give_back(self) -> int:
+        """Put every request this worker holds back in the queue now (a worker stopping).
+
+        :return: how many
+        """
+        tokens, self.held = sorted(self.held), set()
+        self.pins.clear()
+        self.waiting.clear()
+        return self._scripts["requeue"](keys=self._inflight_keys, args=tokens) if tokens else 0
 
     def reap(self) -> int:
         """Put back in the queue the in-flight requests whose lease expired (their worker died).
@@ -220,9 +252,10 @@ class SiteFrontier:
         """What an idle worker should do: WAIT (others still work), SEED (nobody seeded the run and
         nobody is seeding it), FINISHED (this call finished the run) or OVER (it was finished).
 
+        Requests of dead workers count as in flight until `reap` puts them back in the queue.
+
         :param finished_at: the run's end time if this call finishes it
         """
-        self.reap()
         keys = [self.run_key, self.seeding_key, self.queue_key, self.inflight_key, self.seen_key,
                 self.scheduled_key, pending_key(self.site), OUTBOX]
         return self._scripts["settle"](keys=keys, args=[self.run.run_id, self.site, finished_at]).decode()

@@ -5,14 +5,15 @@ would each send a request every DOWNLOAD_DELAY seconds, twice the rate the host 
 So before any HTTP request leaves a worker, it takes the host's turn in Redis (one Lua script,
 Redis's clock, keys `vntrain:host:<host>:…`):
 
-- ``last``: when the last request to the host started, by any worker. A turn is granted only once
-  the host's delay has passed since then, the delay being this worker's downloader slot delay
-  for the host: DOWNLOAD_DELAY, raised by AutoThrottle and never below the robots.txt
-  `Crawl-delay` floor (crawler/extensions.py), without Scrapy's random jitter.
-- ``active``: the requests in progress to the host, each with a lease; at most the slot's
-  concurrency (CONCURRENT_REQUESTS_PER_DOMAIN) over all workers. A request gives its place back
-  when its download ends; a killed worker's place frees itself when its lease runs out
-  (DOWNLOAD_TIMEOUT plus a margin).
+- ``last``: when the last request to the host started, by any worker, and its delay. A turn is
+  granted only once the larger of that delay and this request's has passed since then. A
+  request's delay is its worker's downloader slot delay for the host: DOWNLOAD_DELAY, changed by
+  AutoThrottle and never below the robots.txt `Crawl-delay` floor (crawler/extensions.py),
+  without Scrapy's random jitter.
+- ``active``: the requests in progress to the host, each with a lease the worker renews while
+  the download lasts; at most the slot's concurrency (CONCURRENT_REQUESTS_PER_DOMAIN) over all
+  workers. A request gives its place back when its download ends; a killed worker's places free
+  themselves when their leases run out (FRONTIER_LEASE_SECONDS).
 
 The turn is taken in the download handler, the last step before the request is written to the
 socket (after Scrapy's own slot has let it go), so the gap between two requests' starts at the
@@ -29,20 +30,26 @@ from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
+from twisted.internet import task
 
-from crawler.frontier import LUA_NOW_MS
+from crawler.frontier import LUA_NOW_MS, LUA_RENEW_LEASES
 from store.outbox import PREFIX, connect
 
+# KEYS: last (start time and delay of the host's last request, "ms:ms"), active (token -> lease
+# expiry). ARGV: token, this request's delay (ms), concurrency, lease (ms). The gap before a
+# request is the larger of its delay and the last request's: a worker that has not read the
+# host's robots.txt yet still waits the Crawl-delay another worker has read.
 _TAKE_TURN = LUA_NOW_MS + """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local last = redis.call('GET', KEYS[1])
 if last then
-  local wait = tonumber(last) + tonumber(ARGV[2]) - now
+  local at, gap = string.match(last, '^(%d+):(%d+)$')
+  local wait = tonumber(at) + math.max(tonumber(gap), tonumber(ARGV[2])) - now
   if wait > 0 then return wait end
 end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return -1 end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[4]), ARGV[1])
-redis.call('SET', KEYS[1], now, 'PX', 3600000)
+redis.call('SET', KEYS[1], now .. ':' .. ARGV[2], 'PX', 3600000)
 return 0
 """
 
@@ -55,22 +62,27 @@ class HostTurns:
 
     :param server: Redis client
     :param worker: this worker's name (part of each turn's token)
-    :param lease_seconds: how long a place is held at most (a killed worker's frees itself then)
+    :param lease_seconds: how long a place at a host stays held without a renewal (a killed
+        worker's places free themselves then); renewed every third of it while the download lasts
     """
 
     def __init__(self, server: redis.Redis, worker: str, lease_seconds: float) -> None:
         self.server = server
-        self.lease_ms = int(lease_seconds * 1000)
+        self.lease_ms = max(1, int(lease_seconds * 1000))
+        self.held: dict[str, str] = {}  # token -> host
         self._tokens = (f"{worker}:{n}" for n in itertools.count(1))
         self._take = server.register_script(_TAKE_TURN)
+        self._renew = server.register_script(LUA_RENEW_LEASES)
+        self._renewal = task.LoopingCall(self.renew)
 
     @staticmethod
     def _keys(host: str) -> list[str]:
         return [f"{PREFIX}:host:{host}:last", f"{PREFIX}:host:{host}:active"]
 
     async def take(self, host: str, delay: float, concurrency: int) -> str:
-        """Wait for the host's turn: `delay` seconds after the last request any worker sent it,
-        and fewer than `concurrency` requests in progress there.
+        """Wait for the host's turn: at least `delay` seconds (or the last request's delay if
+        longer) after the last request any worker sent it, and fewer than `concurrency`
+        requests in progress there.
 
         :return: the turn's token, for `give_back`
         """
@@ -79,12 +91,30 @@ class HostTurns:
             wait_ms = self._take(keys=self._keys(host),
                                  args=[token, int(delay * 1000), max(1, concurrency), self.lease_ms])
             if wait_ms == 0:
-                return token
+                break
             await asyncio.sleep(FULL_POLL_SECONDS if wait_ms < 0 else wait_ms / 1000)
+        self.held[token] = host
+        if not self._renewal.running:
+            self._renewal.start(self.lease_ms / 3000, now=False)
+        return token
 
-    def give_back(self, host: str, token: str) -> None:
+    def give_back(self, token: str) -> None:
         """The request's download ended: its place at the host is free."""
-        self.server.zrem(self._keys(host)[1], token)
+        host = self.held.pop(token, None)
+        if host is not None:
+            self.server.zrem(self._keys(host)[1], token)
+
+    def renew(self) -> None:
+        """Keep the places of the downloads still in progress."""
+        by_host: dict[str, list[str]] = {}
+        for token, host in self.held.items():
+            by_host.setdefault(host, []).append(token)
+        for host, tokens in by_host.items():
+            self._renew(keys=[self._keys(host)[1]], args=[self.lease_ms, *tokens])
+
+    def close(self) -> None:
+        if self._renewal.running:
+            self._renewal.stop()
 
 
 class PoliteDownloadHandler(HTTP11DownloadHandler):
@@ -94,7 +124,7 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         settings = crawler.settings
         self.turns = HostTurns(connect(settings.get("REDIS_URL")), settings.get("FRONTIER_WORKER"),
-                               settings.getfloat("DOWNLOAD_TIMEOUT") + 30)
+                               settings.getfloat("FRONTIER_LEASE_SECONDS"))
 
     async def download_request(self, request: Request) -> Response:
         downloader = self._crawler.engine.downloader
@@ -107,4 +137,8 @@ class PoliteDownloadHandler(HTTP11DownloadHandler):
         try:
             return await super().download_request(request)
         finally:
-            self.turns.give_back(host, token)
+            self.turns.give_back(token)
+
+    async def close(self) -> None:
+        self.turns.close()
+        await super().close()

@@ -59,7 +59,9 @@ class FrontierScheduler(Scheduler):
         scheduler.crawler = crawler
         scheduler.lease_seconds = crawler.settings.getfloat("FRONTIER_LEASE_SECONDS")
         scheduler.poll_seconds = crawler.settings.getfloat("FRONTIER_POLL_SECONDS")
-        scheduler.held: set[str] = set()
+        # A site is one host: a worker takes no more requests than it may send there at once, so
+        # that the others get the rest instead of this one keeping them queued behind the delay.
+        scheduler.max_taken = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
         return scheduler
 
@@ -77,34 +79,37 @@ class FrontierScheduler(Scheduler):
         Nothing is flushed: the queue and dupefilter belong to the run, not to this worker."""
         if self.renewal.running:
             self.renewal.stop()
-        if self.held:
-            log.info("%s: %d requests in flight go back to the queue", self.frontier.site, len(self.held))
-            self.frontier.give_back(sorted(self.held))
-            self.held.clear()
+        given_back = self.frontier.give_back()
+        if given_back:
+            log.info("%s: %d requests in flight went back to the queue", self.frontier.site, given_back)
 
     def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None:
-            self.held.add(request.meta[LEASE_META])
-        return request
+        if len(self.frontier.held) - len(self.frontier.waiting) >= self.max_taken:
+            return None
+        return super().next_request()
 
     def handled(self, request: Request) -> None:
         """Scrapy is completely done with a request: its lease ends."""
         token = request.meta.get(LEASE_META)
-        if token in self.held:
-            self.held.discard(token)
-            self.frontier.ack(token)
+        if token is not None:
+            self.frontier.handled(token)
 
     def renew(self) -> None:
         """Keep the leases of the requests this worker holds; requeue those of dead workers."""
-        self.frontier.renew(sorted(self.held))
-        if self.frontier.run is not None and self.frontier.reap():
-            log.info("%s: requests of a stopped worker went back to the queue", self.frontier.site)
+        self.frontier.renew()
+        if self.frontier.run is not None:
+            self._reap()
+
+    def _reap(self) -> None:
+        reaped = self.frontier.reap()
+        if reaped:
+            log.info("%s: %d requests of a stopped worker went back to the queue", self.frontier.site, reaped)
 
     def spider_idle(self) -> None:
         """Close only when the run is over; seed it when its seeder died; otherwise wait."""
-        if self.frontier.run is None:  # still waiting for the writer in Spider.start
-            raise DontCloseSpider
+        if self.frontier.run is None:  # never joined: no writer answered, or this run of the site is over
+            return
+        self._reap()
         outcome = self.frontier.settle(finished_at=utc_now())
         if outcome == SEED and self.frontier.claim_seeding():
             log.info("%s: the worker seeding run %s stopped; seeding it", self.frontier.site, self.frontier.run.run_id)

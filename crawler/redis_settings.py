@@ -27,10 +27,11 @@ def use_frontier(settings: Settings, url: str, worker: str | None = None) -> Non
 
     :param settings: the crawl's Scrapy settings, changed in place
     :param url: the frontier's Redis URL, `redis://HOST:PORT/N`
-    :param worker: the worker's name (default: host and process id); this worker's WARC files
+    :param worker: the worker's name (default: setting FRONTIER_WORKER, else host and process
+        id); this worker's WARC files
         go to `<WARC_DIR>/<worker>/`, so that workers never append to one file
     """
-    worker = worker or worker_name()
+    worker = worker or settings.get("FRONTIER_WORKER") or worker_name()
     pipelines = settings.getdict("ITEM_PIPELINES")
     pipelines["crawler.redis_outbox.OutboxPipeline"] = pipelines.pop("crawler.pipelines.StorePipeline")
     for name, value in {

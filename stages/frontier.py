@@ -18,6 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -129,6 +130,9 @@ def run_workers(worker_command: list[str], workers: int, db_path: Path, frontier
         children = _Children(emit, pass_fds)
         writer = children.start("writer", [sys.executable, str(ROOT / "pipeline.py"), "store", "--frontier", url,
                                            "--db", str(db_path)])
+        if not any(arg.startswith("CRAWL_RUN_ID=") for arg in worker_command):
+            # One run id for all: a worker that starts late joins the run instead of crawling again.
+            worker_command = [*worker_command, "-s", "CRAWL_RUN_ID=" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
         crawlers = [children.start(f"worker {n}", [*worker_command, "--frontier", url]) for n in range(1, workers + 1)]
         previous = signal.signal(signal.SIGTERM, lambda signum, frame: children.signal_all(signum))
         try:
@@ -202,4 +206,5 @@ class _Children:
             thread.join(timeout=10)
 
     def output(self) -> str:
-        return "\n".join(line for name, lines in self.stdout.items() for line in lines)
+        """Every child's output, child by child, each line after its child's name."""
+        return "\n".join(f"[{name}] {line}" for name, lines in self.stdout.items() for line in lines)

@@ -13,16 +13,21 @@ Messages (``kind`` and its fields):
 - ``article``: run_id, site, row (the articles row), record (extractor output or null).
 - ``checked``: run_id, site, url, fetched_at: a re-check answered 304 Not Modified.
 - ``error``: run_id, site, url, stage, message: an `errors` row.
+- ``remember``: run_id, site, url, fetch_url, state, reason, now, wait_hours: a link that gave no
+  article (store/urls.py `remember_url`); ``forget``: run_id, site, url: it gave one at last.
+- ``site``: run_id, site, site_row: the site's row changed (its family was detected).
 - ``run_end``: run_id, site, started_at, finished_at: the run's figures are in its stats hash.
 - ``stop``: the writer stops once everything before it is stored (local runs: demo, nightly).
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 import redis
+
+from store.urls import UrlState
 
 PREFIX = "vntrain"
 OUTBOX = f"{PREFIX}:outbox"
@@ -30,12 +35,16 @@ OUTBOX = f"{PREFIX}:outbox"
 OUTBOX_TAKEN = f"{PREFIX}:outbox:taken"
 # Set once the writer has published the crawl state of every site (workers wait for it).
 STATE_READY = f"{PREFIX}:state:ready"
-SKIPPED = f"{PREFIX}:state:skipped"
 
 
 def stored_key(site: str) -> str:
     """Hash: canonical URL -> JSON of what is stored about the article (known_articles)."""
     return f"{PREFIX}:state:{site}:stored"
+
+
+def memory_key(site: str) -> str:
+    """Hash: canonical URL -> JSON of the remembered link (store/urls.py UrlState)."""
+    return f"{PREFIX}:state:{site}:memory"
 
 
 def last_run_key(site: str) -> str:
@@ -115,9 +124,9 @@ class CrawlState:
         """Canonical URL -> {content_hash, etag, last_modified, fetched_at, version}."""
         return {url.decode(): json.loads(value) for url, value in self.server.hgetall(stored_key(site)).items()}
 
-    def skipped(self) -> set[str]:
-        """Links found earlier not to be HTML articles (errors 'skipped: ...')."""
-        return {url.decode() for url in self.server.smembers(SKIPPED)}
+    def remembered_urls(self, site: str) -> dict[str, UrlState]:
+        """Links of the site that gave no article, with their backoff (store/urls.py)."""
+        return {url.decode(): UrlState(**json.loads(value)) for url, value in self.server.hgetall(memory_key(site)).items()}
 
     def last_run(self, site: str) -> dict | None:
         """{run_id, status} of the site's last recorded run, or None."""
@@ -125,18 +134,22 @@ class CrawlState:
         return json.loads(value) if value else None
 
 
-def publish_site(server: redis.Redis, site: str, stored: dict[str, dict], last_run: dict | None) -> None:
+def publish_site(server: redis.Redis, site: str, stored: dict[str, dict], memory: dict[str, UrlState],
+                 last_run: dict | None) -> None:
     """Replace the published state of one site (atomically: a reader sees the old or the new).
 
     :param server: Redis client
     :param site: domain
     :param stored: canonical URL -> stored state (store.known_articles)
+    :param memory: canonical URL -> remembered link (store.urls.remembered_urls)
     :param last_run: {run_id, status} of its last run, or None
     """
     with server.pipeline(transaction=True) as pipe:
-        pipe.delete(stored_key(site))
-        for chunk in _chunks(list(stored.items()), 5000):
-            pipe.hset(stored_key(site), mapping={url: json.dumps(state) for url, state in chunk})
+        for key, values in ((stored_key(site), stored),
+                            (memory_key(site), {url: asdict(state) for url, state in memory.items()})):
+            pipe.delete(key)
+            for chunk in _chunks(list(values.items()), 5000):
+                pipe.hset(key, mapping={url: json.dumps(value) for url, value in chunk})
         if last_run is None:
             pipe.delete(last_run_key(site))
         else:

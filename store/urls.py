@@ -84,17 +84,28 @@ def remember_url(db: sqlite_utils.Database, url: str, site: str, fetch_url: str,
     :return: the new state; `attempts == 1` the first time (that is when it is reported)
     """
     with db.atomic():
-        before = db.execute("select state, attempts, first_seen from url_states where url = ?", [url]).fetchone()
-        same = before is not None and before[0] == state
-        attempts = before[1] + 1 if same else 1
-        first_seen = before[2] if same else now
-        wait = backoff_hours(attempts, *wait_hours)
-        next_check = (datetime.fromisoformat(now) + timedelta(hours=wait)).isoformat(timespec="seconds")
-        memory = UrlState(url, site, fetch_url, state, reason, attempts, first_seen, now, next_check)
+        row = db.execute(f"select {', '.join(_COLUMNS)} from url_states where url = ?", [url]).fetchone()
+        memory = next_url_state(UrlState(*row) if row else None, url, site, fetch_url, state, reason, now, wait_hours)
         db.execute("insert or ignore into sites (domain, name) values (?, ?)", [site, site])
         db.execute(f"insert or replace into url_states ({', '.join(_COLUMNS)}) values "
                    f"({', '.join(['?'] * len(_COLUMNS))})", [getattr(memory, c) for c in _COLUMNS])
     return memory
+
+
+def next_url_state(before: UrlState | None, url: str, site: str, fetch_url: str, state: str, reason: str,
+                   now: str, wait_hours: tuple[float, float]) -> UrlState:
+    """A link's memory after one more attempt without an article (pure: `remember_url` stores it;
+    a frontier worker, which has no database, keeps it for the rest of its run).
+
+    :param before: the link's memory before this attempt, or None
+    :return: see `remember_url`; the other parameters too
+    """
+    same = before is not None and before.state == state
+    attempts = before.attempts + 1 if same else 1
+    first_seen = before.first_seen if same else now
+    wait = backoff_hours(attempts, *wait_hours)
+    next_check = (datetime.fromisoformat(now) + timedelta(hours=wait)).isoformat(timespec="seconds")
+    return UrlState(url, site, fetch_url, state, reason, attempts, first_seen, now, next_check)
 
 
 def forget_url(db: sqlite_utils.Database, url: str) -> None:

@@ -24,10 +24,10 @@ import sqlite_utils
 
 from progress import Progress
 from store.articles import known_articles, mark_checked
-from store.outbox import (OUTBOX, OUTBOX_TAKEN, PREFIX, SKIPPED, STATE_READY, decode, pending_key, publish_site,
-                          stats_key)
+from store.outbox import OUTBOX, OUTBOX_TAKEN, PREFIX, STATE_READY, decode, pending_key, publish_site, stats_key
 from store.runs import record_crawl_run, record_error, upsert_sites
 from store.save import save_articles
+from store.urls import forget_url, remember_url, remembered_urls
 
 log = logging.getLogger("pipeline.writer")
 
@@ -77,16 +77,13 @@ class Writer:
         sites = [row[0] for row in self.db.execute("select domain from sites union select distinct site from articles")]
         for site in sites:
             if site and not self.server.exists(f"{PREFIX}:site:{site}:run"):
-                publish_site(self.server, site, known_articles(self.db, site), self._last_run(site))
-        skipped = [row[0] for row in self.db.execute(
-            "select distinct url from errors where stage = 'crawl' and message like 'skipped:%' and url is not null")]
-        with self.server.pipeline(transaction=True) as pipe:
-            pipe.delete(SKIPPED)
-            if skipped:
-                pipe.sadd(SKIPPED, *skipped)
-            pipe.set(STATE_READY, datetime.now().isoformat(timespec="seconds"))
-            pipe.execute()
+                self._publish(site)
+        self.server.set(STATE_READY, datetime.now().isoformat(timespec="seconds"))
         log.info("published the crawl state of %d sites", len(sites))
+
+    def _publish(self, site: str) -> None:
+        publish_site(self.server, site, known_articles(self.db, site), remembered_urls(self.db, site),
+                     self._last_run(site))
 
     def _last_run(self, site: str) -> dict | None:
         row = self.db.execute("select run_id, status from crawl_runs where site = ? order by started_at desc, id desc "
@@ -151,8 +148,13 @@ class Writer:
         kind = message["kind"]
         if kind == "error":
             record_error(self.db, message["url"], message["stage"], message["message"])
-            if message["stage"] == "crawl" and message["message"].startswith("skipped:") and message["url"]:
-                self.server.sadd(SKIPPED, message["url"])
+        elif kind == "remember":
+            remember_url(self.db, message["url"], message["site"], message["fetch_url"], message["state"],
+                         message["reason"], message["now"], tuple(message["wait_hours"]))
+        elif kind == "forget":
+            forget_url(self.db, message["url"])
+        elif kind == "site":
+            upsert_sites(self.db, [message["site_row"]])
         elif kind == "checked":
             mark_checked(self.db, message["url"], message["fetched_at"])
         elif kind == "run_start":
@@ -179,7 +181,7 @@ class Writer:
             "failed": sum(figures.get(key, 0) for key in ("crawl/failed", "crawl/parse_failed", "store/failed")),
             "duration_s": round((datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds(), 3),
             "status": "incomplete" if figures.get("crawl/listing_failed") else "finished"})
-        publish_site(self.server, site, known_articles(self.db, site), self._last_run(site))
+        self._publish(site)
         if self.server.get(pending_key(site)) == run_id.encode():
             self.server.delete(pending_key(site))
         self.server.delete(stats_key(run_id, site))
