@@ -291,10 +291,11 @@ def store(frontier: str, db_path: str, batch_size: int) -> None:
     import redis
 
     from stages.frontier import run_writer
+    from store.writer import WriterBusy
 
     try:
         stats = run_writer(Path(db_path), frontier, batch_size)
-    except (ValueError, redis.RedisError) as error:
+    except (ValueError, redis.RedisError, WriterBusy) as error:
         raise click.ClickException(f"frontier {frontier}: {error}") from error
     click.echo(stats.summary(), err=True)
 

@@ -9,6 +9,7 @@ everything they sent and stop. It prints the frontier it uses.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import signal
 import socket
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,9 +26,10 @@ from typing import Callable, Iterator
 
 import redis
 
+from progress import Progress
 from crawler.frontier import frontier_runs
 from store import open_database
-from store.outbox import OUTBOX, Outbox, connect
+from store.outbox import OUTBOX, WRITER, Outbox, connect, mark_key
 from store.writer import Writer, WriterStats
 
 log = logging.getLogger("pipeline.frontier")
@@ -87,14 +90,18 @@ def run_writer(db_path: Path, url: str, batch_size: int = 500) -> WriterStats:
     :param db_path: SQLite database (created if missing)
     :param url: the frontier's Redis URL
     :param batch_size: messages per transaction at most
+    :raises store.writer.WriterBusy: when another writer stores this frontier's outbox
     """
-    writer = Writer(open_database(db_path), connect(url), batch_size)
+    progress = Progress(f"{db_path}: articles stored from the outbox", interval=5.0)
+    writer = Writer(open_database(db_path), connect(url), f"{socket.gethostname()}-{os.getpid()}", batch_size,
+                    on_stored=lambda stored, failed: progress.advance(stored, failed=failed))
     previous = {sig: signal.signal(sig, lambda signum, frame: writer.stop()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         return writer.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        progress.close()
 
 
 @dataclass
@@ -116,6 +123,10 @@ def run_workers(worker_command: list[str], workers: int, db_path: Path, frontier
                 emit: Callable[[str], None] | None = None, pass_fds: tuple[int, ...] = ()) -> WorkersResult:
     """Crawl with `workers` processes on a shared frontier and one writer into `db_path`.
 
+    The writer is started here unless the frontier has one already (`pipeline.py store`, e.g. the
+    vntrain-writer service, which must then store into the same database): then this waits until
+    it has stored everything the workers sent.
+
     :param worker_command: the `pipeline.py crawl …` command line of one worker, without --frontier
     :param workers: how many workers
     :param db_path: the database the writer stores into
@@ -126,10 +137,13 @@ def run_workers(worker_command: list[str], workers: int, db_path: Path, frontier
     """
     say = emit or (lambda line: print(line, file=sys.stderr, flush=True))
     with (local_redis() if frontier is None else _given(frontier)) as url:
-        say(f"frontier {url}: {workers} crawler workers and one writer into {db_path}")
+        server = connect(url)
+        running = server.get(WRITER)
+        say(f"frontier {url}: {workers} crawler workers; "
+            + (f"writer {running.decode()} stores their articles" if running else f"a writer into {db_path}"))
         children = _Children(emit, pass_fds)
-        writer = children.start("writer", [sys.executable, str(ROOT / "pipeline.py"), "store", "--frontier", url,
-                                           "--db", str(db_path)])
+        writer = None if running else children.start(
+            "writer", [sys.executable, str(ROOT / "pipeline.py"), "store", "--frontier", url, "--db", str(db_path)])
         if not any(arg.startswith("CRAWL_RUN_ID=") for arg in worker_command):
             # One run id for all: a worker that starts late joins the run instead of crawling again.
             worker_command = [*worker_command, "-s", "CRAWL_RUN_ID=" + datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
@@ -138,13 +152,13 @@ def run_workers(worker_command: list[str], workers: int, db_path: Path, frontier
         try:
             codes = [crawler.wait() for crawler in crawlers]
             # Everything the workers sent is in the outbox before this message: the writer stores
-            # it all, then stops.
-            Outbox(connect(url)).push({"kind": "stop"})
-            writer_code = writer.wait()
+            # it all, then says so (and stops, if it is this crawl's own).
+            mark = uuid.uuid4().hex
+            Outbox(server).push({"kind": "stop" if writer else "mark", "mark": mark})
+            writer_code = writer.wait() if writer else _wait_for(server, mark_key(mark))
         finally:
             signal.signal(signal.SIGTERM, previous)
             children.finish()
-        server = connect(url)
         left = frontier_runs(server)
         say(f"frontier {url}: workers exited {codes}, writer {writer_code}; {server.llen(OUTBOX)} messages "
             f"left in the outbox; {len(left)} site runs unfinished"
@@ -157,6 +171,16 @@ def run_workers(worker_command: list[str], workers: int, db_path: Path, frontier
 def _given(url: str) -> Iterator[str]:
     connect(url).ping()
     yield url
+
+
+def _wait_for(server: redis.Redis, key: str, poll_seconds: float = 0.5) -> int:
+    """Wait until the running writer sets `key`; 0 then, 1 if that writer went away first."""
+    while not server.exists(key):
+        if not server.exists(WRITER):
+            log.error("the frontier's writer stopped before storing this crawl's articles")
+            return 1
+        time.sleep(poll_seconds)
+    return 0
 
 
 class _Children:

@@ -17,7 +17,9 @@ Messages (``kind`` and its fields):
   article (store/urls.py `remember_url`); ``forget``: run_id, site, url: it gave one at last.
 - ``site``: run_id, site, site_row: the site's row changed (its family was detected).
 - ``run_end``: run_id, site, started_at, finished_at: the run's figures are in its stats hash.
-- ``stop``: the writer stops once everything before it is stored (local runs: demo, nightly).
+- ``mark``: mark: once everything before it is stored, the writer sets the key `mark_key(mark)`
+  (someone waits for the articles sent so far); ``stop``: mark: the same, then the writer stops
+  (a local run's own writer: demo, nightly).
 """
 from __future__ import annotations
 
@@ -35,6 +37,13 @@ OUTBOX = f"{PREFIX}:outbox"
 OUTBOX_TAKEN = f"{PREFIX}:outbox:taken"
 # Set once the writer has published the crawl state of every site (workers wait for it).
 STATE_READY = f"{PREFIX}:state:ready"
+# The name of the one writer storing the outbox (a second one refuses to start).
+WRITER = f"{PREFIX}:writer"
+
+
+def mark_key(mark: str) -> str:
+    """String: set by the writer once a `mark` or `stop` message and everything before it are stored."""
+    return f"{PREFIX}:mark:{mark}"
 
 
 def stored_key(site: str) -> str:

@@ -17,14 +17,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 import redis
 import sqlite_utils
 
-from progress import Progress
 from store.articles import known_articles, mark_checked
-from store.outbox import OUTBOX, OUTBOX_TAKEN, PREFIX, STATE_READY, decode, pending_key, publish_site, stats_key
+from store.outbox import (OUTBOX, OUTBOX_TAKEN, PREFIX, STATE_READY, WRITER, decode, mark_key, pending_key,
+                          publish_site, stats_key)
 from store.runs import record_crawl_run, record_error, upsert_sites
 from store.save import save_articles
 from store.urls import forget_url, remember_url, remembered_urls
@@ -41,6 +41,17 @@ return items
 """
 
 
+# The one writer's claim on the frontier: renewed at every pass of its loop (at most a second
+# apart); a killed writer's claim expires.
+CLAIM_MS = 30_000
+# Renew the claim if it is this writer's (ARGV: name, ms; 0 ms gives it up).
+_KEEP_CLAIM = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[2]) == 0 then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+"""
+
+
 @dataclass
 class WriterStats:
     """What a writer stored: messages by kind, articles by status."""
@@ -54,22 +65,31 @@ class WriterStats:
         return f"outbox messages stored: {kinds}; articles: {statuses}"
 
 
+class WriterBusy(RuntimeError):
+    """Another writer drains this frontier (there is one writer per frontier); the message names it."""
+
+
 class Writer:
     """Drains the outbox of a frontier into one database.
 
     :param db: the open database
     :param server: the frontier's Redis client
+    :param name: names this writer in the frontier (the one writer's claim)
     :param batch_size: messages per transaction at most
+    :param on_stored: called after each commit of articles with (how many, how many failed)
     """
 
-    def __init__(self, db: sqlite_utils.Database, server: redis.Redis, batch_size: int = 500) -> None:
+    def __init__(self, db: sqlite_utils.Database, server: redis.Redis, name: str, batch_size: int = 500,
+                 on_stored: Callable[[int, int], None] = lambda stored, failed: None) -> None:
         self.db = db
         self.server = server
+        self.name = name
         self.batch_size = batch_size
+        self.on_stored = on_stored
         self.stats = WriterStats()
         self.stopping = False
         self._take = server.register_script(_TAKE_BATCH)
-        self._progress = Progress("outbox: articles stored", interval=5.0)
+        self._keep_claim = server.register_script(_KEEP_CLAIM)
 
     def publish_all(self) -> None:
         """Publish what workers read before a run, for every site without a run in progress (a
@@ -92,17 +112,29 @@ class Writer:
 
     def run(self) -> WriterStats:
         """Store messages until a `stop` message or `stop()`; a batch that a killed writer had
-        taken is stored first."""
+        taken is stored first.
+
+        :raises WriterBusy: when another writer holds the frontier
+        """
+        if not self.server.set(WRITER, self.name, nx=True, px=CLAIM_MS):
+            raise WriterBusy(f"writer {self.server.get(WRITER).decode()} already stores this frontier's outbox")
+        try:
+            self._drain()
+        finally:
+            self._keep_claim(keys=[WRITER], args=[self.name, 0])
+        return self.stats
+
+    def _drain(self) -> None:
         self.publish_all()
         while not self.stopping:
+            if not self._keep_claim(keys=[WRITER], args=[self.name, CLAIM_MS]):
+                raise WriterBusy(f"writer {self.name} lost its claim on the frontier (stopped for {CLAIM_MS} ms?)")
             self._take(keys=[OUTBOX, OUTBOX_TAKEN], args=[self.batch_size])
             batch = self.server.lrange(OUTBOX_TAKEN, 0, -1)
             if batch:
                 self._store(batch)
             else:  # wait for the next message without spinning (it lands in OUTBOX_TAKEN)
                 self.server.blmove(OUTBOX, OUTBOX_TAKEN, 1.0, "LEFT", "RIGHT")
-        self._progress.close()
-        return self.stats
 
     def stop(self) -> None:
         """Stop once the batch being stored is committed (the rest stays in the outbox)."""
@@ -142,7 +174,7 @@ class Writer:
                 self.stats.articles[status] += 1
                 pipe.hincrby(stats_key(message["run_id"], message["site"]), f"store/{status}", 1)
             pipe.execute()
-        self._progress.advance(len(messages), failed=statuses.count("failed"))
+        self.on_stored(len(messages), statuses.count("failed"))
 
     def _apply(self, message: dict[str, Any]) -> None:
         kind = message["kind"]
@@ -163,8 +195,12 @@ class Writer:
                                        "started_at": message["started_at"], "status": "running"})
         elif kind == "run_end":
             self._end_run(message)
-        elif kind == "stop":
-            self.stop()
+        elif kind in ("mark", "stop"):
+            # Everything sent before this message is stored: say so to whoever waits for it.
+            if message.get("mark"):
+                self.server.set(mark_key(message["mark"]), self.name, ex=3600)
+            if kind == "stop":
+                self.stop()
         else:
             log.error("unknown outbox message kind %r", kind)
             record_error(self.db, None, "store", f"unknown outbox message kind {kind!r}")

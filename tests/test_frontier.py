@@ -31,8 +31,10 @@ SAMPLE = ROOT / "data" / "sample_portal"
 TANDAN = "http://muonglat.thanhhoa.sample.test"
 # Loopback: no politeness delay, quick retries; leases short so that a dead worker's requests
 # come back within seconds.
+# The extractor runs in a thread of each crawl (no process pool to start): the same records.
 QUICK = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "RETRY_TIMES": "2", "RETRY_BACKOFF_BASE": "0.05",
-         "DOWNLOAD_TIMEOUT": "5", "LOG_LEVEL": "INFO", "FRONTIER_LEASE_SECONDS": "2", "FRONTIER_POLL_SECONDS": "0.2"}
+         "DOWNLOAD_TIMEOUT": "5", "LOG_LEVEL": "INFO", "FRONTIER_LEASE_SECONDS": "2", "FRONTIER_POLL_SECONDS": "0.2",
+         "CRAWL_EXTRACT_PROCESSES": "0"}
 # What a crawl stores, compared without what must differ between two crawls: ids (the order of
 # storing), fetch times and WARC locations (another fetch, another worker's file).
 COMPARED_TABLES = ("articles", "article_versions", "events", "event_organizers", "mentions", "documents",
@@ -76,7 +78,7 @@ def writer_process(url: str, db: Path) -> subprocess.Popen:
 
 def stop_writer(url: str, writer: subprocess.Popen) -> None:
     """Let the writer store everything sent so far, then end."""
-    Outbox(connect(url)).push({"kind": "stop"})
+    Outbox(connect(url)).push({"kind": "stop", "mark": "test"})
     _, stderr = writer.communicate(timeout=120)
     assert writer.returncode == 0, stderr[-3000:]
 
@@ -157,7 +159,7 @@ def test_two_workers_store_what_one_crawl_stores(portal: SamplePortalServer, fro
     # A second crawl of the unchanged portal is incremental: the stored articles the writer
     # published make every listing stop at its first page; no article is fetched again.
     before = len(portal.requests)
-    again = run_workers(crawl_args(portal, db), 2, db, frontier, emit=lambda line: None)
+    again = run_workers(crawl_args(portal, db, CRAWL_EXTRACT="False"), 2, db, frontier, emit=lambda line: None)
     assert again.exit_code == 0, again.output[-3000:]
     fetched = [r.url for r in portal.requests[before:] if not r.url.endswith("/robots.txt")]
     stored = {url for url, in rows(db, "select url from articles")}
@@ -179,6 +181,13 @@ def test_a_worker_killed_mid_crawl_loses_nothing(portal: SamplePortalServer, fro
     portal.faults[hanging] = ["sleep:60"]
     db = tmp_path / "frontier" / "crawl.db"
     writer = writer_process(frontier, db)
+    while not connect(frontier).exists("vntrain:writer"):
+        assert writer.poll() is None, writer.stderr.read()
+        time.sleep(0.1)
+    # One writer per frontier: a second one refuses, naming the first.
+    second_writer = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "store", "--frontier", frontier, "--db",
+                                    str(tmp_path / "other.db")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert second_writer.returncode == 1 and "already stores this frontier's outbox" in second_writer.stderr
     first = subprocess.Popen(crawl_args(portal, db, *site, "--frontier", frontier, DOWNLOAD_TIMEOUT="120",
                                         FRONTIER_WORKER="first", CRAWL_EXTRACT="False"),
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
