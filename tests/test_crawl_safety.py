@@ -176,7 +176,8 @@ def test_a_slow_extraction_does_not_stall_other_sites(portal: SamplePortalServer
     """One article whose extraction takes seconds; meanwhile the other site keeps downloading.
 
     Before, the extractor ran in Scrapy's event loop: no request left for any site until it was
-    done. The other site is slowed by a robots.txt Crawl-delay so that it is still crawling then.
+    done. The other site is slowed by a robots.txt Crawl-delay (about twelve requests half a second
+    apart) so that it is still crawling then; the slow page is the first article of its site.
     """
     article = portal.root / "muonglat.thanhhoa.sample.test/portal/pages/tin-tuc-su-kien.aspx@p=1001"
     html = article.read_text(encoding="utf-8")
@@ -188,7 +189,7 @@ def test_a_slow_extraction_does_not_stall_other_sites(portal: SamplePortalServer
         started = time.monotonic()
         extractor(text, url=PAGE + "1001", published="2024-03-05")
         extraction_s = time.monotonic() - started
-        if extraction_s >= 3:
+        if extraction_s >= 5:
             break
     else:
         pytest.skip("the extractor is fast even on the largest page the size cap lets through")
@@ -196,7 +197,6 @@ def test_a_slow_extraction_does_not_stall_other_sites(portal: SamplePortalServer
     robots = portal.root / "vinhphuc.sample.test" / "robots.txt"
     robots.write_text(robots.read_text(encoding="utf-8").replace("User-agent: *", "User-agent: *\nCrawl-delay: 0.5"),
                       encoding="utf-8")
-    portal.faults[f"{VINHPHUC}/robots.txt"] = ["sleep:1.5"]  # the slow page comes first
     db = tmp_path / "crawl.db"
     result = crawl(portal, db, *SITE, "--site", "vinhphuc.sample.test", extract=True,
                    CRAWL_EXTRACT_PROCESSES="1", CONCURRENT_REQUESTS_PER_DOMAIN="1")
