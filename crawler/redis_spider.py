@@ -180,8 +180,8 @@ class FrontierStats(MemoryStatsCollector):
     """Scrapy's stats, with the run's figures also counted in the frontier, as they happen, so
     that the run's crawl_runs row adds up every worker (a killed one included)."""
 
-    def inc_value(self, key: str, count: int = 1, start: int = 0, *args: Any, **kwargs: Any) -> None:
-        super().inc_value(key, count, start, *args, **kwargs)
+    def inc_value(self, key: str, count: int = 1, start: int = 0, spider: Any = None) -> None:
+        super().inc_value(key, count, start)  # scrapy-redis still passes the spider Scrapy no longer wants
         frontier: SiteFrontier | None = getattr(self._crawler.spider, "frontier", None)
         if key.startswith(COUNTED_PREFIXES) and frontier is not None and frontier.run is not None:
             frontier.count(key, count)

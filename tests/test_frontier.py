@@ -4,7 +4,8 @@
 - two workers and the writer store exactly what one crawl process stores;
 - a worker SIGKILLed mid-crawl loses nothing: its requests return to the queue, the other
   worker finishes, nothing is stored twice;
-- a host's delay (DOWNLOAD_DELAY, robots.txt Crawl-delay) holds across workers.
+- a host's delay (DOWNLOAD_DELAY, robots.txt Crawl-delay) holds across workers;
+- `nightly --workers 2` reports each site's health as a single crawl would.
 """
 from __future__ import annotations
 
@@ -43,12 +44,17 @@ NOT_COMPARED = {"id", "fetched_at", "warc_file", "warc_offset", "occurred_at", "
 
 
 @pytest.fixture
-def frontier() -> Iterator[str]:
-    """A private redis-server on a free loopback port, for one test."""
+def redis_server() -> None:
+    """Debian's redis-server: a test that needs it skips where it is missing, but fails under CI=true."""
     if shutil.which("redis-server") is None:
         if os.environ.get("CI") == "true":
             pytest.fail("redis-server is missing (CI=true): scripts/system-deps.sh installs it")
         pytest.skip("redis-server is not installed (scripts/system-deps.sh installs it)")
+
+
+@pytest.fixture
+def frontier(redis_server: None) -> Iterator[str]:
+    """A private redis-server on a free loopback port, for one test."""
     with local_redis() as url:
         yield url
 
@@ -259,3 +265,31 @@ def test_politeness_holds_across_workers(portal: SamplePortalServer, frontier: s
     # robots.txt yet (the first gap is robots.txt -> the first page, before it was read).
     dongthap = arrival_gaps(portal, sites[1])
     assert len(dongthap) >= 8 and min(dongthap[1:]) >= 1 - jitter, dongthap
+
+
+def test_nightly_with_workers_reports_every_site(portal: SamplePortalServer, redis_server: None,
+                                                 tmp_path: Path) -> None:
+    """`nightly --workers 2` (its own Redis, workers and writer) judges sites as a single crawl does."""
+    kept = {"baothainguyen.sample.test", "muonglat.thanhhoa.sample.test", "sontinh.quangngai.sample.test"}
+    for config in (portal.root / "sites").glob("*.yml"):
+        if config.stem not in kept:
+            config.unlink()
+    portal.faults.update({f"{TANDAN}/robots.txt": "status:503", f"{TANDAN}/portal/KenhTin/tin-tuc.aspx": "status:503"})
+    config = tmp_path / "pipeline.toml"
+    scrapy = "\n".join(f"{name} = {value!r}" for name, value in {**QUICK, "LOG_LEVEL": "WARNING"}.items())
+    config.write_text(f'[nightly]\ndb = "{tmp_path}/training.db"\narchive_dir = "{tmp_path}/archive"\n'
+                      f'sites_dir = "{portal.root}/sites"\nlog_dir = "{tmp_path}/logs"\nproxy = "{portal.proxy}"\n\n'
+                      f"[nightly.scrapy]\n{scrapy}\n", encoding="utf-8")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("VNTRAIN_")}
+    night = subprocess.run([sys.executable, str(ROOT / "pipeline.py"), "nightly", "--config", str(config),
+                            "--workers", "2"], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    assert night.returncode == 2, night.stdout + night.stderr[-3000:]  # Mường Lát is down: failing
+    assert re.search(r"frontier redis://127\.0\.0\.1:\d+/0: 2 crawler workers", night.stderr)
+    health = {line.split()[0]: line.split()[1] for line in night.stdout.splitlines() if line.split()[:1] and
+              line.split()[0] in kept}
+    assert health == {"baothainguyen.sample.test": "ok", "muonglat.thanhhoa.sample.test": "failing",
+                      "sontinh.quangngai.sample.test": "partial"}, night.stdout
+    run_id = re.search(r"Nightly run (\S+):", night.stdout)[1]
+    assert rows(tmp_path / "training.db", "select site, new, status from crawl_runs where run_id = ? order by site",
+                run_id) == [("baothainguyen.sample.test", 5, "finished"), ("muonglat.thanhhoa.sample.test", 0, "incomplete"),
+                            ("sontinh.quangngai.sample.test", 5, "finished")]
