@@ -104,3 +104,9 @@ def m006_article_source_and_captions(db: sqlite_utils.Database) -> None:
 def m007_activities_without_joins(db: sqlite_utils.Database) -> None:
     """Recreate the views: activities reads names through subqueries (fast counts and facets)."""
     replace_views(db)
+
+
+@migrations()
+def m008_activities_with_corrections(db: sqlite_utils.Database) -> None:
+    """The activities view marks corrected events and leaves rejected ones out."""
+    replace_views(db)

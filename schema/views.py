@@ -29,7 +29,8 @@ class View:
 ACTIVITIES = View(
     name="activities",
     description="Training activities as a readable list: one row per event with names instead of codes "
-                "and the article that reports it. Search looks in the articles' text.",
+                "and the article that reports it, researchers' corrections applied and rejected events "
+                "left out. Search looks in the articles' text.",
     columns={
         "event": "Event id (links to the event and its provenance).",
         "dates": "First and last day (ISO 8601; YYYY-MM or YYYY when coarser).",
@@ -55,6 +56,7 @@ ACTIVITIES = View(
         "latitude": "Latitude of the most precise known place (WGS 84).",
         "longitude": "Longitude of the most precise known place (WGS 84).",
         "popup": "What the map shows for the event (JSON: title, description, link).",
+        "corrected": "Fields a researcher corrected (table corrections); empty when every value is as extracted.",
     },
     # Names come from scalar subqueries, not joins: SQLite evaluates them only for the columns a
     # query uses, so the count, the facets on events' own columns and a page of 50 rows never
@@ -81,8 +83,10 @@ ACTIVITIES = View(
               'description', trim(coalesce(e.start_date, '') || ' '
                                   || coalesce((select name from places where code = e.province_code), '')
                                   || coalesce(' · ' || e.participant_total || ' ' || e.participant_unit, '')),
-              'link', 'events/' || e.id) as popup
-from events e""",
+              'link', 'events/' || e.id) as popup,
+  e.corrected
+from events e
+where e.rejected is not 1""",
 )
 
 VIEWS: tuple[View, ...] = (ACTIVITIES,)

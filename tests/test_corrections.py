@@ -52,6 +52,8 @@ def test_correct_command_applies_the_value_and_writes_the_reviewed_file(db_path:
     db = open_database(db_path)
     row = event_at(db, event["url"], event["event_no"])
     assert row["participant_total"] == event["participant_total"] + 7
+    listed = next(db.query("select participants, corrected from activities where event = ?", [row["id"]]))
+    assert listed == {"participants": event["participant_total"] + 7, "corrected": "participant_total,start_date"}
     assert (row["start_date"], row["year"], row["date_precision"]) == ("2020-01-02", 2020, "day")
     assert row["corrected"] == "participant_total,start_date"
     stored = {c["field"]: c for c in db.query("select * from corrections")}
@@ -113,7 +115,10 @@ def test_reviewed_file_loads_into_a_fresh_database(db_path: Path, built_db: Path
     assert event_at(open_database(fresh), event["url"], event["event_no"])["rejected"] is None
     result = run_pipeline("corrections", "load", "--file", str(corrections_file), "--db", str(fresh))
     assert result.returncode == 0, result.stderr
-    assert event_at(open_database(fresh), event["url"], event["event_no"])["rejected"] == 1
+    rejected = event_at(open_database(fresh), event["url"], event["event_no"])
+    assert rejected["rejected"] == 1
+    # The analysts' list leaves it out; a corrected event is marked there.
+    assert not list(open_database(fresh).query("select 1 from activities where event = ?", [rejected["id"]]))
     # Rejected events leave the export.
     exported = run_pipeline("export", "events", "--db", str(fresh))
     ids = {row["event_id"] for row in csv.DictReader(io.StringIO(exported.stdout))}
