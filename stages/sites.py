@@ -198,7 +198,10 @@ def format_added(added: AddedSite) -> str:
     lines = [f"{findings.domain}: {data['name']}"]
     if detection is not None:
         chosen = data.get("family") or f"none named ({GENERIC_FAMILY} rules; detected again at crawl time)"
-        lines.append(f"  family: {chosen}: " + "; ".join(detection.reasons))
+        reasons = list(detection.reasons)
+        if reasons[0].startswith(f"{detection.family}: "):  # "nukeviet: 13 points": the family is named already
+            reasons[0] = reasons[0].removeprefix(f"{detection.family}: ")
+        lines.append(f"  family: {chosen}: " + "; ".join(reasons))
     lines.append(f"  unit: {added.unit_reason}")
     lines.append("  sections:")
     for section in findings.sections:

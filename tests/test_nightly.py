@@ -128,7 +128,8 @@ def publish(portal: Path, number: int) -> str:
     page = page_file(portal, TEMPLATE).read_text(encoding="utf-8")
     target = portal / BAO / path.strip("/") / "index.html"
     target.parent.mkdir(parents=True)
-    target.write_text(page.replace("</p>", f" Lớp số {number}.</p>", 1), encoding="utf-8")
+    # Every paragraph differs from the template's: two new articles, not one text under two addresses.
+    target.write_text(page.replace("</p>", f" Lớp số {number}.</p>"), encoding="utf-8")
     listing = portal / BAO / "xa-hoi" / "index.html"
     html = listing.read_text(encoding="utf-8")
     listing.write_text(html.replace('<div class="list-news">',
