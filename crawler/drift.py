@@ -83,15 +83,16 @@ def _title_key(title: str | None) -> str:
 
 
 def _shown_by_enough(pages: int, count: int) -> bool:
-    return pages >= 2 and pages * 2 >= count
+    return pages >= 2 and pages == count
 
 
 def layout_drift(sample: list[Page], history: History) -> Drift | None:
     """The signs of a changed layout in a sample of new or changed pages, or None if it looks right.
 
-    Each sign needs two pages or more showing it, and at least half of the sample: one short
-    notice or one reposted article is no redesign. A title that stored articles already carry is
-    a recurring one ("Lịch công tác tuần"), not a banner.
+    Each sign must show on every page of the sample, two pages at least: a redesign reaches every
+    page, while two notices titled alike, one short notice or one article under two addresses are
+    no redesign (and must not stop a site's crawl night after night). A title that stored articles
+    already carry is a recurring one ("Lịch công tác tuần"), not a banner.
 
     :param sample: pages parsed in this crawl whose text is not stored yet
     :param history: what is stored for the site
