@@ -2,7 +2,7 @@
 
 `pipeline.py store --frontier redis://HOST:PORT/N` runs it. Messages (store/outbox.py) are
 applied in the order the workers pushed them, through the same idempotent save path as a
-single-process crawl (`save_articles`, `mark_checked`, `record_error`, `record_crawl_run`), so the
+single-process crawl (`save_stream`, `mark_checked`, `record_error`, `record_crawl_run`), so the
 database ends as a single-process crawl would leave it; only the articles' fetch times and WARC
 locations differ (another fetch, another worker's file).
 
@@ -26,7 +26,7 @@ from store.articles import known_articles, mark_checked
 from store.outbox import (OUTBOX, OUTBOX_TAKEN, PREFIX, STATE_READY, WRITER, decode, mark_key, pending_key,
                           publish_site, stats_key)
 from store.runs import record_crawl_run, record_error, upsert_sites
-from store.save import save_articles
+from store.save import save_stream
 from store.urls import forget_url, remember_url, remembered_urls
 
 log = logging.getLogger("pipeline.writer")
@@ -41,6 +41,8 @@ return items
 """
 
 
+# Messages taken from the outbox at once, in transactions: enough to prepare one while another is written.
+TAKEN_BATCHES = 4
 # The one writer's claim on the frontier: renewed at every pass of its loop (at most a second
 # apart); a killed writer's claim expires.
 CLAIM_MS = 30_000
@@ -129,7 +131,7 @@ class Writer:
         while not self.stopping:
             if not self._keep_claim(keys=[WRITER], args=[self.name, CLAIM_MS]):
                 raise WriterBusy(f"writer {self.name} lost its claim on the frontier (stopped for {CLAIM_MS} ms?)")
-            self._take(keys=[OUTBOX, OUTBOX_TAKEN], args=[self.batch_size])
+            self._take(keys=[OUTBOX, OUTBOX_TAKEN], args=[TAKEN_BATCHES * self.batch_size])
             batch = self.server.lrange(OUTBOX_TAKEN, 0, -1)
             if batch:
                 self._store(batch)
@@ -143,6 +145,7 @@ class Writer:
     def _store(self, batch: list[bytes]) -> None:
         """Apply one batch in order, then forget it (it is in OUTBOX_TAKEN until then)."""
         articles: list[dict] = []
+        urls: set[str] = set()
         for data in batch:
             try:
                 message = decode(data)
@@ -152,22 +155,25 @@ class Writer:
                 continue
             self.stats.messages[message["kind"]] += 1
             if message["kind"] == "article":
-                if any(a["row"].get("url") == message["row"].get("url") for a in articles):
+                if message["row"].get("url") in urls:
                     self._save(articles)  # one URL twice in a batch: store them one after the other
-                    articles = []
+                    articles, urls = [], set()
                 articles.append(message)
+                urls.add(message["row"].get("url"))
                 continue
             self._save(articles)
-            articles = []
+            articles, urls = [], set()
             self._apply(message)
         self._save(articles)
         self.server.delete(OUTBOX_TAKEN)
 
     def _save(self, messages: list[dict]) -> None:
-        """Store articles with their records in one transaction; count their statuses per run."""
+        """Store articles with their records (a transaction per `batch_size`, the next prepared
+        while one is written); count their statuses per run."""
         if not messages:
             return
-        statuses = save_articles(self.db, [(m["row"], m["record"]) for m in messages])
+        pairs = ((m["row"], m["record"]) for m in messages)
+        statuses = [status for batch in save_stream(self.db, pairs, self.batch_size) for status in batch]
         with self.server.pipeline(transaction=False) as pipe:
             for message, status in zip(messages, statuses):
                 status = status.split("+")[0]
