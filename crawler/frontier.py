@@ -295,9 +295,6 @@ class SharedUrlSet:
     def add(self, url: str) -> None:
         self.server.sadd(self.key, url)
 
-    def __len__(self) -> int:
-        return self.server.scard(self.key)
-
 
 def frontier_runs(server: redis.Redis) -> list[dict[str, Any]]:
     """Every site with a run in the frontier, with its queue and in-flight counts.

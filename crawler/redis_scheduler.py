@@ -9,8 +9,12 @@ scheduling of every request the callback returned. Scrapy has no signal for that
 scheduler wraps the engine's `_remove_request` (Scrapy 2.19; checked at start). While the worker
 holds requests it renews their leases every third of `FRONTIER_LEASE_SECONDS`.
 
+A worker takes no more of a site's requests than it may send to the site at once
+(CONCURRENT_REQUESTS_PER_DOMAIN): what it cannot send yet stays in the shared queue for the others.
+
 An idle worker asks the frontier whether the run is over (`settle`): if others still hold
-requests that may bring more, it waits (polling every `FRONTIER_POLL_SECONDS`) instead of closing.
+requests that may bring more, it waits (polling every `FRONTIER_POLL_SECONDS`) instead of closing;
+if the worker that was seeding the run died, it seeds it.
 """
 from __future__ import annotations
 
@@ -69,7 +73,8 @@ class FrontierScheduler(Scheduler):
         self.spider = spider
         self.frontier: SiteFrontier = spider.frontier
         self.queue = LeasedQueue(self.server, spider, self.frontier.queue_key, self.serializer)
-        self.df = RFPDupeFilter(self.server, key=self.frontier.seen_key, debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
+        self.df = RFPDupeFilter(self.server, key=self.frontier.seen_key,
+                                debug=self.crawler.settings.getbool("DUPEFILTER_DEBUG"))
         _call_when_handled(self.crawler.engine, self.handled)
         self.renewal = task.LoopingCall(self.renew)
         self.renewal.start(max(0.5, self.lease_seconds / 3), now=False)

@@ -74,7 +74,8 @@ class FrontierPortalSpider(PortalSpider):
         run = self.frontier.join(
             run_id, utc_now(), full_pass=not (last and last["status"] == "finished"),
             announce={"kind": "run_start", "site": self.site.domain, "site_row": self.site.as_site_row()})
-        self.logger.info("%s: %s run %s", self.site.domain, "started" if run.created else "joined", run.run_id)
+        self.logger.info("%s: %s run %s (started %s)", self.site.domain, "started" if run.created else "joined",
+                         run.run_id, run.started_at)
         self._load_crawl_state()
         self.scheduled = self.frontier.scheduled()
         if self.frontier.claim_seeding():

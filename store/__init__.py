@@ -16,6 +16,9 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 - ``runs``: ``upsert_sites``, ``record_crawl_run``, ``record_error``.
 - ``urls``: the crawler's memory of links without an article (dead, skipped, failed) and their
   backoff: ``remembered_urls``, ``remember_url``, ``forget_url``, ``checked_between``.
+- ``outbox`` and ``writer``: the one writer of a Redis crawl frontier: the messages crawler
+  workers send instead of writing (``Outbox``), the crawl state published for them
+  (``CrawlState``), and ``Writer``, which applies the messages through the functions above.
 - ``catalogue``: ``load_programmes(db, path)``.
 - ``search``: ``search_articles(db, query)`` with or without diacritics.
 """
