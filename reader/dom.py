@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -138,6 +139,8 @@ def read_lines(element: lxml.html.HtmlElement) -> Lines:
         if parts and (node is None or tag in block_tags):  # a block boundary ends the line
             line = spaces.sub(" ", "".join(parts).translate(repairs)).strip()
             parts.clear()
+            if not line.isascii() and not unicodedata.is_normalized("NFC", line):
+                line = unicodedata.normalize("NFC", line)  # an entity next to a combining mark
             if line:
                 texts.append(line)
                 blocks.append(line_block if line_block is not None else element)

@@ -9,6 +9,7 @@ a unit's name alone ("Huyện Cam Lộ"), contact lines.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ def _agree(a: Candidate, b: Candidate) -> bool:
 def clean_title(text: str | None) -> str:
     """Template junk off a headline: "null " prefixes, "Chi tiết bài viết - ", spacing."""
     words = vocabulary()
-    text = " ".join((text or "").split())
+    text = unicodedata.normalize("NFC", " ".join((text or "").split()))
     while (prefix := words.title_junk_prefix.match(text)) and prefix.end() < len(text):
         text = text[prefix.end():].lstrip()
     return text.strip(" -|–:")
