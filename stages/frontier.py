@@ -75,12 +75,7 @@ def local_redis(timeout: float = 10.0) -> Iterator[str]:
                 time.sleep(0.05)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 def run_writer(db_path: Path, url: str, batch_size: int = 500) -> WriterStats:
@@ -219,16 +214,22 @@ class _Children:
     def finish(self) -> None:
         """Make sure no child outlives the crawl (after a failure here), and collect its output."""
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            _stop(process, grace_s=30)
         for thread in self.threads:
             thread.join(timeout=10)
 
     def output(self) -> str:
         """Every child's output, child by child, each line after its child's name."""
         return "\n".join(f"[{name}] {line}" for name, lines in self.stdout.items() for line in lines)
+
+
+def _stop(process: subprocess.Popen, grace_s: float = 10) -> None:
+    """End a child that is still running: SIGTERM, then SIGKILL after `grace_s` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

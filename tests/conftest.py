@@ -137,3 +137,16 @@ def datasette_url(built_db: Path) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Iterator["SamplePortalServer"]:
+    """A private copy of the sample portal (tests edit pages and add faults) served on loopback."""
+    import shutil
+
+    from stages.sample_server import SamplePortalServer
+
+    root = tmp_path / "portal"
+    shutil.copytree(ROOT / "data" / "sample_portal", root)
+    with SamplePortalServer(root) as server:
+        yield server

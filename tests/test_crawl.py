@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from reader.article import read_page
 from siteconfig import load_sites
@@ -19,20 +15,10 @@ from stages.sample_server import SamplePortalServer
 from crawler.warc import read_warc_record
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample_portal"
 TANDAN = "http://muonglat.thanhhoa.sample.test"
 # Loopback: no politeness delays; short time-outs and backoff so faults resolve quickly.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_START_DELAY": "0", "AUTOTHROTTLE_MAX_DELAY": "0.5",
         "RETRY_TIMES": "2", "RETRY_BACKOFF_BASE": "0.05", "DOWNLOAD_TIMEOUT": "3", "LOG_LEVEL": "WARNING"}
-
-
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[SamplePortalServer]:
-    """A private copy of the sample portal (tests edit pages and add faults) served on loopback."""
-    root = tmp_path / "portal"
-    shutil.copytree(SAMPLE, root)
-    with SamplePortalServer(root) as server:
-        yield server
 
 
 def crawl_command(server: SamplePortalServer, db: Path, *args: str, extract: bool = False,

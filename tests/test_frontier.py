@@ -28,7 +28,6 @@ from stages.sample_server import SamplePortalServer
 from store.outbox import Outbox, connect
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "data" / "sample_portal"
 TANDAN = "http://muonglat.thanhhoa.sample.test"
 # Loopback: no politeness delay, quick retries; leases short so that a dead worker's requests
 # come back within seconds.
@@ -57,15 +56,6 @@ def frontier(redis_server: None) -> Iterator[str]:
     """A private redis-server on a free loopback port, for one test."""
     with local_redis() as url:
         yield url
-
-
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[SamplePortalServer]:
-    """A private copy of the sample portal (tests add faults and edit robots.txt) on loopback."""
-    root = tmp_path / "portal"
-    shutil.copytree(SAMPLE, root)
-    with SamplePortalServer(root) as server:
-        yield server
 
 
 def crawl_args(server: SamplePortalServer, db: Path, *args: str, **settings: str) -> list[str]:
