@@ -277,8 +277,12 @@ def _scrapy_overrides(overrides: tuple[str, ...], proxy: str | None) -> dict[str
 def demo(db_path: str, workers: int, frontier: str | None) -> None:
     """Serve the bundled sample portal on loopback, crawl, extract and store it, print a summary."""
     from stages.demo import run_demo
+    from stages.frontier import RedisUnavailable
 
-    click.echo(run_demo(Path(db_path), workers=workers, frontier=frontier))
+    try:
+        click.echo(run_demo(Path(db_path), workers=workers, frontier=frontier))
+    except RedisUnavailable as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()

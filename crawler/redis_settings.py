@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import redis
 from scrapy.settings import Settings
 
 from crawler.frontier import worker_name
+from store.outbox import connect
 
 # How long a request taken by a worker stays its own without a renewal (renewed every third of
 # it): a killed worker's requests go back to the queue that long after it died.
@@ -28,9 +30,14 @@ def use_frontier(settings: Settings, url: str, worker: str | None = None) -> Non
     :param settings: the crawl's Scrapy settings, changed in place
     :param url: the frontier's Redis URL, `redis://HOST:PORT/N`
     :param worker: the worker's name (default: setting FRONTIER_WORKER, else host and process
-        id); this worker's WARC files
-        go to `<WARC_DIR>/<worker>/`, so that workers never append to one file
+        id); this worker's WARC files go to `<WARC_DIR>/<worker>/`, so that workers never append
+        to one file
+    :raises ValueError: when the URL is not a Redis URL or Redis does not answer there
     """
+    try:
+        connect(url).ping()
+    except redis.RedisError as error:
+        raise ValueError(f"frontier {url}: {error}") from error
     worker = worker or settings.get("FRONTIER_WORKER") or worker_name()
     pipelines = settings.getdict("ITEM_PIPELINES")
     pipelines["crawler.redis_outbox.OutboxPipeline"] = pipelines.pop("crawler.pipelines.StorePipeline")
