@@ -2,7 +2,8 @@
 
 Formats seen: `14:8, Thứ Sáu, 8-3-2024`; `Đăng lúc: 10:31:36 12/06/2020 (GMT+7)`;
 `03/04/2020 | 10:36 PM`; `Ngày đăng 06/01/2016 | 03:30 PM`; `Thứ tư - 30/08/2023 20:43`;
-`02:06 19/02/2026`; ISO 8601 in meta tags; `ngày 13 tháng 11 năm 2019`; dates in URL paths.
+`02:06 19/02/2026`; ISO 8601 in meta tags; `ngày 13 tháng 11 năm 2019`; dates in URL paths;
+English month names (`18 October 2019`, `October 18, 2019`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,15 @@ VIETNAM = timezone(timedelta(hours=7))
 
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _LONG = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+# English dates some CMSs print (Drupal's "Submitted by … on 18 October 2019", "October 18, 2019").
+_MONTHS = {name: number for number, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for name in names}
+# Capitalised, as English prints them: "may" is a Vietnamese word ("nghề may").
+_MONTH = "(" + "|".join(sorted((name.capitalize() for name in _MONTHS), key=len, reverse=True)) + r")\.?"
+_ENGLISH_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}})(?!\d)")
+_ENGLISH_MDY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?")
 _TIME = re.compile(r"(?<![\d/.-])(\d{1,2})\s*(?::|h|giờ)\s*(\d{1,2})(?:\s*:\s*(\d{1,2}))?(?:\s*(AM|PM|SA|CH))?(?![\d/.-])", re.I)
 _URL_DATES = (
@@ -53,9 +63,14 @@ def parse_date_line(text: str) -> tuple[str, bool] | None:
     if iso and not _DMY.search(text):
         return parse_iso(iso.group(0))
     match = _DMY.search(text) or _LONG.search(text)
-    if not match:
+    if match:
+        day = _valid_date(int(match[3]), int(match[2]), int(match[1]))
+    elif match := _ENGLISH_DMY.search(text):
+        day = _valid_date(int(match[3]), _MONTHS[match[2].lower()], int(match[1]))
+    elif match := _ENGLISH_MDY.search(text):
+        day = _valid_date(int(match[3]), _MONTHS[match[1].lower()], int(match[2]))
+    else:
         return None
-    day = _valid_date(int(match[3]), int(match[2]), int(match[1]))
     if day is None:
         return None
     # The time may precede or follow the date; search the line without the date itself.

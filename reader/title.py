@@ -32,12 +32,14 @@ class Candidate:
     :param kind: "family", "element", "og" or "title"
     :param element: the element it was read from (None for meta candidates)
     :param linked: the element's text is mostly a link (listings, "related news")
+    :param part_keys: title keys of the parts of a "<headline> - <site>" text
     """
 
     text: str
     kind: str
     element: lxml.html.HtmlElement | None = None
     linked: bool = False
+    part_keys: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -56,8 +58,8 @@ def title_key(text: str) -> str:
 def _agree(a: Candidate, b: Candidate) -> bool:
     if not a.key or not b.key:
         return False
-    if a.key == b.key:
-        return True
+    if a.key == b.key or a.key in b.part_keys or b.key in a.part_keys:
+        return True  # an element agrees with one part of "<headline> - <site name>"
     shorter, longer = sorted((a, b), key=lambda c: len(c.key))
     return shorter.truncated and longer.key.startswith(shorter.key)
 
@@ -128,6 +130,7 @@ def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_ch
         text = clean_title(candidate.text)
         if not text or len(text) > _MAX_TITLE:
             continue
+        candidate.part_keys = frozenset(title_key(clean_title(part)) for part in vocabulary().title_separators.split(text))
         if candidate.element is not None:
             candidate.linked = link_text_length(candidate.element) > len(text) / 2
         text = _without_site_parts(text, site_chrome, site_name)

@@ -142,6 +142,9 @@ def test_clean_text_repairs_confusables_and_invisible_characters() -> None:
     ("Ngày phát hành: 30/05/2021", "2021-05-30"),
     ("Hà Nội, ngày 18 tháng 01 năm 2022", "2022-01-18"),
     ("Lượt xem: 238", None),
+    ("Submitted by admin on 18 October 2019 - 10:20am", "2019-10-18T10:20:00+07:00"),
+    ("Posted on October 18, 2019", "2019-10-18"),
+    ("Lớp may 12 học viên năm 2019", None),
 ])
 def test_visible_date_lines(line: str, expected: str | None) -> None:
     parsed = parse_date_line(line)

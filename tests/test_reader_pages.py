@@ -147,6 +147,15 @@ def test_date_is_the_line_nearest_the_headline(date: str, expected: str) -> None
     assert TODAY not in article.body and "20/11/2024" not in article.body
 
 
+@pytest.mark.parametrize("title_tag", ["Tập huấn kỹ năng tuyên truyền pháp luật - Hội Nông dân xã",
+                                       "Hội Nông dân xã | Tập huấn kỹ năng tuyên truyền pháp luật"])
+def test_headline_element_agrees_with_one_part_of_the_title_tag(title_tag: str) -> None:
+    """A site part that is no known chrome ("Hội Nông dân xã") still leaves the headline element."""
+    html = page(article_html(headline='<div class="page-header"><h2 itemprop="headline">Tập huấn kỹ năng tuyên '
+                                      'truyền pháp luật</h2></div>'), title=title_tag)
+    assert read(html).title == "Tập huấn kỹ năng tuyên truyền pháp luật"
+
+
 def test_date_printed_before_the_headline_inside_its_wrapper() -> None:
     html = page('<div class="detail"><div class="meta">Ngày đăng: 14/03/2024 | 10:45</div>'
                 '<h1>Tập huấn kỹ năng tuyên truyền pháp luật</h1><div class="noidung">'
