@@ -30,7 +30,6 @@ from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from twisted.internet import task
 
 from crawler.frontier import LUA_NOW_MS, LUA_RENEW_LEASES
 from store.outbox import PREFIX, connect
@@ -73,7 +72,7 @@ class HostTurns:
         self._tokens = (f"{worker}:{n}" for n in itertools.count(1))
         self._take = server.register_script(_TAKE_TURN)
         self._renew = server.register_script(LUA_RENEW_LEASES)
-        self._renewal = task.LoopingCall(self.renew)
+        self._renewal: asyncio.Task | None = None
 
     @staticmethod
     def _keys(host: str) -> list[str]:
@@ -94,8 +93,8 @@ class HostTurns:
                 break
             await asyncio.sleep(FULL_POLL_SECONDS if wait_ms < 0 else wait_ms / 1000)
         self.held[token] = host
-        if not self._renewal.running:
-            self._renewal.start(self.lease_ms / 3000, now=False)
+        if self._renewal is None:
+            self._renewal = asyncio.ensure_future(self._keep_renewing())
         return token
 
     def give_back(self, token: str) -> None:
@@ -112,9 +111,15 @@ class HostTurns:
         for host, tokens in by_host.items():
             self._renew(keys=[self._keys(host)[1]], args=[self.lease_ms, *tokens])
 
+    async def _keep_renewing(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_ms / 3000)
+            self.renew()
+
     def close(self) -> None:
-        if self._renewal.running:
-            self._renewal.stop()
+        if self._renewal is not None:
+            self._renewal.cancel()
+            self._renewal = None
 
 
 class PoliteDownloadHandler(HTTP11DownloadHandler):

@@ -4,11 +4,12 @@
 - two workers and the writer store exactly what one crawl process stores;
 - a worker SIGKILLed mid-crawl loses nothing: its requests return to the queue, the other
   worker finishes, nothing is stored twice;
-- a host's delay (DOWNLOAD_DELAY, robots.txt Crawl-delay) holds across workers;
+- a host's delay (DOWNLOAD_DELAY, robots.txt Crawl-delay) and concurrency hold across workers;
 - `nightly --workers 2` reports each site's health as a single crawl would.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.redis_politeness import HostTurns
 from crawler.warc import read_warc_record
 from stages.frontier import local_redis, run_workers
 from stages.sample_server import SamplePortalServer
@@ -255,6 +257,35 @@ def test_politeness_holds_across_workers(portal: SamplePortalServer, frontier: s
     # robots.txt yet (the first gap is robots.txt -> the first page, before it was read).
     dongthap = arrival_gaps(portal, sites[1])
     assert len(dongthap) >= 8 and min(dongthap[1:]) >= 1 - jitter, dongthap
+
+
+def test_host_turns_between_two_workers(frontier: str) -> None:
+    """The host turns themselves, two workers' HostTurns on one real Redis: the longer delay of two
+    workers holds, one request at a time holds, and a dead worker's place frees itself."""
+    server = connect(frontier)
+
+    async def scenario() -> None:
+        first, second = HostTurns(server, "first", lease_seconds=0.6), HostTurns(server, "second", lease_seconds=0.6)
+        # The first worker's delay (0.5 s) holds for the second, whose own delay is 0.
+        first.give_back(await first.take("host.test", delay=0.5, concurrency=1))
+        asked = time.monotonic()
+        turn = await second.take("host.test", delay=0, concurrency=1)
+        assert time.monotonic() - asked >= 0.45
+        # One request in progress at a time (concurrency 1), whichever worker asks.
+        waiting = asyncio.ensure_future(first.take("host.test", delay=0, concurrency=1))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        second.give_back(turn)
+        turn = await asyncio.wait_for(waiting, 5)
+        # The first worker dies holding its place (no renewal, no give-back): it frees itself
+        # once its lease runs out.
+        first.close()
+        asked = time.monotonic()
+        second.give_back(await asyncio.wait_for(second.take("host.test", delay=0, concurrency=1), 5))
+        assert time.monotonic() - asked >= 0.4
+        second.close()
+
+    asyncio.run(scenario())
 
 
 def test_nightly_with_workers_reports_every_site(portal: SamplePortalServer, redis_server: None,
