@@ -49,7 +49,30 @@ def run_demo(db_path: Path, portal: Path = SAMPLE_PORTAL, workers: int = 1, fron
     if returncode not in (0, 1):  # 1 = some pages failed, which the sample portal does on purpose
         raise RuntimeError(f"demo crawl failed (exit {returncode}); its log is above")
     return "\n".join(["Crawl (sample portal on loopback):", output.rstrip(), "", summary(db_path), "",
-                      f"Open it in Datasette:  python pipeline.py serve --db {db_path}"])
+                      "Next (README, Quick start):", *(f"  {command}" for command in next_commands(db_path))])
+
+
+# What to do with the demo database; README's "Quick start" shows the same commands.
+NEXT_COMMANDS = (
+    "{cli} status --db {db}",
+    "{cli} export events --db {db} --output events.csv",
+    "{cli} serve --db {db}",
+)
+
+
+def next_commands(db_path: Path) -> list[str]:
+    """The quick-start commands for this database, with the console script of this installation.
+
+    :param db_path: the demo database
+    """
+    cli = _shown(Path(sys.executable).parent / "vntrain")
+    return [command.format(cli=cli, db=_shown(db_path)) for command in NEXT_COMMANDS]
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    path = Path(path).absolute()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 class Stopped(SystemExit):
@@ -107,12 +130,17 @@ def summary(db_path: Path) -> str:
         events = db.execute("select count(*) from events").fetchone()[0]
         errors = db.execute("select count(*) from errors").fetchone()[0]
         by_province = db.execute(
-            "select coalesce(p.name, e.province_code, '(unknown)'), count(*), coalesce(sum(e.participant_total), 0) "
+            "select coalesce(p.name, e.province_code, '(unknown)'), count(*), sum(e.participant_total), "
+            "count(*) - count(e.participant_total) "
             "from events e left join places p on p.code = e.province_code "
-            "group by 1 order by 3 desc, 1").fetchall()
+            "group by 1 order by coalesce(sum(e.participant_total), 0) desc, 1").fetchall()
     finally:
         db.close()
     lines = [f"Database {db_path}: {articles[0]} articles ({articles[1]} about training), {events} events, "
-             f"{errors} errors logged", "Participants by province:"]
-    lines += [f"  {name:30} {count:3} events {total:7} participants" for name, count, total in by_province]
+             f"{errors} errors logged", "Participants by province (as stated; unknown where no count is given):"]
+    for name, count, total, uncounted in by_province:
+        stated = "unknown" if total is None else f"{total:,}"
+        note = f" ({uncounted} of them without a count)" if uncounted and total is not None else ""
+        events_word = "event " if count == 1 else "events"
+        lines.append(f"  {name:30} {count:3} {events_word} {stated:>8} participants{note}")
     return "\n".join(lines)
