@@ -173,8 +173,9 @@ class FrontierPortalSpider(PortalSpider):
             self.frontier.unpin(lease)
 
 
-# Figures of a run that workers count; the writer adds store/* (new, changed, failed).
-COUNTED_PREFIXES = ("crawl/", "downloader/request_count")
+# Figures of a run that workers count (store/failed: an article the archive could not keep); the
+# writer adds its own store/* (new, changed, failed).
+COUNTED_PREFIXES = ("crawl/", "downloader/request_count", "store/failed")
 
 
 class FrontierStats(MemoryStatsCollector):

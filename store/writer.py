@@ -222,12 +222,21 @@ class Writer:
             "changed": figures.get("store/changed", 0),
             "failed": sum(figures.get(key, 0) for key in ("crawl/failed", "crawl/parse_failed", "store/failed")),
             "duration_s": round((datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds(), 3),
-            "status": "incomplete" if figures.get("crawl/listing_failed") else "finished"})
+            "status": _run_status(figures)})
         self._publish(site)
         if self.server.get(pending_key(site)) == run_id.encode():
             self.server.delete(pending_key(site))
         self.server.delete(stats_key(run_id, site))
         log.info("%s: run %s recorded (%s)", site, run_id, _figures_line(figures))
+
+
+def _run_status(figures: dict[str, int]) -> str:
+    """A finished run's crawl status, as a single crawl records it (stages/status.py judges it):
+    layout_changed when a worker withheld articles for layout drift, incomplete when a listing
+    page failed, else finished."""
+    if figures.get("crawl/layout_withheld"):
+        return "layout_changed"
+    return "incomplete" if figures.get("crawl/listing_failed") else "finished"
 
 
 def _figures_line(figures: dict[str, int]) -> str:

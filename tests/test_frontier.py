@@ -27,7 +27,9 @@ from crawler.redis_politeness import HostTurns
 from crawler.warc import read_warc_record
 from stages.frontier import local_redis, run_workers
 from stages.sample_server import SamplePortalServer
-from store.outbox import Outbox, connect
+from store import content_hash, open_database
+from store.outbox import Outbox, connect, encode
+from store.writer import Writer
 
 ROOT = Path(__file__).resolve().parent.parent
 TANDAN = "http://muonglat.thanhhoa.sample.test"
@@ -286,6 +288,33 @@ def test_host_turns_between_two_workers(frontier: str) -> None:
         second.close()
 
     asyncio.run(scenario())
+
+
+def test_a_writer_killed_mid_batch_stores_it_again_when_it_starts(frontier: str, tmp_path: Path,
+                                                                 dev_records: list[tuple[dict, dict]]) -> None:
+    """The batch a killed writer had taken (some of it committed) is stored when a writer starts
+    again; what was committed already stays as it was."""
+    server = connect(frontier)
+    messages = [{"kind": "article", "run_id": "run", "site": "dev.test", "record": record,
+                 "row": {"url": f"https://dev.test/{n}", "site": "dev.test", "title": record["title"],
+                         "published": entry.get("published"), "body": entry["text"],
+                         "content_hash": content_hash(entry["text"]), "fetched_at": "2026-01-01T00:00:00+00:00",
+                         "http_status": 200}}
+                for n, (entry, record) in enumerate(dev_records[:6])]
+    db_path = tmp_path / "writer.db"
+    # A first writer commits the first four, then is killed before it forgets its taken batch.
+    Outbox(server).push(*messages[:4], {"kind": "stop", "mark": "first"})
+    Writer(open_database(db_path), server, "first").run()
+    committed = stored_rows(db_path)
+    server.rpush("vntrain:outbox:taken", *map(encode, messages))
+    Outbox(server).push({"kind": "stop", "mark": "second"})
+    stats = Writer(open_database(db_path), server, "second").run()
+    assert stats.articles == {"unchanged": 4, "new": 2}
+    assert server.llen("vntrain:outbox:taken") == 0 and server.exists("vntrain:mark:second")
+    again = stored_rows(db_path)
+    assert [row for row in again["articles"] if "dev.test/4" not in row and "dev.test/5" not in row] \
+        == committed["articles"]
+    assert len(again["articles"]) == 6 and rows(db_path, "select count(*) from article_versions") == [(0,)]
 
 
 def test_nightly_with_workers_reports_every_site(portal: SamplePortalServer, redis_server: None,
