@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import fold
-from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES, URL_STATES, Table
+from schema.tables import (ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES,
+                           URL_STATES, Table)
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -110,3 +111,9 @@ def m007_activities_without_joins(db: sqlite_utils.Database) -> None:
 def m008_activities_with_corrections(db: sqlite_utils.Database) -> None:
     """The activities view marks corrected events and leaves rejected ones out."""
     replace_views(db)
+
+
+@migrations()
+def m009_document_issuers(db: sqlite_utils.Database) -> None:
+    """Every issuer of a joint document, beside the first."""
+    _add_columns(db, DOCUMENTS, ("issuers", "issuer_names"))

@@ -191,6 +191,9 @@ DOCUMENTS = Table(
         Column("doc_type_name", str, "Document type in words, e.g. Quyết định."),
         Column("issuer", str, "Issuer code, e.g. TTg, UBND, BTC."),
         Column("issuer_name", str, "Issuer in words, e.g. Thủ tướng Chính phủ."),
+        Column("issuers", str, "Every issuer code, '; '-separated, the first as in issuer (a joint document, "
+                               "e.g. TTLT-BTC-BLĐTBXH, has several)."),
+        Column("issuer_names", str, "Every issuer in words, '; '-separated, in the order of issuers."),
         Column("issued", str, "Date of issue, ISO 8601, when an article states it."),
         Column("shape", str, "Numbering family: normative, administrative, letter or party."),
     ),

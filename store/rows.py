@@ -197,6 +197,11 @@ def _place_row(location: dict) -> dict:
     }
 
 
+def _joined(values: list | None) -> str | None:
+    """A list as one '; '-separated text (a missing name stays visible as '?')."""
+    return "; ".join("?" if value is None else str(value) for value in values) if values else None
+
+
 def derive_rows(record: dict, body: str) -> DerivedRows:
     """All rows an article's record contributes, with spans and quotes.
 
@@ -240,6 +245,7 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
                 "id": key, "number": number, "year": document.get("year"),
                 "doc_type": document.get("doc_type"), "doc_type_name": document.get("doc_type_name"),
                 "issuer": document.get("issuer"), "issuer_name": document.get("issuer_name"),
+                "issuers": _joined(document.get("issuers")), "issuer_names": _joined(document.get("issuer_names")),
                 "issued": document.get("issued"), "shape": document.get("shape"),
             }
         return key
