@@ -363,6 +363,90 @@ def reextract(batch_size: int, jobs: int, db_path: str) -> None:
     sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
 
 
+CORRECTIONS_FILE = ROOT / "data" / "corrections.yml"
+corrections_file_option = click.option("--file", "file_path", default=str(CORRECTIONS_FILE), show_default=True,
+                                       type=click.Path(dir_okay=False), help="Reviewed corrections file (YAML).")
+
+
+@cli.command()
+@click.argument("event_id", type=int)
+@click.argument("changes", nargs=-1, required=True, metavar="FIELD=VALUE...")
+@click.option("--note", help="Why (kept with the correction).")
+@click.option("--author", help="Who corrects (default: $USER).")
+@corrections_file_option
+@db_option
+def correct(event_id: int, changes: tuple[str, ...], note: str | None, author: str | None, file_path: str,
+            db_path: str) -> None:
+    """Correct or reject extracted values of an event: `correct 12 participant_total=150 start_date=2024-05-06`.
+
+    FIELD is start_date, end_date, participant_total, province_code, district_code, programme_id,
+    kind or rejected (rejected=true: not a training activity); an empty VALUE rejects the extracted
+    value. The correction is stored apart from the extracted values, applied on top of them (also
+    after reextract) and added to the reviewed corrections file.
+    """
+    import os
+
+    from store import open_database
+    from store.corrections import CorrectionError, correct_event, write_corrections_file
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}")
+    pairs = {}
+    for change in changes:
+        field, equals, value = change.partition("=")
+        if not equals:
+            raise click.BadParameter(f"{change!r} is not FIELD=VALUE", param_hint="CHANGES")
+        pairs[field.strip()] = value
+    try:
+        made = correct_event(open_database(db_path), event_id, pairs, note, author or os.environ.get("USER"))
+        total = write_corrections_file(file_path, made)
+    except CorrectionError as error:
+        raise click.ClickException(str(error)) from error
+    for correction in made:
+        click.echo(f"event {event_id} ({correction.article_url} #{correction.event_no}): {correction.field} "
+                   f"{correction.extracted_value!r} -> {correction.value!r}")
+    click.echo(f"{file_path}: {total} corrections", err=True)
+
+
+@cli.group()
+def corrections() -> None:
+    """Reviewed corrections of extracted values (data/corrections.yml)."""
+
+
+@corrections.command("load")
+@corrections_file_option
+@db_option
+def corrections_load(file_path: str, db_path: str) -> None:
+    """Apply a reviewed corrections file to a database (exit 1 if some no longer fit)."""
+    from store import open_database
+    from store.corrections import CorrectionError, load_corrections_file
+
+    try:
+        loaded, stale = load_corrections_file(open_database(db_path), file_path)
+    except CorrectionError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{loaded} corrections loaded from {file_path}, {stale} no longer fit their article "
+               "(`pipeline.py corrections check` lists them)")
+    sys.exit(1 if stale else 0)
+
+
+@corrections.command("check")
+@db_option
+def corrections_check(db_path: str) -> None:
+    """List corrections that no longer fit their article (its text changed); exit 1 if any."""
+    from store import open_database
+    from store.corrections import stale_corrections
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no database at {db_path}")
+    stale = stale_corrections(open_database(db_path))
+    for row in stale:
+        click.echo(f"stale: {row['article_url']} event {row['event_no']} {row['field']}: corrected "
+                   f"{row['extracted_value']!r} -> {row['value']!r}, but the article's text has changed")
+    click.echo(f"{len(stale)} stale corrections")
+    sys.exit(1 if stale else 0)
+
+
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address Datasette listens on.")
@@ -383,13 +467,18 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True,
               help="Format of the events export.")
 @click.option("--output", default="-", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Events export file (default stdout).")
+              help="Events export file (default stdout); its data dictionary is written next to it.")
+@click.option("--excel", is_flag=True, help="CSV with a UTF-8 byte-order mark, for Excel.")
 @click.option("--out-dir", default=str(ROOT / "data" / "snapshots"), show_default=True,
               type=click.Path(file_okay=False), help="Folder that receives snapshot versions.")
 @db_option
-def export(what: str, fmt: str, output: str, out_dir: str, db_path: str) -> None:
-    """Export events (one row per event, joined fields) or write a versioned database snapshot."""
-    from stages.export import export_events, write_snapshot
+def export(what: str, fmt: str, output: str, excel: bool, out_dir: str, db_path: str) -> None:
+    """Export events (one row per event, joined fields) or write a versioned database snapshot.
+
+    Codes stay text ("08"): read the CSV with the dtypes of its data dictionary
+    (`<file>.dictionary.json`), e.g. pandas.read_csv(path, dtype=dictionary["dtype"]).
+    """
+    from stages.export import export_events, write_events_dictionary, write_snapshot
     from store import open_database
 
     if not Path(db_path).exists():
@@ -399,8 +488,11 @@ def export(what: str, fmt: str, output: str, out_dir: str, db_path: str) -> None
         click.echo(str(write_snapshot(db, out_dir)))
         return
     with click.open_file(output, "w", encoding="utf-8") as out:
-        count = export_events(db, out, fmt)
-    click.echo(f"{count} events", err=True)
+        count = export_events(db, out, fmt, excel=excel)
+    message = f"{count} events"
+    if output != "-":
+        message += f" in {output}; data dictionary: {write_events_dictionary(output)}"
+    click.echo(message, err=True)
 
 
 if __name__ == "__main__":
