@@ -33,8 +33,9 @@ from reader.title import Candidate, candidates, choose_title, clean_title, is_ch
 from reader.vocabulary import vocabulary
 
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip|7z)(?:$|[?#])", re.I)
-# C0 controls other than tab and line breaks: no text holds them, and lxml refuses them in a tree.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab and line breaks, lone surrogates, U+FFFE and U+FFFF: no text holds
+# them, and lxml refuses them in a tree.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 # A first body line that is the headline printed again inside the body, not a sentence.
 _HEADLINE_LIKE = re.compile(r"[^.!?;:]{10,250}")
 
@@ -126,7 +127,7 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     html, encoding = decode_html(page, content_type) if isinstance(page, bytes) else (page, "utf-8")
     # Text repairs before anything reads the page. Mojibake runs and the inline repairs never
     # touch markup, so they run on the whole text; legacy fonts need the page's blocks.
-    html = fix_double_utf8(_CONTROL_CHARACTERS.sub("", html))
+    html = _CONTROL_CHARACTERS.sub("", fix_double_utf8(html))  # after: a repaired run may decode to U+FFFE
     legacy_suspect = may_hold_legacy(html)
     root = parse(html if legacy_suspect else clean_inline(unicodedata.normalize("NFC", html)), url)
     legacy = convert_legacy_nodes(root, html) if legacy_suspect else None

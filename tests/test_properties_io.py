@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from extract import extract_record
@@ -146,6 +146,9 @@ pages = st.one_of(st.lists(st.one_of(st.sampled_from(TAGS), article_text), max_s
 
 @SETTINGS
 @given(page=pages, as_bytes=st.sampled_from([None, "utf-8", "windows-1258", "utf-16"]))
+@example(page="<p>a\x01b</p>", as_bytes=None)  # found by this test: characters lxml refuses in a tree
+@example(page="><script></script>\ufffe", as_bytes=None)
+@example(page="><script></script>\xa0ï¿¾", as_bytes="windows-1258")  # U+FFFE once its mojibake is repaired
 def test_the_page_reader_reads_any_page_or_says_why(page, as_bytes) -> None:
     body = page.encode(as_bytes, errors="replace") if as_bytes else page
     try:
