@@ -64,7 +64,12 @@ def _article_links(urls: list[str], site: SiteConfig) -> ListingPage:
                        variants=variants)
 
 
-def _page_number(url: str, pattern: str | None) -> int | None:
+def page_number(url: str, pattern: str | None) -> int | None:
+    """The page number a listing URL carries by the family's `follow_pattern`, if any.
+
+    :param url: a listing page's address
+    :param pattern: the family's follow_pattern (its first group that matched is the number)
+    """
     match = re.search(pattern, url) if pattern else None
     if not match:
         return None
@@ -89,11 +94,11 @@ def parse_listing(html: str, url: str, site: SiteConfig) -> ListingPage:
 
 def _next_page(page: Selector, url: str, site: SiteConfig) -> str | None:
     follow = site.listing.get("follow_pattern")
-    wanted = (_page_number(url, follow) or 1) + 1
+    wanted = (page_number(url, follow) or 1) + 1
     links = [(urljoin(url, a.attrib.get("href", "")), " ".join(a.css("::text").getall()).strip().lower(),
               a.attrib.get("rel", "")) for a in page.css("a[href]")]
     for link, _, _ in links:
-        if on_site(link, site) and _page_number(link, follow) == wanted:
+        if on_site(link, site) and page_number(link, follow) == wanted:
             return urldefrag(link)[0]
     explicit = [urljoin(url, h) for s in site.listing.get("next_page", []) for h in page.css(s).xpath(
         "descendant-or-self::a/@href").getall()]

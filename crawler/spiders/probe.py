@@ -23,7 +23,7 @@ from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
 from twisted.python.failure import Failure
 
-from crawler.listing import ListingPage, parse_feed, parse_listing
+from crawler.listing import ListingPage, page_number, parse_feed, parse_listing
 from crawler.responses import failure_message, is_html
 from crawler.sampling import FetchedPage, SampleReading, fetched_page, in_turn, read_sample
 from siteconfig import SiteConfig, build_site, load_families
@@ -135,32 +135,43 @@ class ProbeSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.robots_sitemaps: list[str] = []
+        self.requested: set[str] = set()
+        self.candidate_info: dict[str, SectionCandidate] = {}
         yield self._request(self.start_url, self.parse_start)
+        home = self.findings.base_url + "/"
+        if self.start_url != home:  # a section was given: the home page names the portal and its menu
+            yield self._request(home, self.parse_start, home=True)
 
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         self.pending += 1
+        self.requested.add(url)
         return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=True)
 
     def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
-        """The start page: its family, its candidate sections and feeds."""
+        """The address given (and the home page): its family, its candidate sections and feeds."""
         self.pending -= 1
         if not is_html(response):
             self.findings.problems.append(f"{response.url} is not an HTML page")
+            yield from self._when_done()
             return
         self.pages[response.url] = response.text
-        self.findings.page_title = " ".join(response.css("title::text").get(default="").split())
+        title = " ".join(response.css("title::text").get(default="").split())
+        if response.meta.get("home") or not self.findings.page_title:
+            self.findings.page_title = title
         detection = detect_family([(response.url, response.text)], self.families)
         pattern = self.families[detection.family]["listing"].get("article_pattern")
         candidates = section_candidates(response.text, response.url, pattern)
-        self.candidate_info: dict[str, SectionCandidate] = {c.url: c for c in candidates}
+        for candidate in candidates:
+            self.candidate_info.setdefault(candidate.url, candidate)
         for candidate in candidates[:self.max_candidates]:
-            if candidate.url != response.url:
+            if candidate.url not in self.requested and candidate.url != self.start_url:
                 yield self._request(candidate.url, self.parse_candidate)
         feeds = feed_links(response.text, response.url)
         defaults = self.families[detection.family].get("feeds", {})
         feeds += [urljoin(self.findings.base_url + "/", f) for kind in ("rss", "sitemaps") for f in defaults.get(kind, [])]
         for feed in dict.fromkeys(feeds + self.robots_sitemaps):
-            yield self._request(feed, self.parse_feed_candidate)
+            if feed not in self.requested:
+                yield self._request(feed, self.parse_feed_candidate)
         yield from self._when_done()
 
     def parse_candidate(self, response: Response) -> Iterator[scrapy.Request]:
@@ -186,7 +197,8 @@ class ProbeSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         self.pending -= 1
         request = failure.request
-        if request.callback != self.parse_feed_candidate:  # a guessed feed that is not there is no news
+        # A guessed feed, or the home page of a portal addressed by a section, that is not there is no news.
+        if request.callback != self.parse_feed_candidate and not request.meta.get("home"):
             self.findings.problems.append(f"{request.url}: {failure_message(failure)}")
         yield from self._when_done()
 
@@ -221,11 +233,15 @@ class ProbeSpider(scrapy.Spider):
             sections.append(Section(url, text, reason, [fetch for fetch, _ in listing.articles], listing.next_page))
         self.findings.candidates = sections
         score = {url: info.score for url, info in self.candidate_info.items()}
-        # A listing lists articles: two or more, or one and a next page.
-        listing_ones = [s for s in sections if len(s.articles) >= 2 or (s.articles and s.next_page)]
-        # A section pages on (a next page) and names news; the start page only when nothing else lists articles.
-        ranked = sorted((s for s in listing_ones if s.url != self.start_url),
-                        key=lambda s: (-(s.next_page is not None), -score.get(s.url, 0), -len(s.articles)))
+        follow = self.site.listing.get("follow_pattern")
+        # A listing lists articles (two or more, or one and a next page), and is no later page of one.
+        listing_ones = [s for s in sections if (len(s.articles) >= 2 or (s.articles and s.next_page))
+                        and (page_number(s.url, follow) or 1) == 1]
+        home = self.findings.base_url + "/"
+        # A section the user gave comes first; the home page only when nothing else lists articles.
+        given = [s for s in listing_ones if s.url == self.start_url != home]
+        ranked = given + sorted((s for s in listing_ones if s.url not in (self.start_url, home)),
+                                key=lambda s: (-(s.next_page is not None), -score.get(s.url, 0), -len(s.articles)))
         chosen, covered = [], set()
         for section in ranked:
             if set(section.articles) <= covered:
@@ -235,7 +251,7 @@ class ProbeSpider(scrapy.Spider):
             if len(chosen) == self.max_sections:
                 break
         if not chosen:
-            chosen = [s for s in listing_ones if s.url == self.start_url]
+            chosen = [s for s in listing_ones if s.url == home][:1]
         self.findings.sections = chosen
         for url, body in self.feed_bodies.items():
             try:
