@@ -96,6 +96,16 @@ def test_sites_add_detects_family_sections_feeds_and_unit(portals: SamplePortalS
     assert asked and all(r.headers.get("User-Agent", "").startswith("vn-training-crawler/") for r in asked)
 
 
+def test_sites_add_by_a_section_address_keeps_that_section(portals: SamplePortalServer, tmp_path: Path) -> None:
+    section = "http://vinhphuc.sample.test/ct/cms/tintuc/Pages/tin-tuc.aspx"
+    result = pipeline("sites", "add", section, "--sites-dir", str(tmp_path), server=portals)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    data = yaml.safe_load((tmp_path / "vinhphuc.sample.test.yml").read_text(encoding="utf-8"))
+    # Its pager's "2" and "3" name the section too, but they are later pages of it, not sections.
+    assert (data["family"], data["sections"]) == ("sharepoint", ["/ct/cms/tintuc/Pages/tin-tuc.aspx"])
+    assert "the address given" in result.stdout or "the start page" in result.stdout
+
+
 def test_sites_add_again_changes_nothing_and_keeps_a_different_config(portals: SamplePortalServer,
                                                                        tmp_path: Path) -> None:
     url = "http://sldtbxh.kontum.test/"
