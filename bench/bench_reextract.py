@@ -32,6 +32,7 @@ from bench_store import extract_dev_records, vary  # noqa: E402
 from stages.ingest import ingest, reextract  # noqa: E402
 from store import open_database  # noqa: E402
 
+AUTOGROUP = Path("/proc/sys/kernel/sched_autogroup_enabled")
 STALE_RECORD = {"extractor_version": "0-stale", "is_training": False, "title": None, "published": None,
                 "events": [], "documents": [], "programmes": [], "locations": [], "organizers": [], "dates": []}
 
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"speed-up {rate / baseline:.2f}x; CPU s: writer {cpu:.2f}, workers {workers:.2f}")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} ({cores} cores; above {cores} the "
               f"machine is shared and the speed-up is bounded by it)")
+        if AUTOGROUP.exists() and AUTOGROUP.read_text().strip() == "1":
+            print("the kernel shares CPU time between sessions (sched_autogroup): while other sessions are busy, "
+                  "more workers in this one get no more of it")
     return 0
 
 

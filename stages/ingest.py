@@ -140,7 +140,7 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
         pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
     else:
         extract = extractor or default_extractor()
-        pairs = _extracted(db, accepted, extract, jobs)
+        pairs = _extracted(db, accepted, extract, jobs, batch_size)
     for statuses in save_stream(db, pairs, batch_size):
         for status in statuses:
             stats.count(status)
@@ -194,10 +194,12 @@ def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Ent
 
 
 def _extracted(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]], extractor: Extractor,
-               jobs: int) -> Iterator[tuple[dict, dict | None]]:
-    """(article, record) from running the extractor, in `jobs` processes; its failures logged."""
+               jobs: int, batch_size: int) -> Iterator[tuple[dict, dict | None]]:
+    """(article, record) from running the extractor, in `jobs` processes (a batch ahead of the
+    writer, so that they extract the next batch while it is written); its failures logged."""
     articles = ((entry.where, article) for entry, article in accepted if article is not None)
-    results = map_in_order(partial(_extract_located, extractor), articles, jobs, warm_up=partial(warm_up, extractor))
+    results = map_in_order(partial(_extract_located, extractor), articles, jobs, warm_up=partial(warm_up, extractor),
+                           ahead=batch_size)
     for where, article, record, problem in results:
         if problem is not None:
             record_error(db, article["url"], "extract", f"{where}: {problem}")
@@ -266,7 +268,8 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
                 yield {key: row[key] for key in ("url", "title", "published", "body", "content_hash")}
 
     def rederived() -> Iterator[tuple[dict, dict | None]]:
-        results = map_in_order(partial(extract_article, extract), stored(), jobs, warm_up=partial(warm_up, extract))
+        results = map_in_order(partial(extract_article, extract), stored(), jobs, warm_up=partial(warm_up, extract),
+                               ahead=batch_size)
         for article, record, problem in results:
             if problem is not None:
                 record_error(db, article["url"], "extract", problem)

@@ -37,7 +37,7 @@ def resolve_jobs(jobs: int) -> int:
 
 
 def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs: int = 1,
-                 warm_up: Callable[[], object] | None = None) -> Iterator[Result]:
+                 warm_up: Callable[[], object] | None = None, ahead: int = 0) -> Iterator[Result]:
     """function(item) for every item, in the order of the items.
 
     :param function: a picklable (module-level) function; exceptions it raises end the run, so it
@@ -46,6 +46,8 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     :param jobs: worker processes; 1 runs in this process, 0 means one per core
     :param warm_up: called once in this process before the workers start, so that what it loads
         (the extractor's reference data) is shared with them instead of loaded by each
+    :param ahead: items to keep in the workers' hands beyond the ones they need anyway: a caller
+        that stops reading for a while (to write a batch of `ahead` results) keeps them busy
     """
     jobs = resolve_jobs(jobs)
     if jobs == 1:
@@ -60,9 +62,10 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     try:
         pending: deque[Future] = deque()
         iterator = iter(items)
+        in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-ahead // CHUNK_SIZE)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
             pending.append(pool.submit(_apply, function, chunk))
-            if len(pending) >= jobs * CHUNKS_AHEAD_PER_JOB:
+            if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
