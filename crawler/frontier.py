@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import Counter
 import socket
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 

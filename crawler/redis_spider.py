@@ -19,7 +19,6 @@ idle worker seeds it again (crawler/redis_scheduler.py).
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator, Self
@@ -38,8 +37,6 @@ from crawler.spiders.portal import PortalSpider
 from store import utc_now
 from store.outbox import CrawlState, Outbox, connect
 from store.urls import UrlState, next_url_state
-
-log = logging.getLogger(__name__)
 
 
 class FrontierPortalSpider(PortalSpider):

@@ -21,7 +21,7 @@ import pytest
 from crawler.middlewares import check_loopback_proxy, is_private_host
 from crawler.warc import WarcArchive, read_warc_record
 from stages.sample_server import SamplePortalServer
-from tests.test_crawl import TANDAN, crawl, portal, requested, rows  # noqa: F401 (portal: fixture)
+from tests.test_crawl import TANDAN, crawl, requested, rows  # the `portal` fixture is in conftest.py
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = f"{TANDAN}/portal/pages/tin-tuc-su-kien.aspx?p="

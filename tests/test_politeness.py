@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from stages.sample_server import SamplePortalServer
-from tests.test_crawl import crawl, portal, rows  # noqa: F401 (portal: fixture)
+from tests.test_crawl import crawl, rows  # the `portal` fixture is in conftest.py
 
 SLOW_HOST = "muonglat.thanhhoa.sample.test"
 # The server stamps a request when it arrives, the crawler when it sends it: allow a few ms.
