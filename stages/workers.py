@@ -22,6 +22,7 @@ Result = TypeVar("Result")
 
 CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task small
 CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
+MAX_AHEAD = 1024  # bounds the memory of items and results in flight (an article and its record: ~50 KB)
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 
 
@@ -62,7 +63,7 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     try:
         pending: deque[Future] = deque()
         iterator = iter(items)
-        in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-ahead // CHUNK_SIZE)
+        in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-min(ahead, MAX_AHEAD) // CHUNK_SIZE)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
             pending.append(pool.submit(_apply, function, chunk))
             if len(pending) >= in_flight:
