@@ -100,7 +100,10 @@ def head_text(page: str, url: str | None = None) -> str:
     :param page: decoded HTML
     :param url: the page's URL
     """
-    root = parse(page, url)
+    try:
+        root = parse(page, url)
+    except PageError:  # not even a head: nothing to say
+        return ""
     title = root.find(".//title")
     parts = [text_of(title) if title is not None else "",
              meta_content(root, "og:description", "description") or ""]
