@@ -92,13 +92,18 @@ def main(argv: list[str] | None = None) -> int:
                     db_path.unlink()
                     if jobs not in best or run[0] < best[jobs][0]:
                         best[jobs] = run
+            one_job_cpu = best[1][1]
             for jobs in job_counts:
                 seconds, cpu, workers, count = best[jobs]
                 rate = count / seconds
                 baseline = baseline or rate
+                # What the CPU seconds allow on an idle machine: the writer, each worker and the
+                # cores as a whole each bound the wall-clock time.
+                bound = min(jobs, cores, one_job_cpu / max(cpu, workers / jobs, (cpu + workers) / cores))
                 label = f"--jobs {jobs}" + (" (all cores)" if jobs == cores else "")
                 print(f"{stage:9} {label:22} {count} articles in {seconds:6.2f} s: {rate:7.1f} articles/s, "
-                      f"speed-up {rate / baseline:.2f}x; CPU s: writer {cpu:.2f}, workers {workers:.2f}")
+                      f"speed-up {rate / baseline:.2f}x (idle machine, from CPU seconds: {bound:.2f}x); "
+                      f"CPU s: writer {cpu:.2f}, workers {workers:.2f}")
         print(f"load average during the run: {os.getloadavg()[0]:.1f} ({cores} cores; above {cores} the "
               f"machine is shared and the speed-up is bounded by it)")
         if AUTOGROUP.exists() and AUTOGROUP.read_text().strip() == "1":
