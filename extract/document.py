@@ -15,7 +15,9 @@ from .normalize import NormText, ascii_key, normalize
 # Abbreviations that end with a dot but do not end a sentence.
 _ABBREVIATIONS = {"tp", "ts", "ths", "pgs", "gs", "bs", "ks", "cn", "tx", "ông", "bà", "q", "h", "x", "p", "tt",
                   "v.v", "th.s", "đ/c", "đc"}
-_BOUNDARY = re.compile(r"(?<=[.!?…])\s+(?=\S)|\n+")
+# A sentence ends with the white space after . ! ? … (group 1) or at line breaks. The pattern opens
+# with a character class of those rare characters, so the regex engine skips straight to them.
+_BOUNDARY = re.compile(r"[.!?…\n](?:(?<=[.!?…])(\s+)(?=\S)|(?<=\n)\n*)")
 _DATE_LINE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}|ngày \d{1,2} tháng \d{1,2} năm \d{4}"
                         r"|\d{1,2}:\d{1,2}", re.I)
 # Portal chrome that can stand where a headline is expected.
@@ -45,10 +47,11 @@ class Doc:
     _sentence_hits: dict = field(init=False, default_factory=dict, repr=False)
     warnings: dict[str, int] = field(init=False, default_factory=dict)  # what a cap left out, counted
     _leads: dict = field(init=False, default_factory=dict, repr=False)
+    _head_lines: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.norm = normalize(self.text)
-        self.lines = _ranges(self.norm.text, re.compile(r"\n"))
+        self.lines = _lines(self.norm.text)
         self.sentences = _sentences(self.norm.text)
         self._line_starts = [a for a, _ in self.lines]
         self._sentence_starts = [a for a, _ in self.sentences]
@@ -136,7 +139,16 @@ class Doc:
 
     def head_lines(self, n: int = 8) -> list[tuple[int, int]]:
         """The first `n` non-empty lines."""
-        return [r for r in self.lines if self.norm.text[r[0]:r[1]].strip()][:n]
+        out = self._head_lines.get(n)
+        if out is None:
+            text, out = self.norm.text, []
+            for start, end in self.lines:
+                if len(out) == n:
+                    break
+                if not text[start:end].isspace():
+                    out.append((start, end))
+            self._head_lines[n] = out
+        return out
 
     def _find_title(self) -> tuple[int, int] | None:
         slugged = self._line_named_by_url()
@@ -167,9 +179,10 @@ class Doc:
         # The slug spells the headline from its start; the line may open with an outlet tag ("(TTV)").
         opening = " " + " ".join(slug[:_SLUG_MIN_WORDS]) + " "
         for start, end in self.head_lines(_SLUG_HEAD_LINES):
-            words = [w for w in (ascii_key(w) for w in self.norm.text[start:end].split()) if w]
-            if len(words) >= _SLUG_MIN_WORDS and len(self.norm.text[start:end]) <= 250 \
-                    and opening in " " + " ".join(words[:2 * _SLUG_MIN_WORDS]) + " ":
+            if end - start > _SLUG_LINE_CHARS:
+                continue
+            words = _first_keys(self.norm.text[start:end], 2 * _SLUG_MIN_WORDS)
+            if len(words) >= _SLUG_MIN_WORDS and opening in " " + " ".join(words) + " ":
                 return _strip(self.norm.text, start, end)
         return None
 
@@ -177,6 +190,19 @@ class Doc:
 _SLUG_MIN_WORDS = 4
 _PROSE_WORDS = 8
 _SLUG_HEAD_LINES = 12
+_SLUG_LINE_CHARS = 250  # a longer line is a paragraph, not a headline
+
+
+def _first_keys(line: str, n: int) -> list[str]:
+    """The ASCII keys of the first `n` words of `line` that have one."""
+    out = []
+    for word in line.split():
+        key = ascii_key(word)
+        if key:
+            out.append(key)
+            if len(out) == n:
+                break
+    return out
 
 
 def _slug_words(url: str | None) -> list[str]:
@@ -206,14 +232,13 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _ranges(text: str, separator: re.Pattern) -> list[tuple[int, int]]:
+def _lines(text: str) -> list[tuple[int, int]]:
+    """The non-empty lines of `text`, as ranges without their line breaks."""
     out, pos = [], 0
-    for m in separator.finditer(text):
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
-    if pos < len(text):
-        out.append((pos, len(text)))
+    for line in text.split("\n"):
+        if line:
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
     return out
 
 
@@ -222,16 +247,17 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     after an abbreviation ("TP. Hà Nội", "ThS. Lê")."""
     out, pos = [], 0
     for m in _BOUNDARY.finditer(text):
-        if "\n" not in m.group():
-            nxt = text[m.end()]
+        start, end = m.span(1) if m.start(1) != -1 else m.span()
+        if "\n" not in text[start:end]:
+            nxt = text[end]
             if not (nxt.isupper() or nxt.isdigit() or nxt in "\"“(‘'"):
                 continue
-            word = text[max(0, m.start() - 6):m.start()].split()
+            word = text[max(0, start - 6):start].split()
             if word and word[-1].rstrip(".").lower() in _ABBREVIATIONS:
                 continue
-        if m.start() > pos:
-            out.append((pos, m.start()))
-        pos = m.end()
+        if start > pos:
+            out.append((pos, start))
+        pos = end
     if pos < len(text):
         out.append((pos, len(text)))
     return out

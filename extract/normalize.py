@@ -20,6 +20,11 @@ _DROPPED = set("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 _LOOKALIKES = {"\u00d0": "\u0110", "\u00f0": "\u0111"}  # Icelandic Eth -> Vietnamese Đ/đ
 
 _FAST_TABLE = {**_DASHES, **_SPACES, **{ord(k): v for k, v in _LOOKALIKES.items()}}
+# str.translate looks every character up in a dict; most texts hold none of these characters, and
+# a character class finds the few that do far faster.
+_FAST_CHARS = re.compile("[" + re.escape("".join(map(chr, _FAST_TABLE))) + "]")
+_FAST_REPLACEMENT = {chr(k): v for k, v in _FAST_TABLE.items()}
+_DROPPED_CHARS = re.compile("[" + "".join(sorted(_DROPPED)) + "]")
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
 
 
@@ -38,10 +43,11 @@ def _tone_pairs() -> dict[str, str]:
 
 _NEW_TO_OLD = _tone_pairs()
 # Only at the end of a syllable (no final consonant) and not after "q" ("quý" keeps its mark on y).
-_NEW_STYLE = re.compile(r"(?=[oOuU])(?<![qQ])([oOuU][" + "".join(sorted({k[1] for k in _NEW_TO_OLD})) + r"])(?![^\W\d_])")
-
-
-_SOFT_WRAP = re.compile(r"(?=[ \n])(?<=[^\W\d_])[ ]*\n(?=\w)")
+# The pattern opens with a character class (the regex engine skips to those characters); the
+# look-behind after it checks the character before the "o"/"u".
+_NEW_STYLE = re.compile(r"([oOuU](?<![qQ].)[" + "".join(sorted({k[1] for k in _NEW_TO_OLD})) + r"])(?![^\W\d_])")
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -89,9 +95,11 @@ def normalize(original: str) -> NormText:
     :param original: article text (any Unicode normalisation form)
     """
     n = len(original)
-    if unicodedata.is_normalized("NFC", original) and not _DROPPED.intersection(original):
+    if unicodedata.is_normalized("NFC", original) and not _DROPPED_CHARS.search(original):
         # Fast path (most text): one character per character, offsets unchanged.
-        return _finish(original, original.translate(_FAST_TABLE), range(n + 1))
+        text = _FAST_CHARS.sub(lambda m: _FAST_REPLACEMENT[m.group()], original) if _FAST_CHARS.search(original) \
+            else original
+        return _finish(original, text, range(n + 1))
     chars = []
     to_original = []
     i = 0
@@ -115,9 +123,31 @@ def normalize(original: str) -> NormText:
 
 def _finish(original: str, text: str, to_original) -> NormText:
     text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD.get(m.group(1), m.group(1)), text)
-    # Hard-wrapped paragraphs: a line break before a lower-case word continues the sentence.
-    text = _SOFT_WRAP.sub(lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
+    text = _join_soft_wraps(text)
     return NormText(original, text, _lower_same_length(text), to_original)
+
+
+def _join_soft_wraps(text: str) -> str:
+    """Hard-wrapped paragraphs: a line break (and the spaces before it) between a letter and a
+    lower-case word continues the sentence, and becomes spaces (same length).
+
+    Only the line breaks are visited (few), not every position of the text."""
+    parts, done = [], 0
+    k = text.find("\n")
+    while k != -1:
+        start = k
+        while start > done and text[start - 1] == " ":
+            start -= 1
+        if start > 0 and k + 1 < len(text) and text[k + 1].islower() and _WORD_CHAR.match(text, k + 1) \
+                and _LETTER.match(text, start - 1):
+            parts.append(text[done:start])
+            parts.append(" " * (k + 1 - start))
+            done = k + 1
+        k = text.find("\n", k + 1)
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 @lru_cache(maxsize=65536)
