@@ -1,0 +1,175 @@
+"""The held-out portals (tests/fixtures/heldout/), added and crawled as a new user would: each with
+`pipeline.py sites add HOME` alone (no hand-written config), then one `pipeline.py crawl` of them
+all over loopback HTTP; and the comparison of what was stored with their gold. Used by
+tests/test_reader_heldout.py and scripts/score_portal_fixtures.py --heldout.
+
+An article is judged as tests/portal_gold.py judges the first fixture portals, except that the time
+counts to the minute (a page's `datetime="…T14:35:12"` is right as 14:35), the body is compared
+line by line (a `<br>`-separated text may come back with single line breaks), and it is found when
+it was stored under its address or one of its aliases (print view; the address without a category
+parameter), whatever the order of the query's parameters or a trailing slash.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import yaml
+
+from portal_gold import FAST, FIELDS, judge, stored_articles
+from stages.sample_server import SamplePortalServer
+
+HELDOUT = Path(__file__).resolve().parent / "fixtures" / "heldout"
+ROOT = HELDOUT.parent.parent.parent
+
+
+def gold_articles() -> list[dict]:
+    """Every held-out article with its expected parts."""
+    return json.loads((HELDOUT / "gold.json").read_text(encoding="utf-8"))
+
+
+def heldout_portals() -> list[dict]:
+    """Every held-out portal: host, home, expected family and news sections."""
+    return json.loads((HELDOUT / "portals.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Added:
+    """What `sites add` did with one portal.
+
+    :param returncode: its exit status
+    :param output: what it printed
+    :param config: the config it wrote (None when it wrote none)
+    """
+
+    host: str
+    returncode: int
+    output: str
+    config: dict | None
+
+    @property
+    def family(self) -> str:
+        """The family written, "generic" when none was (the crawler then detects one)."""
+        return (self.config or {}).get("family") or "generic"
+
+    @property
+    def sections(self) -> list[str]:
+        return list((self.config or {}).get("sections") or [])
+
+
+@dataclass
+class HeldoutRun:
+    """One `sites add` of every held-out portal and one crawl of them all."""
+
+    db: Path
+    added: dict[str, Added]
+    requested: list[str]
+    crawl: subprocess.CompletedProcess[str]
+
+
+def _pipeline(project: Path, server: SamplePortalServer, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(project / "pipeline.py"), *args, "--proxy", server.proxy]
+    for name, value in {**FAST, "CRAWL_EXTRACT": "False"}.items():
+        command += ["-s", f"{name}={value}"]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=900)
+
+
+def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3) -> HeldoutRun:
+    """Serve a copy of the held-out portals, `sites add` each from its home page, crawl them all.
+
+    :param work: an empty directory for the copy, the configs, the database and the archive
+    :param project: the checkout whose code adds and crawls (another one gives before/after figures)
+    :param parallel: `sites add` processes at a time
+    """
+    portals = work / "portals"
+    shutil.copytree(HELDOUT, portals, ignore=shutil.ignore_patterns("*.py", "*.json", "__pycache__"))
+    sites = work / "sites"
+    sites.mkdir()
+    db = work / "crawl.db"
+    with SamplePortalServer(portals) as server:
+        def add(portal: dict) -> Added:
+            result = _pipeline(project, server, "sites", "add", portal["home"], "--sites-dir", str(sites))
+            path = sites / f"{portal['host']}.yml"
+            config = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+            return Added(portal["host"], result.returncode, result.stdout + result.stderr[-2000:], config)
+
+        with ThreadPoolExecutor(parallel) as pool:
+            added = {a.host: a for a in pool.map(add, heldout_portals())}
+        crawl = _pipeline(project, server, "crawl", "--db", str(db), "--sites-dir", str(sites),
+                          "-s", f"WARC_DIR={work / 'archive'}")
+        requested = [request.url for request in server.requests]
+    return HeldoutRun(db, added, requested, crawl)
+
+
+def _minute(published: str | None) -> str | None:
+    """`2023-09-18T14:35:12+07:00` → `2023-09-18T14:35+07:00`; a day alone stays as it is."""
+    if published and len(published) >= 19 and published[16] == ":":
+        return published[:16] + published[19:]
+    return published
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def judge_heldout(expected: dict, row: dict | None) -> dict[str, bool]:
+    """Which parts of one held-out article were read right (see the module docstring)."""
+    verdict = judge(expected, row)
+    if row is None:
+        return verdict
+    verdict["published"] = _minute(row["published"]) == _minute(expected["published"])
+    body = row.get("body") or ""
+    title = row.get("title") or ""
+    text = body[len(title):] if title and body.startswith(title) else body
+    verdict["body"] = _lines(text) == _lines("\n".join(expected["body"]))
+    return verdict
+
+
+def address_key(url: str) -> str:
+    """One spelling of an address: host in lower case, no trailing slash, parameters sorted."""
+    parts = urlsplit(url)
+    return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{urlencode(sorted(parse_qsl(parts.query)))}"
+
+
+def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
+    """Per family, the fraction of held-out articles with each part right; each article's verdict;
+    stored URLs that are no held-out article or a second copy of one (duplicates, listings or
+    pages stored as articles)."""
+    stored = stored_articles(db) if db.exists() else {}
+    owner = {address_key(address): article["url"] for article in gold_articles()
+             for address in [article["url"], *article["aliases"]]}
+    rows: dict[str, dict] = {}
+    extra = []
+    for url, row in sorted(stored.items()):
+        article = owner.get(address_key(url))
+        if article is None or article in rows:
+            extra.append(url)
+        else:
+            rows[article] = row
+    verdicts: dict[str, dict[str, bool]] = {}
+    by_family: dict[str, list[dict[str, bool]]] = defaultdict(list)
+    for expected in gold_articles():
+        verdict = judge_heldout(expected, rows.get(expected["url"]))
+        verdicts[expected["url"]] = verdict
+        by_family[expected["family"]].append(verdict)
+    fractions = {family: {name: sum(v.get(name, False) for v in results) / len(results) for name in FIELDS}
+                 for family, results in sorted(by_family.items())}
+    return fractions, verdicts, extra
+
+
+def detection(added: dict[str, Added]) -> list[dict]:
+    """Per portal: the family and sections `sites add` chose next to those expected."""
+    rows = []
+    for portal in heldout_portals():
+        got = added.get(portal["host"])
+        rows.append({"host": portal["host"], "expected": portal["family"], "family": got.family if got else None,
+                     "sections_expected": portal["sections"], "sections": got.sections if got else [],
+                     "returncode": got.returncode if got else None})
+    return rows
