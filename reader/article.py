@@ -24,7 +24,7 @@ import lxml.html
 
 from reader.byline import bare_byline, read_selected, split_people
 from reader.captions import take_captions
-from reader.container import drop_inner_chrome, family_container, find_lead, generic_container
+from reader.container import drop_inner_chrome, drop_related_boxes, family_container, find_lead, generic_container
 from reader.dom import PageError, convert_legacy_nodes, has_text, is_inside, meta_content, parse, read_lines, select, text_of
 from reader.encoding import clean_inline, decode_html, fix_double_utf8, may_hold_legacy
 from reader.dates import parse_date_line
@@ -162,6 +162,7 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     if headline is not None and is_inside(headline, container) and headline is not container:
         headline.drop_tree()
     drop_inner_chrome(container, rules.get("drop", []))
+    drop_related_boxes(container)
     captions = take_captions(container, rules.get("captions", []))
     lines = _body_lines(read_lines(container).texts, chrome, site_name)
     title = chosen.text if chosen is not None else None

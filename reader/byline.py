@@ -38,17 +38,26 @@ class People:
     lines: list[str] = field(default_factory=list)
 
 
+def _unwrapped(line: str) -> str:
+    """A line without the brackets around it ("(Nguồn: Báo Ninh Thuận)", "[Theo TTXVN]")."""
+    line = line.strip()
+    while len(line) > 2 and (line[0], line[-1]) in {("(", ")"), ("[", "]")}:
+        line = line[1:-1].strip()
+    return line
+
+
 def labelled_byline(line: str) -> str | None:
     """The name in "Tin, ảnh: Hồ Thuỷ", "Tác giả: …", or None."""
-    match = vocabulary().byline.match(line)
+    match = vocabulary().byline.match(_unwrapped(line))
     return match["name"].strip() if match and len(line) < 150 else None
 
 
 def source_of(line: str) -> str | None:
-    """The source in "Nguồn: Báo Điện Biên Phủ", "Nguồn tin: …", "Theo Báo …", or None."""
+    """The source in "Nguồn: Báo Điện Biên Phủ", "Nguồn tin: …", "(Theo Báo …)", or None."""
     words = vocabulary()
-    if line.strip("()[] ").casefold() in words.short_sources:
-        return line.strip("()[] ")
+    line = _unwrapped(line)
+    if line.casefold() in words.short_sources:
+        return line
     match = words.source.match(line)
     return match["name"].strip() if match and len(line) < 200 else None
 

@@ -142,7 +142,10 @@ def generic_container(root: lxml.html.HtmlElement, headline: lxml.html.HtmlEleme
     if holding:
         return max(holding, key=lambda e: (order.get(e, 0), finals[e]))  # the innermost wrapper
     if following:
-        return min(following, key=lambda e: order.get(e, 0))
+        # The first block after the headline that scores like the text, not a byline or date
+        # line printed between them.
+        bar = max(finals[e] for e in following) / 2
+        return min((e for e in following if finals[e] >= bar), key=lambda e: order.get(e, 0))
     return best
 
 
@@ -158,7 +161,7 @@ def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, fam
     words = vocabulary()
     start = order.get(headline, -1) if headline is not None else -1
     general = (e for e in root.iter() if isinstance(e.tag, str) and e.get("class")
-               and not words.lead_classes.isdisjoint(e.get("class").split()))
+               and any(words.lead_class.search(word) for word in e.get("class").split()))
     for found in [*(select(root, selector) for selector in family_selectors), general]:
         for element in found:
             if is_inside(element, container) or is_inside(container, element) or _in_chrome(element):
@@ -185,6 +188,26 @@ def _common_depth(element: lxml.html.HtmlElement, container: lxml.html.HtmlEleme
             return ancestors.index(node)
         node = node.getparent()
     return len(ancestors)
+
+
+def drop_related_boxes(container: lxml.html.HtmlElement) -> None:
+    """Remove boxes of links headed "Tin liên quan", "Xem thêm" … wherever they sit in the text
+    (newspapers put one between paragraphs); the text after such a box is still the article's."""
+    words = vocabulary()
+    for heading in list(container.iter()):
+        label = (heading.text or "").strip() if isinstance(heading.tag, str) else ""
+        if not label or len(label) > 60 or not words.stop_line.match(label) or not is_inside(heading, container) \
+                or len(flat_text(heading)) > 60 or heading.find(".//a") is not None or tag_of(heading) == "a":
+            continue
+        box = heading.getparent()
+        for _ in range(3):  # the heading's wrapper, or the wrapper's
+            if box is None or box is container:
+                break
+            rest = len(flat_text(box)) - len(flat_text(heading))
+            if rest > 0 and link_text_length(box) >= rest / 2:
+                box.drop_tree()
+                break
+            box = box.getparent()
 
 
 def drop_inner_chrome(container: lxml.html.HtmlElement, family_selectors: list[str]) -> None:

@@ -2,8 +2,9 @@
 
 Formats seen: `14:8, Thứ Sáu, 8-3-2024`; `Đăng lúc: 10:31:36 12/06/2020 (GMT+7)`;
 `03/04/2020 | 10:36 PM`; `Ngày đăng 06/01/2016 | 03:30 PM`; `Thứ tư - 30/08/2023 20:43`;
-`02:06 19/02/2026`; ISO 8601 in meta tags; `ngày 13 tháng 11 năm 2019`; dates in URL paths;
-English month names (`18 October 2019`, `October 18, 2019`).
+`02:06 19/02/2026`; ISO 8601 in meta tags; `ngày 13 tháng 11 năm 2019`, `18 Tháng 9 2023`
+(Joomla), `Tháng Chín 18, 2023` (WordPress in Vietnamese); dates in URL paths; English month
+names (`18 October 2019`, `October 18, 2019`).
 """
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from datetime import date, datetime, time, timedelta, timezone
 VIETNAM = timezone(timedelta(hours=7))
 
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
-_LONG = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_LONG = re.compile(r"(?<!\d)(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s*,\s*|\s+năm\s+|\s+)(\d{4})(?!\d)", re.I)
+# Month names as WordPress and Joomla print them in Vietnamese ("Tháng Chín", "Tháng Mười Hai").
+_VI_MONTHS = {"một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+              "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12}
+_VI_MONTH = "(" + "|".join(sorted(_VI_MONTHS, key=len, reverse=True)) + ")"
+_VI_NAMED_MDY = re.compile(rf"tháng\s+{_VI_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.I)
+_VI_NAMED_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})\s+tháng\s+{_VI_MONTH},?\s+(\d{{4}})(?!\d)", re.I)
 # English dates some CMSs print (Drupal's "Submitted by … on 18 October 2019", "October 18, 2019").
 _MONTHS = {name: number for number, names in enumerate(
     (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -65,6 +72,10 @@ def parse_date_line(text: str) -> tuple[str, bool] | None:
     match = _DMY.search(text) or _LONG.search(text)
     if match:
         day = _valid_date(int(match[3]), int(match[2]), int(match[1]))
+    elif match := _VI_NAMED_DMY.search(text):
+        day = _valid_date(int(match[3]), _VI_MONTHS[" ".join(match[2].casefold().split())], int(match[1]))
+    elif match := _VI_NAMED_MDY.search(text):
+        day = _valid_date(int(match[3]), _VI_MONTHS[" ".join(match[1].casefold().split())], int(match[2]))
     elif match := _ENGLISH_DMY.search(text):
         day = _valid_date(int(match[3]), _MONTHS[match[2].lower()], int(match[1]))
     elif match := _ENGLISH_MDY.search(text):

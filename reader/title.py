@@ -80,10 +80,14 @@ def is_chrome(text: str, site_chrome: frozenset[str] = frozenset(), site_name: s
     :param site_chrome: title keys of texts known to repeat across the site's pages
     :param site_name: the portal's name
     """
+    key = title_key(text)
+    return len(key) < 8 or len(text.split()) < 2 or _named_chrome(text, site_chrome, site_name)
+
+
+def _named_chrome(text: str, site_chrome: frozenset[str], site_name: str | None) -> bool:
+    """Whether a text is known chrome: repeated on the site, its name, a banner or label, a contact line."""
     words = vocabulary()
     key = title_key(text)
-    if len(key) < 8 or len(text.split()) < 2:
-        return True
     if key in site_chrome or (site_name and key == title_key(site_name)):
         return True
     return bool(words.chrome_title.match(text) or words.unit_name.match(text) or words.contact_line.search(text))
@@ -94,13 +98,21 @@ def _without_site_parts(text: str, site_chrome: frozenset[str], site_name: str |
     parts = [p for p in vocabulary().title_separators.split(text) if p.strip()]
     if len(parts) == 1:
         return None if is_chrome(text, site_chrome, site_name) else text
-    kept = [p for p in parts if not is_chrome(clean_title(p), site_chrome, site_name)]
+    kept = [p for p in parts if not _site_part(clean_title(p), site_chrome, site_name)]
     if not kept:
         return None
     if len(kept) == len(parts):
         return text  # a headline with a dash in it ("Sơn Tịnh - tập huấn …")
     start, end = text.find(kept[0]), text.rfind(kept[-1]) + len(kept[-1])
     return text[start:end]
+
+
+def _site_part(part: str, site_chrome: frozenset[str], site_name: str | None) -> bool:
+    """Whether a part of "<headline> - <site>" is the site's: known chrome, or a short label. One
+    word is the headline's own ("… công tác Đoàn - Hội - Đội") unless it is known chrome."""
+    if _named_chrome(part, site_chrome, site_name):
+        return True
+    return len(part.split()) >= 2 and len(title_key(part)) < 8
 
 
 def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_chrome: frozenset[str],

@@ -40,7 +40,7 @@ class Vocabulary:
     caption_credit: re.Pattern[str]
     caption_classes: re.Pattern[str]
     caption_max_chars: int
-    lead_classes: frozenset[str]
+    lead_class: re.Pattern[str]
     content_hints: re.Pattern[str]
     chrome_hints: re.Pattern[str]
     date_window_after: int
@@ -76,7 +76,8 @@ def vocabulary() -> Vocabulary:
         caption_credit=_any_of(data["caption_credit"]),
         caption_classes=re.compile(data["caption_classes"], re.I),
         caption_max_chars=int(data["caption_max_chars"]),
-        lead_classes=frozenset(data["lead_classes"]),
+        lead_class=re.compile(r"(?:^|[-_])(?:" + "|".join(re.escape(w) for w in data["lead_classes"]) + r")(?:$|[-_])",
+                              re.I),
         content_hints=re.compile(data["content_hints"], re.I),
         chrome_hints=re.compile(data["chrome_hints"], re.I),
         date_window_after=int(data["date_window_after"]),
