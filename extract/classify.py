@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc, Occupied
+from .patterns import words as _words
 from .resources import lexicon
-
-
-def _words(words: list[str]) -> str:
-    return r"(?<![^\W\d_])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![^\W\d_])"
 
 
 @lru_cache(maxsize=1)
