@@ -237,7 +237,7 @@ def arrival_gaps(server: SamplePortalServer, host: str) -> list[float]:
 
 
 def test_politeness_holds_across_workers(portal: SamplePortalServer, frontier: str, tmp_path: Path) -> None:
-    delay = 0.4
+    delay = 0.6
     sites = ["sct.dongnai.sample.test", "thapmuoi.dongthap.sample.test"]
     robots = portal.root / "thapmuoi.dongthap.sample.test" / "robots.txt"
     robots.write_text(robots.read_text(encoding="utf-8") + "\nCrawl-delay: 1\n", encoding="utf-8")
@@ -251,8 +251,10 @@ def test_politeness_holds_across_workers(portal: SamplePortalServer, frontier: s
     # about half the delay: each worker keeps it only for its own requests).
     counts = requests_per_worker(result.output)
     assert all(counts.get((worker, site), 0) > 0 for worker in ("worker 1", "worker 2") for site in sites), counts
-    # Arrival times at the server carry a little loopback jitter: a few milliseconds.
-    jitter = 0.03
+    # Arrival times at the server carry the jitter of a busy machine between a worker taking its
+    # turn and the request reaching the server (tens of milliseconds under load); without the
+    # shared turns the gaps would be about half the delay, far below this margin.
+    jitter = 0.15
     dongnai = arrival_gaps(portal, sites[0])
     assert len(dongnai) >= 8 and min(dongnai) >= delay - jitter, dongnai
     # robots.txt's Crawl-delay: 1 holds too, from every worker, even one that had not read
