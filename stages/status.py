@@ -28,6 +28,7 @@ import sqlite_utils
 
 from store import UrlState, checked_between
 from store.urls import DEAD, FAILED, SKIPPED
+from store.corrections import stale_corrections
 
 OK, PARTIAL, FAILING, INTERRUPTED = "ok", "partial", "failing", "interrupted"
 # crawl_runs statuses written by the nightly run for sites the crawl did not reach.
@@ -314,7 +315,7 @@ def format_status(db: sqlite_utils.Database, limit: int = 10) -> str:
     site_rows = [[h.last.site, h.last.verdict, h.failing_runs or "", _day(h.last_good), h.last.requests,
                   h.last.new, h.last.changed, h.last.failed, h.last.skipped, h.last.reason] for h in health]
     failing = sum(h.last.verdict == FAILING for h in health)
-    return "\n".join([
+    lines = [
         f"Last {len(runs)} runs:",
         table(["run", "started (UTC)", "sites", "requests", "new", "changed", "failed", "failing", "interrupted"],
               run_rows),
@@ -322,4 +323,9 @@ def format_status(db: sqlite_utils.Database, limit: int = 10) -> str:
         f"Sites ({len(health)}, {failing} failing), latest run of each:",
         table(["site", "health", "failing runs", "last good", "requests", "new", "changed", "failed", "skipped",
                "why"], site_rows),
-    ])
+    ]
+    stale = len(stale_corrections(db))
+    if stale:
+        lines += ["", f"{stale} researchers' corrections no longer fit their article (its text changed): "
+                      "`vntrain corrections check` lists them."]
+    return "\n".join(lines)

@@ -90,6 +90,8 @@ def test_a_correction_that_no_longer_fits_is_reported_not_applied(db_path: Path,
     result = run_pipeline("corrections", "check", "--db", str(db_path))
     assert result.returncode == 1
     assert event["url"] in result.stdout and "participant_total" in result.stdout
+    status = run_pipeline("status", "--db", str(db_path))
+    assert "1 researchers' corrections no longer fit" in status.stdout
 
 
 def test_a_changed_article_keeps_a_correction_the_extractor_still_agrees_with(db_path: Path, extractor) -> None:
