@@ -39,7 +39,7 @@ def _patterns() -> tuple[re.Pattern, ...]:
     units = _alternation(lex["participant_units"] + list(lex["other_units"]))
     qualifiers = _alternation(lex["qualifiers"])
     vague = _alternation(lex["vague_amounts"])
-    numeric = re.compile(rf"(?=\d)({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
+    numeric = re.compile(rf"({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
     qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
     # No look-behind in front: a pattern that opens with words is scanned for them much faster;
     # `_at_word_starts` checks the boundary.

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .document import Doc, Occupied
+from .patterns import opening
 from .resources import lexicon
 
 MAX_DATES = 2000  # dates read per article; a longer list is pathological input (counted warning)
@@ -24,7 +25,12 @@ MAX_DATES = 2000  # dates read per article; a longer list is pathological input 
 _D = r"(?:[12]\d|3[01]|0?[1-9])"
 _M = r"(?:1[0-2]|0?[1-9])"
 _Y = r"(?:19|20)\d{2}"
-_NOT_BEFORE = r"(?=\d)(?<![\d.,/:])"  # the look-ahead lets the regex engine skip to digits
+# A date starts with its day: a digit not right after a digit, '.', ',', '/' or ':'. Written as
+# alternatives that open with a digit (`opening`), so that the regex engine skips to digits; the same
+# alternatives as _D, in the same order.
+_DAY_BRANCHES = [("1", r"\d"), ("2", r"\d"), ("3", "[01]"), ("0", "[1-9]")] + [(str(d), "") for d in range(1, 10)]
+_NOT_BEFORE = [r"[\d.,/:]"]
+_DAY_START = opening(_DAY_BRANCHES, _NOT_BEFORE)
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
 _SPACE = r" {0,2}"  # "7/ 6", "11 - 6": a space or two around a slash or a dash
 _YEAR_WORD = rf"\s+năm\s+{_Y}"  # "31/10 đến 01/11 năm 2020"
@@ -46,15 +52,15 @@ def _renamed(pattern: str, suffix: str) -> str:
         .replace("(?P<dot>", f"(?P<dot{suffix}>")
 
 
-_TWO_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_renamed(_SEP_MONTH, '1')}{_DATE_LINK}{_D}{_renamed(_SEP_MONTH, '2')}{_NOT_AFTER}")
-_TWO_LONG_DATES = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_MONTH}")
+_TWO_DATES = re.compile(rf"{_DAY_START}{_renamed(_SEP_MONTH, '1')}{_DATE_LINK}{_D}{_renamed(_SEP_MONTH, '2')}{_NOT_AFTER}")
+_TWO_LONG_DATES = re.compile(rf"{_DAY_START}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_MONTH}")
 # A list starts at its first day: not right after a number and a link ("2" of "1, 2, 3/5"), so that
 # a long run of linked numbers is not scanned again from each of them.
-_LIST_START = r"(?<!\d-)(?<!\d )(?<!\d,)(?<!\d, )(?<!\d - )(?<!\d và )(?<!\d đến )"
-_DAY_LIST = re.compile(rf"{_NOT_BEFORE}{_LIST_START}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
-_DAY_LIST_LONG = re.compile(rf"{_NOT_BEFORE}{_LIST_START}{_D}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
-_LONG = re.compile(rf"{_NOT_BEFORE}{_D}{_LONG_MONTH}")
-_SHORT = re.compile(rf"{_NOT_BEFORE}{_D}{_SEP_MONTH}{_NOT_AFTER}")
+_LIST_START = opening(_DAY_BRANCHES, _NOT_BEFORE + [r"\d-", r"\d ", r"\d,", r"\d, ", r"\d - ", r"\d và ", r"\d đến "])
+_DAY_LIST = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
+_DAY_LIST_LONG = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
+_LONG = re.compile(rf"{_DAY_START}{_LONG_MONTH}")
+_SHORT = re.compile(rf"{_DAY_START}{_SEP_MONTH}{_NOT_AFTER}")
 _MONTH = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
 _NUMBER = re.compile(r"\d+")
 _PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
@@ -71,7 +77,7 @@ _WEEKDAYS = {"thứ hai": "Monday", "thứ ba": "Tuesday", "thứ tư": "Wednesd
 # 5/3", "kết thúc vào ngày 7/11/2024", "bế giảng ngày 20/12".
 _UNTIL = re.compile(r"(?:(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?|(?:kết thúc|bế giảng)\s+(?:vào\s+)?)(?:ngày\s+)?$")
 _DURATION = re.compile(r"trong\s+(?:thời gian\s+|vòng\s+)?(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi)\b")
-_YEAR_WORD = re.compile(r"(?<![\w])năm\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")
+_YEAR_WORD = re.compile(r"năm(?<!\wnăm)\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")  # (the test of the word start after it)
 _YEAR_EXCLUDED_BEFORE = re.compile(r"(?:từ|đến|tới|giai đoạn|nhiệm kỳ|cùng kỳ|trước|sau|hết|kỳ)\s+$")
 _SAME_PERIOD_LAST_YEAR = re.compile(r"(?:so với\s+)?cùng kỳ năm\s+((?:19|20)\d{2})(?!\d)")
 _DOC_WORD_BEFORE = re.compile(r"(?:kế hoạch|quyết định|công văn|thông báo|nghị quyết|chỉ thị|thông tư|nghị định"
@@ -293,7 +299,8 @@ def find_year_hints(doc: Doc) -> list[YearHint]:
 
 def same_period_last_year(doc: Doc) -> int | None:
     """"so với cùng kỳ năm 2022" is written in 2023: the article's own year."""
-    m = _SAME_PERIOD_LAST_YEAR.search(doc.norm.lower)
+    low = doc.norm.lower
+    m = _SAME_PERIOD_LAST_YEAR.search(low) if "cùng kỳ năm" in low else None  # (the words it needs)
     return int(m.group(1)) + 1 if m else None
 
 

@@ -91,7 +91,7 @@ class Doc:
         hit = self._sentence_hits.get(key)
         if hit is None:
             start, end = self.sentences[i] if i < len(self.sentences) else (0, len(self.norm.text))
-            hit = self._sentence_hits[key] = pattern.search(self.norm.lower, start, end) is not None
+            hit = self._sentence_hits[key] = bool(pattern.search(self.norm.lower, start, end))
         return hit
 
     def line_at(self, pos: int) -> tuple[int, int]:

@@ -54,8 +54,9 @@ def _patterns(code: str) -> list[tuple[str, re.Pattern]]:
 _SHAPES = [(shape, pattern, False) for shape, pattern in _patterns(_CODE)] + \
           [(shape, pattern, True) for shape, pattern in _patterns(_LOWER_CODE)]
 # Where a number could start: digits, a slash or dash (a year and another one may follow), a letter.
-# One scan finds them; the shapes are only tried there.
-_CANDIDATE = re.compile(r"(?<!\d)\d{1,5}(?:\.\d{1,2})?[a-z]?\s?[/-]\s?(?:(?:19|20)\d{2}\s?[/-]\s?)?"
+# One scan finds them; the shapes are only tried there. (The test that no digit stands before comes
+# after the first digit, so that the regex engine skips to digits.)
+_CANDIDATE = re.compile(r"\d(?<!\d\d)\d{0,4}(?:\.\d{1,2})?[a-z]?\s?[/-]\s?(?:(?:19|20)\d{2}\s?[/-]\s?)?"
                         r"(?=[A-Za-zĐđƯƠÂĂÊÔươâăêô])")
 _DATE = (r"(?:ngày|ngay)\s+(?:(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*((?:19|20)\d{2})"
          r"|(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d{2}))")

@@ -16,21 +16,24 @@ from .dates import DateMention, Duration, YearContext, YearHint, iso, resolve
 from .document import Doc
 from .locations import Place
 from .organizers import Organizer
+from .patterns import WORD, AnyOf, words
 
 _TRANSITION = re.compile(r"\W*(?:bên cạnh đó|trước đó|ngoài ra|sau đó|tiếp đó|tiếp theo|cũng trong|đồng thời|mặt khác)\b")
-_HELD = re.compile(r"\b(?:tổ chức|hoàn thành|mở|khai giảng|khai mạc)\b")
+_HELD = re.compile(words(["tổ chức", "hoàn thành", "mở", "khai giảng", "khai mạc"], WORD))
 _TERM = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|dạy nghề|lớp học|khóa học")
 _FOLLOW_SENTENCES = 3
 # A report names a handful of further activities; a text with thousands of "Bên cạnh đó, … tổ chức
 # tập huấn" sentences gets the first ones and a counted warning (each event reads every mention).
 MAX_FURTHER_EVENTS = 20
 _LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
-_ATTENDANCE = re.compile(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
-                         r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)"
-                         r"|(?:về|tới|đến|cùng) dự\b|\bdự (?:lớp|buổi|hội nghị|khai mạc|khai giảng|bế giảng|tập huấn)"
-                         r"|\bdự(?=\s*(?:[.,;]|$))|có mặt|góp mặt|thu hút|quy tụ|theo học|với sự tham")
+# (Asked only whether a sentence holds one: `AnyOf`, each part opening with a literal.)
+_ATTENDANCE = AnyOf(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
+                    r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)"
+                    r"|về dự\b|tới dự\b|đến dự\b|cùng dự\b|có mặt|góp mặt|thu hút|quy tụ|theo học|với sự tham",
+                    r"d(?<!\w[\s\S])ự(?: (?:lớp|buổi|hội nghị|khai mạc|khai giảng|bế giảng|tập huấn)|(?=\s*(?:[.,;]|$)))")
 # A lead sentence about issuing a document or a plan gives that act's date, not the activity's.
-_DOCUMENT_ACT = re.compile(r"\b(?:ban hành|phê duyệt|ký (?:ban hành|quyết định|kết)|công bố quyết định)\b")
+_DOCUMENT_ACT = re.compile(words(["ban hành", "phê duyệt", "ký ban hành", "ký quyết định", "ký kết", "công bố quyết định"],
+                                 WORD))
 # "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
 _AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
 

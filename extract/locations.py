@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from .document import Doc, Occupied
 from .gazetteer import MUNICIPALITIES, Gazetteer, Unit, gazetteer, place_key
 from .normalize import canonical
+from .patterns import opening
 from .resources import lexicon
 
 REFORM_DATE = date(2025, 7, 1)
@@ -37,9 +38,16 @@ _TYPE_WORDS = {
 _TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố", "h.": "huyện",
                "q.": "quận", "p.": "phường"}
 _NUMBERED = {"quận", "phường"}  # urban units named by a number: "Quận 3", "Phường 5"
-_TYPED = re.compile(r"(?<![\w])(?:(các|những|\d{1,2}|hai|ba|bốn|năm)\s+)?"
-                    r"(tỉnh|thủ đô|thành phố|tp\.?|huyện|h\.|quận|thị xã|tx\.?|xã|phường|thị trấn|đặc khu"
-                    r"|[qp]\.(?=\s?\d))(?:\s*:\s*|\s+|(?<=\.))(?=\S)")
+_PLURALS = ["các", "những", *(f"{d}\\d?" for d in "0123456789"), "hai", "ba", "bốn", "năm"]  # (a regex each)
+_TYPE_WORDS_RE = ["tỉnh", "thủ đô", "thành phố", r"tp\.?", "huyện", r"h\.", "quận", "thị xã", r"tx\.?", "xã", "phường",
+                  "thị trấn", "đặc khu", r"q\.(?=\s?\d)", r"p\.(?=\s?\d)"]
+_TYPE_SEP = r"(?:\s*:\s*|\s+|(?<=\.))(?=\S)"
+_TYPED = re.compile(r"(?<![\w])(?:(" + "|".join(_PLURALS) + r")\s+)?(" + "|".join(_TYPE_WORDS_RE) + ")" + _TYPE_SEP)
+# The same matches as _TYPED (its groups are read by matching _TYPED where this one matched), written
+# with each alternative opening with its first letter, so that the regex engine skips to them: the
+# plural forms first ("các huyện"), as _TYPED tries them first.
+_TYPED_AT = re.compile(opening([(w[0], w[1:] + r"\s+(?:" + "|".join(_TYPE_WORDS_RE) + ")" + _TYPE_SEP) for w in _PLURALS]
+                               + [(w[0], w[1:] + _TYPE_SEP) for w in _TYPE_WORDS_RE], [r"\w"]))
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 _DASH = re.compile(r"\s?-\s?")
@@ -143,7 +151,8 @@ class PlaceFinder:
     # -- typed mentions and lists -------------------------------------------------------
     def _typed(self) -> None:
         text, low = self.doc.norm.text, self.doc.norm.lower
-        for m in _TYPED.finditer(low):
+        for found in _TYPED_AT.finditer(low):
+            m = _TYPED.match(low, found.start())
             if self.taken.overlaps(m.start(), m.end()):
                 continue
             plural, type_word = m.group(1), m.group(2)
@@ -427,14 +436,20 @@ def _allowed_before(prev: str) -> bool:
 _UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
 _WORD_CHARS = r"[^\s,.;:()\[\]“”\"!?/]"
 _CAP_WORD = rf"[{_UPPER}]{_WORD_CHARS}*"
-_CAP_RUN = re.compile(rf"(?<!{_WORD_CHARS}){_CAP_WORD}(?: {_CAP_WORD})*")
+# (The test that no word character stands before comes after the first capital: the regex engine
+# then skips to capitals.)
+_CAP_RUN = re.compile(rf"[{_UPPER}](?<!{_WORD_CHARS}[\s\S]){_WORD_CHARS}*(?: {_CAP_WORD})*")
 
 
 def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
     """Runs of capitalised words joined by a space or a hyphen, as lists of word ranges."""
     runs = []
     for m in _CAP_RUN.finditer(text):
-        runs.append([(m.start() + w.start(), m.start() + w.end()) for w in _TOKEN.finditer(m.group())])
+        pos, run = m.start(), []
+        for word in m.group().split(" "):  # one space between the words of a run, none inside a word
+            run.append((pos, pos + len(word)))
+            pos += len(word) + 1
+        runs.append(run)
     return runs
 
 

@@ -5,7 +5,9 @@ import re
 
 # A dot groups thousands, a comma marks decimals; English-style "3,130" is read as thousands too
 # when exactly three digits follow (counts of people are whole numbers).
-NUMBER = r"(?<![\d.,])(?:\d{1,3}(?:[.,]\d{3})+|\d+)(?:,\d{1,2}(?!\d))?(?![\d]|[.,]\d)"
+# The test that no digit, '.' or ',' stands before comes after the first digit, so that a pattern
+# opening with a number opens with a digit (the regex engine skips to digits).
+NUMBER = r"\d(?<![\d.,][\s\S])(?:\d{0,2}(?:[.,]\d{3})+|\d*)(?:,\d{1,2}(?!\d))?(?![\d]|[.,]\d)"
 _MAX_DIGITS = 15  # beyond this a float loses units (and a 400-digit run overflows it)
 _SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
 

@@ -12,12 +12,11 @@ where it tests the same position.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Iterable
 
-# Not after a letter: the test of a word start, written as a look-behind over the character before
-# the word's first character and that character itself (so that it can follow the first character).
-_NOT_AFTER_LETTER = r"(?<![^\W\d_][\s\S])"
-_NOT_BEFORE_LETTER = r"(?![^\W\d_])"
+LETTER = r"[^\W\d_]"  # a letter (a word character that is no digit and no "_")
+WORD = r"\w"
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -26,17 +25,31 @@ def alternation(words: Iterable[str]) -> str:
 
     :param words: literal words or phrases (escaped here)
     """
-    return _trie(_build(words), top=False)
+    return _trie(_build(words), "")
 
 
-def words(words: Iterable[str]) -> str:
-    """Regex source of any of `words` as a whole word: not right after a letter, not followed by
-    one; the longest one where several match. The same matches as
-    `(?<![^\\W\\d_])(?:w1|w2|…)(?![^\\W\\d_])` with the words longest first.
+def words(words: Iterable[str], boundary: str = LETTER) -> str:
+    """Regex source of any of `words` as a whole word: not right after a `boundary` character,
+    not followed by one; the longest one where several match. The same matches as
+    `(?<!B)(?:w1|w2|…)(?!B)` with the words longest first.
 
     :param words: the words or phrases, as they are written in the lower-cased text
+    :param boundary: the characters a word may not touch: letters (`LETTER`, the default), or
+        letters, digits and "_" (`WORD`, what `\\b` tests)
     """
-    return _trie(_build(words), top=True) + _NOT_BEFORE_LETTER
+    return _trie(_build(words), f"(?<!{boundary}[\\s\\S])") + f"(?!{boundary})"
+
+
+def opening(branches: Iterable[tuple[str, str]], not_after: Iterable[str] = ()) -> str:
+    """Regex source of alternatives that each open with one literal character and must not start
+    right after some text: the same matches as `(?<!X1)(?<!X2)(?:c1rest1|c2rest2|…)`, with the
+    look-behinds after each opening character, so that the engine skips to those characters.
+
+    :param branches: (opening character, regex source of the rest), in the order they are tried
+    :param not_after: regex sources of fixed width that must not end where a match starts
+    """
+    test = "".join(f"(?<!{x}[\\s\\S])" for x in not_after)
+    return "(?:" + "|".join(re.escape(c) + test + rest for c, rest in branches) + ")"
 
 
 def _build(words: Iterable[str]) -> dict:
@@ -50,14 +63,36 @@ def _build(words: Iterable[str]) -> dict:
     return trie
 
 
-def _trie(node: dict, top: bool) -> str:
+def _trie(node: dict, start_test: str | None) -> str:
     """A node's pattern: each continuation (one at most can match the text, they differ in their
-    first character), tried before ending here, so that the longest word wins."""
-    branches = [re.escape(ch) + (_NOT_AFTER_LETTER if top else "") + _trie(child, False)
-                for ch, child in sorted(node.items()) if ch]
+    first character), tried before ending here, so that the longest word wins.
+
+    :param start_test: at the root (not None), the look-behind to put after each first character
+        (a look-behind over the character before the word and the first character itself tests
+        the word's start)
+    """
+    top = start_test is not None
+    branches = [re.escape(ch) + (start_test or "") + _trie(child, None) for ch, child in sorted(node.items()) if ch]
     ends = "" in node
     if not branches:
         return ""
     if len(branches) == 1 and not ends and not top:
         return branches[0]
     return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+
+
+class AnyOf:
+    """Whether a text holds a match of any of several patterns: the answer a search for the
+    alternation `A|B|…` gives, each alternative scanned on its own with its own fast opening
+    (an alternation opens fast only when every alternative opens with a literal).
+
+    :param sources: the alternatives, as regex sources
+    """
+
+    def __init__(self, *sources: str) -> None:
+        self.patterns = [re.compile(s) for s in sources]
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        """Whether one of the patterns matches in `text[pos:endpos]` (look-behinds see before `pos`,
+        as `re.Pattern.search` does)."""
+        return any(p.search(text, pos, endpos) for p in self.patterns)
