@@ -202,9 +202,12 @@ def section_candidates(html: str, url: str, article_pattern: str | None = None,
     home = urlsplit(url)._replace(query="", fragment="").geturl().rstrip("/")
     found: dict[str, SectionCandidate] = {}
     for position, (address, text, in_menu) in enumerate(page.links):
-        if address.rstrip("/") == home or (article_pattern and re.search(article_pattern, address)):
-            continue
         label, path = _words(text), _words(urlsplit(address).path)
+        # A menu link whose text names news is a section even when its address is as long as an
+        # article's (`/thong-tin-chi-dao-dieu-hanh.html` under the generic rules).
+        menu_news = in_menu and any(f" {w} " in label for w, _ in news)
+        if address.rstrip("/") == home or (article_pattern and re.search(article_pattern, address) and not menu_news):
+            continue
         if any(f" {w} " in label for w in not_news) or (not label.strip() and any(f" {w} " in path for w in not_news)):
             continue
         match = next(((w, weight, where) for w, weight in news for where, words in (("text", label), ("address", path))

@@ -90,7 +90,9 @@ def portal_unit(base_url: str, page_title: str) -> tuple[dict[str, str], str]:
         return {}, "no administrative unit named by the address or the page title"
     unit = {"province": (district or province)["province"], "province_code": (district or province)["province_code"]}
     if district:
-        unit |= {"district": district["name"], "district_code": district["code"]}
+        unit["district"] = district["name"]
+        if district["code"]:  # a unit the gazetteer knows by name only (thành phố Cửa Lò) has no code
+            unit["district_code"] = district["code"]
     named = f"{district['type']} {district['name']}, {unit['province']}" if district else unit["province"]
     return unit, f"{named} ({(district or province)['code']}), named by {' and '.join(sources)}"
 
