@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .numbers import NUMBER, NUMBER_WORDS, parse_number, parse_number_words
+from .numbers import NUMBER, NUMBER_WORD_FIRST, NUMBER_WORD_NEXT, parse_number, parse_number_words
+from .patterns import ALPHA, alternation
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
@@ -29,25 +30,20 @@ class Count:
     role: str
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern, ...]:
     lex = lexicon()
-    units = _alternation(lex["participant_units"] + list(lex["other_units"]))
-    qualifiers = _alternation(lex["qualifiers"])
-    vague = _alternation(lex["vague_amounts"])
+    units = alternation(lex["participant_units"] + list(lex["other_units"]))
+    qualifiers = alternation(lex["qualifiers"])
     numeric = re.compile(rf"({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
     qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
-    # No look-behind in front: a pattern that opens with words is scanned for them much faster;
-    # `_at_word_starts` checks the boundary.
-    vague_count = re.compile(rf"({vague})\s+({units})(?![^\W\d_])")
-    worded = re.compile(rf"({NUMBER_WORDS})\s+({units})(?![^\W\d_])")
-    subcount = re.compile(rf"(?:{_alternation(lex['subcount_cues'])})(?:\s+có)?\s*[:,]?\s*$")
+    # `_at_word_starts` checks the word start; the look-behind after the first letter (ALPHA) turns
+    # down most positions inside words already, where the regex engine is fast.
+    vague_count = re.compile(rf"({alternation(lex['vague_amounts'], ALPHA)})\s+({units})(?![^\W\d_])")
+    worded = re.compile(rf"({alternation(NUMBER_WORD_FIRST, ALPHA)}{NUMBER_WORD_NEXT})\s+({units})(?![^\W\d_])")
+    subcount = re.compile(rf"{alternation(lex['subcount_cues'])}(?:\s+có)?\s*[:,]?\s*$")
     # The total stated after its noun: "Tổng số học viên tham gia lớp học là 45", "số đại biểu: 120".
-    people = _alternation(lex["participant_units"])
+    people = alternation(lex["participant_units"])
     stated = re.compile(rf"số\s+(?:lượng\s+)?({people})(?![^\W\d_])[^.;:\d\n]{{0,40}}?"
                         rf"(?:\s(?:là|gồm|đạt)\s+|\s*:\s*)(?:({qualifiers})\s+)?(?=\d)({NUMBER})(?!\s*%)")
     return numeric, qualifier, vague_count, worded, subcount, stated

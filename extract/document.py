@@ -157,7 +157,7 @@ class Doc:
         head = [r for r in self.head_lines(6) if not _is_foreign_chrome(self.norm.text[r[0]:r[1]])]
         for i, (start, end) in enumerate(head):
             line = self.norm.text[start:end].strip()
-            if i > 0 and _DATE_LINE.search(line) and len(line) <= 80:
+            if i > 0 and len(line) <= 80 and _DATE_LINE.search(line):
                 prev_start, prev_end = head[i - 1]
                 if len(self.norm.text[prev_start:prev_end].split()) >= 4:
                     return _strip(self.norm.text, prev_start, prev_end)

@@ -43,11 +43,12 @@ _TYPE_WORDS_RE = ["tỉnh", "thủ đô", "thành phố", r"tp\.?", "huyện", r
                   "thị trấn", "đặc khu", r"q\.(?=\s?\d)", r"p\.(?=\s?\d)"]
 _TYPE_SEP = r"(?:\s*:\s*|\s+|(?<=\.))(?=\S)"
 _TYPED = re.compile(r"(?<![\w])(?:(" + "|".join(_PLURALS) + r")\s+)?(" + "|".join(_TYPE_WORDS_RE) + ")" + _TYPE_SEP)
-# The same matches as _TYPED (its groups are read by matching _TYPED where this one matched), written
-# with each alternative opening with its first letter, so that the regex engine skips to them: the
-# plural forms first ("các huyện"), as _TYPED tries them first.
-_TYPED_AT = re.compile(opening([(w[0], w[1:] + r"\s+(?:" + "|".join(_TYPE_WORDS_RE) + ")" + _TYPE_SEP) for w in _PLURALS]
-                               + [(w[0], w[1:] + _TYPE_SEP) for w in _TYPE_WORDS_RE], [r"\w"]))
+# A type word where _TYPED can match (its look-behind after the first letter: the regex engine skips
+# to the first letters); a plural before it is looked for from there (`_typed_matches`).
+_TYPE_AT = re.compile(opening([(w[0], w[1:] + _TYPE_SEP) for w in _TYPE_WORDS_RE], [r"\w"]))
+_PLURAL_WORDS = {"các", "những", "hai", "ba", "bốn", "năm"}
+_LONGEST_PLURAL = 5
+_WORD_CHAR = re.compile(r"\w")
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 _DASH = re.compile(r"\s?-\s?")
@@ -151,8 +152,7 @@ class PlaceFinder:
     # -- typed mentions and lists -------------------------------------------------------
     def _typed(self) -> None:
         text, low = self.doc.norm.text, self.doc.norm.lower
-        for found in _TYPED_AT.finditer(low):
-            m = _TYPED.match(low, found.start())
+        for m in _typed_matches(low):
             if self.taken.overlaps(m.start(), m.end()):
                 continue
             plural, type_word = m.group(1), m.group(2)
@@ -401,6 +401,32 @@ class PlaceFinder:
             if unit:
                 out.append(Place(None, None, unit, unit.name, "url"))
         return out
+
+
+def _typed_matches(low: str):
+    """The matches of `_TYPED.finditer(low)`, found from their type words: scanning for a type word
+    is much faster than trying _TYPED (which may open with a plural) at every position.
+
+    A match either opens with the type word or with a plural right before it ("các huyện", "02
+    xã"): the plural ends where the white space before the type word starts, and is at most five
+    characters long, so only those few positions are tried, from the left as finditer would."""
+    end = 0
+    for hit in _TYPE_AT.finditer(low):
+        space = hit.start()
+        while space > end and low[space - 1].isspace():
+            space -= 1
+        match = None
+        if space < hit.start():
+            for start in range(max(end, space - _LONGEST_PLURAL), space):
+                word = low[start:space]
+                if (word in _PLURAL_WORDS or (len(word) <= 2 and word.isdecimal())) \
+                        and (start == 0 or not _WORD_CHAR.match(low, start - 1)):
+                    match = _TYPED.match(low, start)
+                    if match:
+                        break
+        match = match or _TYPED.match(low, hit.start())
+        end = match.end()
+        yield match
 
 
 def _word_before(text: str, pos: int) -> str:

@@ -15,7 +15,9 @@ _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4,
                 "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
 # At most six words after the first ("chín trăm chín mươi chín"): a bounded repetition cannot
 # backtrack through a long run of number words.
-NUMBER_WORDS = r"(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười)(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ)){0,6}"
+NUMBER_WORD_FIRST = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "bẩy", "tám", "chín", "mười"]
+NUMBER_WORD_NEXT = r"(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ)){0,6}"
+NUMBER_WORDS = rf"(?:{'|'.join(NUMBER_WORD_FIRST)}){NUMBER_WORD_NEXT}"
 
 
 def parse_number(s: str) -> float | None:

@@ -19,13 +19,32 @@ LETTER = r"[^\W\d_]"  # a letter (a word character that is no digit and no "_")
 WORD = r"\w"
 
 
-def alternation(words: Iterable[str]) -> str:
+def _latin_alphabetic() -> str:
+    """A character class of the characters below U+1F00 (Latin with Vietnamese, Greek, Cyrillic…)
+    that `str.isalpha` calls letters: a test the regex engine can make where code tests isalpha."""
+    ranges, start = [], None
+    for code in range(0x1F01):
+        alpha = code < 0x1F00 and chr(code).isalpha()
+        if alpha and start is None:
+            start = code
+        elif not alpha and start is not None:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(code - 1)) if code - 1 > start else ""))
+            start = None
+    return "[" + "".join(ranges) + "]"
+
+
+ALPHA = _latin_alphabetic()  # every character it matches is alphabetic (not every alphabetic one)
+
+
+def alternation(words: Iterable[str], not_after: str | None = None) -> str:
     """Regex source that matches any of `words` (no word boundaries), the longest one where
     several match: `(?:w1|w2|…)` with the words longest first, written as a trie.
 
     :param words: literal words or phrases (escaped here)
+    :param not_after: a one-character regex (a class) that may not stand right before the word;
+        tested after the word's first character
     """
-    return _trie(_build(words), "")
+    return _trie(_build(words), f"(?<!{not_after}[\\s\\S])" if not_after else "")
 
 
 def words(words: Iterable[str], boundary: str = LETTER) -> str:
@@ -37,7 +56,7 @@ def words(words: Iterable[str], boundary: str = LETTER) -> str:
     :param boundary: the characters a word may not touch: letters (`LETTER`, the default), or
         letters, digits and "_" (`WORD`, what `\\b` tests)
     """
-    return _trie(_build(words), f"(?<!{boundary}[\\s\\S])") + f"(?!{boundary})"
+    return alternation(words, boundary) + f"(?!{boundary})"
 
 
 def opening(branches: Iterable[tuple[str, str]], not_after: Iterable[str] = ()) -> str:
@@ -49,7 +68,12 @@ def opening(branches: Iterable[tuple[str, str]], not_after: Iterable[str] = ()) 
     :param not_after: regex sources of fixed width that must not end where a match starts
     """
     test = "".join(f"(?<!{x}[\\s\\S])" for x in not_after)
-    return "(?:" + "|".join(re.escape(c) + test + rest for c, rest in branches) + ")"
+    # Branches that open alike are tried together (in their order), after one test of the opening.
+    rests: dict[str, list[str]] = {}
+    for c, rest in branches:
+        rests.setdefault(c, []).append(rest)
+    return "(?:" + "|".join(re.escape(c) + test + (f"(?:{'|'.join(r)})" if len(r) > 1 else r[0])
+                            for c, r in rests.items()) + ")"
 
 
 def _build(words: Iterable[str]) -> dict:
