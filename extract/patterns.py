@@ -76,6 +76,16 @@ def opening(branches: Iterable[tuple[str, str]], not_after: Iterable[str] = ()) 
                             for c, r in rests.items()) + ")"
 
 
+def word_start_after_letter(source: str) -> str:
+    """`source` with a leading `\\b` before a letter moved after that letter (`\\bct ?135` ->
+    `c(?<!\\w[\\s\\S])t ?135`): the same matches, and the pattern opens with a literal.
+
+    :param source: a regex source, e.g. one written in a data file
+    """
+    m = re.match(r"\\b([^\W\d_])", source)
+    return m.group(1) + f"(?<!{WORD}[\\s\\S])" + source[m.end():] if m else source
+
+
 def _build(words: Iterable[str]) -> dict:
     trie: dict = {}
     for word in words:

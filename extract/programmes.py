@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc, Occupied
+from .patterns import word_start_after_letter
 from .resources import programme_catalogue
 
 _PERIOD_AFTER = re.compile(r"^[^.;\n]{0,40}?giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
@@ -38,10 +39,13 @@ def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
     generic = "|".join(re.escape(w) for w in cat["generic_words"])
     gap = r"(?:(?!%s)[^.;:!?\n]){0,%d}?" % (generic, cat["gap_chars"])
     listgap = r"[^.;!?\n]{0,%d}?" % cat["list_chars"]
-    # "(?<!\d)\d{1,2}": a count of programmes; a bare "\d+" would restart at every digit of a long run
-    plural = r"(?:các|những|(?<!\d)\d{1,2}|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
-    patterns = [(family, re.compile(p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural)))
-                for family, ps in cat["names"].items() for p in ps]
+    # "(?<!\d)\d{1,2}": a count of programmes; a bare "\d+" would restart at every digit of a long run.
+    # (Its test of the digit before comes after the first digit: each alternative opens with a literal.)
+    count = "|".join(rf"{d}(?<!\d[\s\S])\d?" for d in "0123456789")
+    plural = rf"(?:các|những|{count}|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
+    patterns = [(family, re.compile(word_start_after_letter(
+        p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural))))
+        for family, ps in cat["names"].items() for p in ps]
     phases: dict[str, list[dict]] = {}
     for prog in cat["programmes"]:
         phases.setdefault(prog["family"], []).append(prog)
