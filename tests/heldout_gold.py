@@ -138,10 +138,9 @@ def address_key(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{urlencode(sorted(parse_qsl(parts.query)))}"
 
 
-def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
-    """Per family, the fraction of held-out articles with each part right; each article's verdict;
-    stored URLs that are no held-out article or a second copy of one (duplicates, listings or
-    pages stored as articles)."""
+def stored_rows(db: Path) -> tuple[dict[str, dict], list[str]]:
+    """The stored row of each held-out article (by its gold URL), and the stored URLs that are no
+    held-out article or a second copy of one (duplicates, listings or pages stored as articles)."""
     stored = stored_articles(db) if db.exists() else {}
     owner = {address_key(address): article["url"] for article in gold_articles()
              for address in [article["url"], *article["aliases"]]}
@@ -153,6 +152,13 @@ def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, b
             extra.append(url)
         else:
             rows[article] = row
+    return rows, extra
+
+
+def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
+    """Per family, the fraction of held-out articles with each part right; each article's verdict;
+    the stored URLs that are no held-out article (`stored_rows`)."""
+    rows, extra = stored_rows(db)
     verdicts: dict[str, dict[str, bool]] = {}
     by_family: dict[str, list[dict[str, bool]]] = defaultdict(list)
     for expected in gold_articles():
