@@ -12,11 +12,12 @@ from functools import lru_cache
 
 from .document import Doc, Occupied
 from .numbers import NUMBER, NUMBER_WORD_FIRST, NUMBER_WORD_NEXT, parse_number, parse_number_words
-from .patterns import ALPHA, alternation
+from .patterns import alternation
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
 # "Lớp thứ nhất có 50 học viên", "lớp 2 có 45": a count for one of several classes.
+_WOMEN_AFTER = re.compile(r"\s+(?:nữ|là nữ)\b")  # "80 học viên nữ": part of the total
 _ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,15}$")  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
 
 
@@ -37,10 +38,10 @@ def _patterns() -> tuple[re.Pattern, ...]:
     qualifiers = alternation(lex["qualifiers"])
     numeric = re.compile(rf"({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
     qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
-    # `_at_word_starts` checks the word start; the look-behind after the first letter (ALPHA) turns
-    # down most positions inside words already, where the regex engine is fast.
-    vague_count = re.compile(rf"({alternation(lex['vague_amounts'], ALPHA)})\s+({units})(?![^\W\d_])")
-    worded = re.compile(rf"({alternation(NUMBER_WORD_FIRST, ALPHA)}{NUMBER_WORD_NEXT})\s+({units})(?![^\W\d_])")
+    # No look-behind in front: a pattern that opens with words is scanned for them much faster;
+    # `_at_word_starts` checks the boundary.
+    vague_count = re.compile(rf"({alternation(lex['vague_amounts'])})\s+({units})(?![^\W\d_])")
+    worded = re.compile(rf"({alternation(NUMBER_WORD_FIRST)}{NUMBER_WORD_NEXT})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"{alternation(lex['subcount_cues'])}(?:\s+có)?\s*[:,]?\s*$")
     # The total stated after its noun: "Tổng số học viên tham gia lớp học là 45", "số đại biểu: 120".
     people = alternation(lex["participant_units"])
@@ -81,7 +82,7 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         if unit in other_units:
             role = other_units[unit]
         elif subcount.search(low[max(0, start - 25):start]) or _ONE_CLASS.search(low[max(0, start - 30):start]) \
-                or re.match(r"\s+(?:nữ|là nữ)\b", low[m.end():m.end() + 7]):
+                or _WOMEN_AFTER.match(low[m.end():m.end() + 7]):
             role = "subcount"
         elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(1)):]:
             role = "other"

@@ -88,6 +88,7 @@ _SIGNING_LINE = re.compile(r"^[A-ZĐ][\wÀ-ỹ .]{1,30},\s*ngày\s+\d{1,2}\s+th�
 _NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7}
 # A line that is only a date and a time ("15/03/2023 10:20", "Cập nhật: 08:15 | 05/09/2016").
 _DATE_ONLY_LINE = re.compile(r"^[^\w]*(?:(?:cập nhật|ngày đăng|đăng lúc|ngày|lúc)\s*:?\s*)*[\d/.:|, -]*(?:am|pm|sa|ch)?[\d/.:|, -]*$", re.I)
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 _WORDS_IN_SENTENCES = re.compile(r"\b(tổ chức|tham dự|tham gia|khai mạc|tập huấn|diễn ra)\b")
 
 
@@ -260,7 +261,7 @@ def _assign_roles(doc: Doc, mentions: list[DateMention]) -> None:
             m.role = "other"  # a deadline or the end of a reporting period
         elif _SIGNING_LINE.match(line):
             m.role = "other"
-        elif (line_start, line_end) in head and len(line) <= 80 and (m.y1 or re.search(r"\d{1,2}:\d{2}", line)) \
+        elif (line_start, line_end) in head and len(line) <= 80 and (m.y1 or _CLOCK.search(line)) \
                 and not _WORDS_IN_SENTENCES.search(line.lower()):
             m.role = "publication"
         elif _DATE_ONLY_LINE.match(line):

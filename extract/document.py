@@ -205,14 +205,19 @@ def _first_keys(line: str, n: int) -> list[str]:
     return out
 
 
+_SCHEME_AND_HOST = re.compile(r"^[a-z]+://[^/]*")
+_PAGE_SUFFIX = re.compile(r"\.(?:html?|aspx?|php)$")
+_SLUG_WORD = re.compile(r"[a-z]+|\d{4}")
+
+
 def _slug_words(url: str | None) -> list[str]:
     """The words of the longest hyphenated segment of a URL's path ("tap-huan-nghiep-vu-123.html")."""
     if not url:
         return []
-    path = re.sub(r"^[a-z]+://[^/]*", "", url.lower()).split("?")[0]
+    path = _SCHEME_AND_HOST.sub("", url.lower()).split("?")[0]
     best: list[str] = []
     for segment in path.split("/"):
-        words = re.findall(r"[a-z]+|\d{4}", re.sub(r"\.(?:html?|aspx?|php)$", "", segment))
+        words = _SLUG_WORD.findall(_PAGE_SUFFIX.sub("", segment))
         if segment.count("-") >= _SLUG_MIN_WORDS - 1 and len(words) > len(best):
             best = words
     return best

@@ -20,23 +20,30 @@ NUMBER_WORD_NEXT = r"(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|nă
 NUMBER_WORDS = rf"(?:{'|'.join(NUMBER_WORD_FIRST)}){NUMBER_WORD_NEXT}"
 
 
+_AMOUNT = re.compile(r"([\d.,]+)(?:\s+(\w+))?")
+_GROUPED = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+_GROUP_MARKS = re.compile(r"[.,]")
+_DECIMAL_COMMA = re.compile(r"\d+(?:,\d+)?")
+_DECIMAL_DOT = re.compile(r"\d+\.\d{1,2}")
+
+
 def parse_number(s: str) -> float | None:
     """Value of a digit string in Vietnamese notation, with an optional scale word.
 
     :param s: e.g. "3.130", "02", "1,5 nghìn", "2.5"
     """
     s = s.strip()
-    m = re.fullmatch(r"([\d.,]+)(?:\s+(\w+))?", s)
+    m = _AMOUNT.fullmatch(s)
     if not m:
         return None
     digits, scale = m.group(1), (m.group(2) or "").lower()
     if sum(c.isdigit() for c in digits) > _MAX_DIGITS:
         return None  # a serial number or a run of digits, not an amount
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits):
-        value = float(re.sub(r"[.,]", "", digits))
-    elif re.fullmatch(r"\d+(?:,\d+)?", digits):
+    if _GROUPED.fullmatch(digits):
+        value = float(_GROUP_MARKS.sub("", digits))
+    elif _DECIMAL_COMMA.fullmatch(digits):
         value = float(digits.replace(",", "."))
-    elif re.fullmatch(r"\d+\.\d{1,2}", digits):
+    elif _DECIMAL_DOT.fullmatch(digits):
         value = float(digits)
     else:
         return None

@@ -40,6 +40,12 @@ _HEADS = ("Sở", "Ban", "Ủy ban", "Uỷ ban", "UBND", "HĐND", "Hội", "Vi�
           "Cơ quan", "Cảnh sát", "Trạm", "Lực lượng", "Tổ", "Nhóm", "Dự án", "Bưu điện", "Kho bạc", "Chi nhánh", "Vụ", "Tổng", "Hiệp hội")
 
 
+_NOT_IN_NAME = re.compile(r"\d{1,2}/\d{1,2}|[;]")  # a date or a clause break: not a body's name
+_PART_BREAK = re.compile(r"[,:]\s*|\s+và\s+")
+_TRAINING_BEFORE = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp")
+_SPACES = re.compile(r"\s+")
+
+
 @dataclass
 class Organizer:
     start: int
@@ -60,7 +66,7 @@ def _is_org(name: str) -> bool:
     """Whether `name` reads like a body: a head word ("Sở", "UBND", "Hội") and at least one more
     word; a place alone ("huyện Sơn Dương") is not one."""
     words = name.split()
-    if not (2 <= len(words) <= 20) or re.search(r"\d{1,2}/\d{1,2}|[;]", name):
+    if not (2 <= len(words) <= 20) or _NOT_IN_NAME.search(name):
         return False
     return name.startswith(_HEADS) and not _is_place(name)
 
@@ -92,7 +98,7 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split "A, B và C" into bodies where each part starts like a body (a comma or "và" inside a
     name such as "Sở Lao động, Thương binh và Xã hội" does not split)."""
     parts, cur = [], start
-    for m in re.finditer(r"[,:]\s*|\s+và\s+", text[start:end]):
+    for m in _PART_BREAK.finditer(text[start:end]):
         nxt = start + m.end()
         if _is_org(text[slice(*_strip(text, nxt, end))]) and _is_org(text[slice(*_strip(text, cur, start + m.start()))]):
             parts.append((cur, start + m.start()))
@@ -133,7 +139,7 @@ def find_organizers(doc: Doc) -> list[Organizer]:
             break
         for m in _PASSIVE.finditer(sentence) if "do " in sentence else ():
             a, b = _strip(text, s_start + m.start(1), s_start + m.end(1))
-            if _is_org(text[a:b]) and re.search(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp", sentence[:m.start()]):
+            if _is_org(text[a:b]) and _TRAINING_BEFORE.search(sentence, 0, m.start()):
                 out.append(Organizer(a, b, "organizer", s_start + m.start()))
     out.sort(key=lambda o: o.start)
     return out
@@ -161,4 +167,4 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 def organizer_record(doc: Doc, o: Organizer) -> dict:
     mention = doc.mention(o.start, o.end)
-    return {"name": re.sub(r"\s+", " ", mention["quote"]), "role": o.role, **mention}
+    return {"name": _SPACES.sub(" ", mention["quote"]), "role": o.role, **mention}

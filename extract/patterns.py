@@ -6,8 +6,8 @@ each open with a literal: it then jumps to the characters that can start a match
 opens with a look-behind (`(?<!\\w)tập huấn|…`) is instead tried at every position of the text,
 several times slower; and a list of fifty words written one after another is tried word by word
 at every such position. So word lists are written as a trie (words that share a beginning share
-it in the pattern: `tập (?:huấn|trung)`), and the word-start test goes after the first character,
-where it tests the same position.
+it in the pattern: `tập (?:huấn|trung)`), and the word-start test is made where a word has
+matched, as a look-behind over the word and the character before it (it tests the same position).
 """
 from __future__ import annotations
 
@@ -19,32 +19,16 @@ LETTER = r"[^\W\d_]"  # a letter (a word character that is no digit and no "_")
 WORD = r"\w"
 
 
-def _latin_alphabetic() -> str:
-    """A character class of the characters below U+1F00 (Latin with Vietnamese, Greek, Cyrillic…)
-    that `str.isalpha` calls letters: a test the regex engine can make where code tests isalpha."""
-    ranges, start = [], None
-    for code in range(0x1F01):
-        alpha = code < 0x1F00 and chr(code).isalpha()
-        if alpha and start is None:
-            start = code
-        elif not alpha and start is not None:
-            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(code - 1)) if code - 1 > start else ""))
-            start = None
-    return "[" + "".join(ranges) + "]"
-
-
-ALPHA = _latin_alphabetic()  # every character it matches is alphabetic (not every alphabetic one)
-
-
 def alternation(words: Iterable[str], not_after: str | None = None) -> str:
     """Regex source that matches any of `words` (no word boundaries), the longest one where
     several match: `(?:w1|w2|…)` with the words longest first, written as a trie.
 
     :param words: literal words or phrases (escaped here)
-    :param not_after: a one-character regex (a class) that may not stand right before the word;
-        tested after the word's first character
+    :param not_after: a one-character regex (a class) that may not stand right before the word:
+        tested where a word has matched (a look-behind over the word and the character before
+        it), so that the test costs nothing where no word matches
     """
-    return _trie(_build(words), f"(?<!{not_after}[\\s\\S])" if not_after else "")
+    return _trie(_build(words), not_after, 0)
 
 
 def words(words: Iterable[str], boundary: str = LETTER) -> str:
@@ -97,22 +81,21 @@ def _build(words: Iterable[str]) -> dict:
     return trie
 
 
-def _trie(node: dict, start_test: str | None) -> str:
+def _trie(node: dict, not_after: str | None, depth: int) -> str:
     """A node's pattern: each continuation (one at most can match the text, they differ in their
     first character), tried before ending here, so that the longest word wins.
 
-    :param start_test: at the root (not None), the look-behind to put after each first character
-        (a look-behind over the character before the word and the first character itself tests
-        the word's start)
+    :param not_after: what may not stand before the word, tested where a word ends
+    :param depth: how many characters lead to this node
     """
-    top = start_test is not None
-    branches = [re.escape(ch) + (start_test or "") + _trie(child, None) for ch, child in sorted(node.items()) if ch]
-    ends = "" in node
-    if not branches:
-        return ""
-    if len(branches) == 1 and not ends and not top:
+    branches = [re.escape(ch) + _trie(child, not_after, depth + 1) for ch, child in sorted(node.items()) if ch]
+    if "" in node:
+        branches.append(f"(?<!{not_after}[\\s\\S]{{{depth}}})" if not_after else "")
+    if len(branches) == 1 and depth:
         return branches[0]
-    return "(?:" + "|".join(branches) + ")" + ("?" if ends else "")
+    if branches[-1] == "" and len(branches) == 2 and depth:
+        return f"(?:{branches[0]})?"
+    return "(?:" + "|".join(branches) + ")"
 
 
 class AnyOf:

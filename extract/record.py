@@ -20,13 +20,17 @@ EXTRACTOR_VERSION = extractor_version("0.2.0")
 _TRAINING_WORDS = re.compile(r"tập huấn|bồi dưỡng|huấn luyện|đào tạo nghề|lớp học|khóa học|dạy nghề")
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_FIRST_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
 def _parse_published(value: str | None) -> date | None:
     """ISO (2023-11-07, 2023-11-07T15:32:00+07:00) or day-first (07/11/2023) publication date."""
     if not value:
         return None
     value = str(value).strip()
-    iso_form = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    day_first = re.match(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    iso_form = _ISO_DATE.match(value)
+    day_first = _DAY_FIRST_DATE.match(value)
     if iso_form:
         year, month, day = iso_form.groups()
     elif day_first:
