@@ -152,19 +152,23 @@ class PlaceFinder:
     # -- typed mentions and lists -------------------------------------------------------
     def _typed(self) -> None:
         text, low = self.doc.norm.text, self.doc.norm.lower
+        qualifiers = _qualifiers()
         for m in _typed_matches(low):
             if self.taken.overlaps(m.start(), m.end()):
                 continue
-            plural, type_word = m.group(1), m.group(2)
-            kind = _TYPE_WORDS[type_word]
+            plural, type_word = m.group(1, 2)
+            type_start = m.start(2)
             upper = self.doc.is_upper_line(m.start())
-            if not upper and text[m.start(2)].isupper() and m.start(2) > 0 and text[m.start(2) - 1] not in "\n .,:;(\"“-":
+            if not upper and text[type_start].isupper() and type_start > 0 and text[type_start - 1] not in "\n .,:;(\"“-":
                 continue
             pos = m.end()
-            qualified = _qualifiers().match(low, pos)  # "huyện miền núi Mường Lát"
+            qualified = qualifiers.match(low, pos)  # "huyện miền núi Mường Lát"
             if qualified:
                 pos = qualified.end()
-            first = self._typed_name(pos, kind, type_word, upper, type_start=None if qualified else m.start(2))
+            if not upper and not (text[pos:pos + 1].isupper() or text[pos:pos + 1].isdigit()):
+                continue  # outside a line of capitals a name opens with a capital or a number ("xã hội")
+            kind = _TYPE_WORDS[type_word]
+            first = self._typed_name(pos, kind, type_word, upper, type_start=None if qualified else type_start)
             if not first:
                 continue
             end = first.end
@@ -250,7 +254,8 @@ class PlaceFinder:
         text, keys = self.doc.norm.text, self.g.bare_keys
         out: list[list[tuple[int, int]]] = []
         for run in runs:
-            if out and _DASH.fullmatch(text, out[-1][-1][1], run[0][0]):
+            # (a dash with a space either side at most: a gap of three characters)
+            if out and run[0][0] - out[-1][-1][1] <= 3 and _DASH.fullmatch(text, out[-1][-1][1], run[0][0]):
                 before = out[-1]
                 if any(place_key(text[before[-a][0]:run[b - 1][1]]) in keys
                        for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
@@ -266,6 +271,12 @@ class PlaceFinder:
         first_keys, bare_keys = self.g.first_keys, self.g.bare_keys
         out = []
         for run in runs:
+            if len(run) == 1:  # most runs: one word, its own name or nothing
+                a, b = run[0]
+                key = place_key(text[a:b])
+                if key in first_keys and key in bare_keys:
+                    out.append((run, {0: [1]}))
+                continue
             spans: dict[int, list[int]] = {}
             for i, (a, b) in enumerate(run):
                 if place_key(text[a:b]) in first_keys:
@@ -471,8 +482,12 @@ def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
     """Runs of capitalised words joined by a space or a hyphen, as lists of word ranges."""
     runs = []
     for m in _CAP_RUN.finditer(text):
+        words = m.group().split(" ")  # one space between the words of a run, none inside a word
+        if len(words) == 1:
+            runs.append([m.span()])
+            continue
         pos, run = m.start(), []
-        for word in m.group().split(" "):  # one space between the words of a run, none inside a word
+        for word in words:
             run.append((pos, pos + len(word)))
             pos += len(word) + 1
         runs.append(run)
