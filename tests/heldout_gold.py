@@ -15,7 +15,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import yaml
 
-from portal_gold import FAST, FIELDS, judge, stored_articles
+from portal_gold import FAST, family_scores, judge, stored_articles
 from stages.sample_server import SamplePortalServer
 
 HELDOUT = Path(__file__).resolve().parent / "fixtures" / "heldout"
@@ -159,14 +158,7 @@ def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, b
     """Per family, the fraction of held-out articles with each part right; each article's verdict;
     the stored URLs that are no held-out article (`stored_rows`)."""
     rows, extra = stored_rows(db)
-    verdicts: dict[str, dict[str, bool]] = {}
-    by_family: dict[str, list[dict[str, bool]]] = defaultdict(list)
-    for expected in gold_articles():
-        verdict = judge_heldout(expected, rows.get(expected["url"]))
-        verdicts[expected["url"]] = verdict
-        by_family[expected["family"]].append(verdict)
-    fractions = {family: {name: sum(v.get(name, False) for v in results) / len(results) for name in FIELDS}
-                 for family, results in sorted(by_family.items())}
+    fractions, verdicts = family_scores(gold_articles(), rows, judge_heldout)
     return fractions, verdicts, extra
 
 

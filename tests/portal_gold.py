@@ -67,19 +67,30 @@ def judge(expected: dict, row: dict | None) -> dict[str, bool]:
     return verdict
 
 
-def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
-    """Per family, the fraction of fixture articles with each part right; the verdict of every
-    article; the stored URLs that are no fixture article (duplicates, listings stored as articles)."""
-    stored = stored_articles(db)
+def family_scores(gold: list[dict], rows: dict[str, dict], judged=judge
+                  ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]]]:
+    """Per family, the fraction of `gold` articles with each part right, and each one's verdict.
+
+    :param rows: stored row of each article, by its gold URL
+    :param judged: the judge of one article (expected, row or None) -> part -> right
+    """
     verdicts: dict[str, dict[str, bool]] = {}
     by_family: dict[str, list[dict[str, bool]]] = defaultdict(list)
-    for expected in gold_articles():
-        verdict = judge(expected, stored.get(expected["url"]))
+    for expected in gold:
+        verdict = judged(expected, rows.get(expected["url"]))
         verdicts[expected["url"]] = verdict
         by_family[expected["family"]].append(verdict)
     fractions = {family: {name: sum(v[name] for v in results) / len(results)
                           for name in FIELDS if name in results[0]}
                  for family, results in sorted(by_family.items())}
+    return fractions, verdicts
+
+
+def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
+    """Per family, the fraction of fixture articles with each part right; the verdict of every
+    article; the stored URLs that are no fixture article (duplicates, listings stored as articles)."""
+    stored = stored_articles(db)
+    fractions, verdicts = family_scores(gold_articles(), stored)
     expected_urls = {a["url"] for a in gold_articles()}
     extra = sorted(url for url in stored if url not in expected_urls)
     return fractions, verdicts, extra
