@@ -47,6 +47,7 @@ class Doc:
     _sentence_hits: dict = field(init=False, default_factory=dict, repr=False)
     warnings: dict[str, int] = field(init=False, default_factory=dict)  # what a cap left out, counted
     _leads: dict = field(init=False, default_factory=dict, repr=False)
+    _lead_scan: tuple | None = field(init=False, default=None, repr=False)  # (found, seen, next sentence)
     _head_lines: dict = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -120,21 +121,25 @@ class Doc:
         """
         if n in self._leads:
             return self._leads[n]
-        out: list[tuple[int, int]] = []
-        self._leads[n] = out
-        seen = {self.norm.lower[slice(*self.title)].strip(" .")} if self.title else set()
+        if self._lead_scan is None:
+            seen = {self.norm.lower[slice(*self.title)].strip(" .")} if self.title else set()
+            after = self.title[1] if self.title else 0
+            self._lead_scan = ([], seen, bisect_right(self._sentence_starts, after) - 1 if after else 0)
+        # One scan for every `n`: a longer lead goes on from where a shorter one stopped.
+        found, seen, i = self._lead_scan
         after = self.title[1] if self.title else 0
-        for i in range(bisect_right(self._sentence_starts, after) - 1 if after else 0, len(self.sentences)):
+        while len(found) < n and i < len(self.sentences):
             start, end = self.sentences[i]
+            i += 1
             if end <= after:
                 continue
             start = max(start, after)
             sentence = self.norm.lower[start:end].strip(" .")
             if len(sentence.split()) >= _PROSE_WORDS and sentence not in seen:
                 seen.add(sentence)
-                out.append((start, end))
-                if len(out) == n:
-                    break
+                found.append((start, end))
+        self._lead_scan = (found, seen, i)
+        out = self._leads[n] = found[:n]
         return out
 
     def head_lines(self, n: int = 8) -> list[tuple[int, int]]:
