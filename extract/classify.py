@@ -6,11 +6,14 @@ term further down the body ("cán bộ y tế đã được tập huấn" in a v
 1. the headline: a training term there (not inside an institution's name such as "Trung tâm Bồi
    dưỡng chính trị") makes the training the primary activity, unless the headline announces a
    document, a plan or an interview, or names another kind of event (a congress, a drill, a
-   meeting that is not a training);
+   meeting that is not a training), also one whose subject is training ("Hội thảo nâng cao chất
+   lượng đào tạo nghề", unlike "Hội nghị tập huấn");
 2. else the lead (the first sentences of prose): a sentence saying that a training was held or
    attended ("tổ chức lớp tập huấn", "khai giảng lớp bồi dưỡng", "tập huấn cho 80 học viên");
    after a headline that is about something else, that sentence must be the lead's first one,
-   or the training must fill the body;
+   or the training must fill the body (more than one sentence of it). A sentence that names the
+   training only in a background clause ("Sau khi được tập huấn …, "), as one to come ("sẽ được
+   tập huấn") or once attended ("từng được bồi dưỡng") reports none;
 3. a plan or a call ("sẽ tổ chức", "thông báo tuyển sinh", "ban hành Kế hoạch … bồi dưỡng") in the
    deciding sentences, with nothing held in the lead, is not a report; neither is a text with no
    sign that the training happened (trainees, opening, a date, an organiser…).
@@ -68,6 +71,22 @@ def _patterns() -> dict[str, re.Pattern | AnyOf]:
                                    not_future + ["kế hoạch ", r"[^\W\d_]"]) + r"(?![^\W\d_])"),
         "preamble": re.compile(r"\W*" + _words(lex["preamble_starts"])),
         "topic": re.compile(_words(lex["training_topics"])),
+        # "Hội thảo nâng cao chất lượng đào tạo nghề": an event of another kind, the training its
+        # subject; what stands between the event's word and the training's tells (`_training_is_the_topic`).
+        "topic_event": re.compile(_words(lex["topic_events"])),
+        "event_kind_of": re.compile(r"\s*(?:" + _words(lex["event_modifiers"]) + r"\s*)*"),
+        "conjoined": re.compile(r"(?:(?:^|\s)" + _words(lex["activity_conjunctions"]) + r"|,)\s*$"),
+        "profession": re.compile(_words(lex["profession_nouns"]) + r"\s+$"),
+        "background_clause": re.compile(r"[\W\d]*" + _words(lex["background_clause_starts"])),
+        "past_or_future": re.compile(r"(?:(?:" + _words(lex["future_before_term"]) + r"|(?<![^\W\d_])từng\s+"
+                                     + _words(lex["past_experience_verbs"]) + "|" + _words(lex["after_before_term"])
+                                     + r")\s+(?:\S+\s+){0,4}|" + _words(lex["subject_nouns_before_term"]) + r"\s+)$"),
+        "time_to_come": AnyOf(_words(lex["time_to_come"])),
+        "span_of_years": re.compile(r"\W*(?:" + _words(lex["span_of_years_before"]) + r"\s+)?(?:\d+|"
+                                    + _words(lex["span_of_years_amounts"]) + r")\s+năm(?![^\W\d_])"),
+        "ceremony": re.compile(_words(lex["ceremony_terms"])),
+        "class_after": re.compile(r"\s+(?:\S+\s+){0,2}?" + _words(lex["class_nouns"])),
+        "school_year": AnyOf(_words(lex["school_year_words"])),
     }
 
 
@@ -87,6 +106,7 @@ _LEAD_SENTENCES_UNTITLED = 5
 # about, even when its headline is not ("Tình hình thực hiện công tác giảm nghèo" reporting the
 # trainings held); a passing mention is one or two sentences of many.
 _FILLS_THE_BODY = 0.25
+_MIN_FILLING_SENTENCES = 2
 
 
 def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated: bool = False) -> TrainingVerdict:
@@ -116,11 +136,16 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     head_term = bool(title) and _has_term(doc, *title)
     if title and not head_term and p["non_training_event"].search(title_low):
         return TrainingVerdict(False, [title], "headline names another kind of event; training is not its subject")
+    if head_term and _training_is_the_topic(doc, *title):
+        return TrainingVerdict(False, [title], "headline names another kind of event; training is its subject")
 
     # Without a headline the text may open with a menu or a banner line: read a little further.
     lead = doc.lead(_LEAD_SENTENCES if title else _LEAD_SENTENCES_UNTITLED)
+    reported = {i for i in named if _reports(doc, *doc.sentences[i])}
     lead_named = [s for s in lead if doc.sentence_index(s[0]) in named]
-    held = [s for s in lead_named if p["held_training"].search(low, *s)]
+    lead_reported = [s for s in lead_named if doc.sentence_index(s[0]) in reported]
+    # (A sentence opening with a span of years sums up a career or a record: "Hơn 20 năm đứng lớp …")
+    held = [s for s in lead_reported if p["held_training"].search(low, *s) and not p["span_of_years"].match(low, *s)]
     deciding: tuple[int, int] | None = None
     if head_term:
         deciding, reason = title, "training named in the headline"
@@ -128,12 +153,12 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         deciding, reason = held[0], "training reported in the lead"
     elif title and p["meeting"].search(title_low):
         return TrainingVerdict(False, [title], "headline names a meeting and the lead names no training")
-    elif _share_of_body(doc, named) >= _FILLS_THE_BODY:
-        deciding, reason = doc.sentences[min(named)], "training fills the body"
-    elif named and p["topic"].search(title_low):
-        deciding, reason = doc.sentences[min(named)], "headline about building skills, the body names the training"
-    elif lead_named and not title:
-        deciding, reason = lead_named[0], "training named in the lead"
+    elif _fills_the_body(doc, reported):
+        deciding, reason = doc.sentences[min(reported)], "training fills the body"
+    elif reported and p["topic"].search(title_low):
+        deciding, reason = doc.sentences[min(reported)], "headline about building skills, the body names the training"
+    elif lead_reported and not title:
+        deciding, reason = lead_reported[0], "training named in the lead"
     elif slug_names_training and not named:
         deciding, reason = (lead[0] if lead else None), "training named in the address; the text has no headline"
     else:
@@ -173,14 +198,59 @@ def _has_term(doc: Doc, start: int, end: int) -> bool:
 
 def _terms(doc: Doc, start: int, end: int):
     """Training terms between `start` and `end`, outside institutions' names ("Trung tâm Bồi dưỡng
-    chính trị") and phrases that name no training ("huấn luyện viên", "khai giảng năm học")."""
+    chính trị"), phrases that name no training ("huấn luyện viên", "khai giảng năm học"), and
+    professions ("người thầy dạy nghề"); in a text about a school year, "lễ khai giảng" without a
+    class after it is the school's."""
     p = _patterns()
+    low = doc.norm.lower
     names = Occupied(len(doc.norm.text))
     for m in p["institution"].finditer(doc.norm.text, start, end):
         names.add(*m.span())
-    for m in p["not_training_use"].finditer(doc.norm.lower, start, end):
+    for m in p["not_training_use"].finditer(low, start, end):
         names.add(*m.span())
-    return (m for m in p["term"].finditer(doc.norm.lower, start, end) if not names.overlaps(*m.span()))
+    school_year = None
+    for m in p["term"].finditer(low, start, end):
+        if names.overlaps(*m.span()) or p["profession"].search(low, max(0, m.start() - 12), m.start()):
+            continue
+        if p["ceremony"].fullmatch(m.group()) and not p["class_after"].match(low, m.end()):
+            school_year = p["school_year"].search(low) if school_year is None else school_year
+            if school_year:
+                continue
+        yield m
+
+
+def _reports(doc: Doc, start: int, end: int) -> bool:
+    """Whether the sentence `start`–`end` reports a training it names: a term of it stands outside a
+    background clause ("Sau khi được tập huấn …, cán bộ y tế lại …"), and not in words of a
+    training still to come or once attended ("sẽ được tập huấn", "… trong thời gian tới", "từng
+    được bồi dưỡng"), of what came after one ("học viên sau khóa học đã …") or of a thing about
+    trainings ("tài liệu tập huấn")."""
+    p = _patterns()
+    low = doc.norm.lower
+    for m in _terms(doc, start, end):
+        clause_start = max(low.rfind(",", start, m.start()), low.rfind(";", start, m.start()), start - 1) + 1
+        clause_end = low.find(",", m.end(), end)
+        clause_end = end if clause_end < 0 else clause_end
+        if not (p["background_clause"].match(low, clause_start, m.start())
+                or p["past_or_future"].search(low, max(clause_start, m.start() - 40), m.start())
+                or p["time_to_come"].search(low, m.end(), clause_end)):
+            return True
+    return False
+
+
+def _training_is_the_topic(doc: Doc, start: int, end: int) -> bool:
+    """Whether the headline `start`–`end` names an event of another kind whose subject is the
+    training ("Hội thảo nâng cao chất lượng đào tạo nghề", "Hội nghị triển khai kế hoạch tập
+    huấn"), rather than a training event ("Hội nghị tập huấn", "Hội nghị trực tuyến tập huấn") or
+    an event with a training besides ("Hội nghị sơ kết và tập huấn nghiệp vụ")."""
+    p = _patterns()
+    low = doc.norm.lower
+    first_term = next(_terms(doc, start, end), None)
+    events = list(p["topic_event"].finditer(low, start, first_term.start())) if first_term else []
+    if not events:
+        return False
+    between = low[events[-1].end():first_term.start()]
+    return not (p["event_kind_of"].fullmatch(between) or p["conjoined"].search(between))
 
 
 def _is_primary(doc: Doc, lead: list[tuple[int, int]], sentence: tuple[int, int]) -> bool:
@@ -195,13 +265,17 @@ def _is_primary(doc: Doc, lead: list[tuple[int, int]], sentence: tuple[int, int]
     return False
 
 
-def _share_of_body(doc: Doc, named: set[int]) -> float:
-    """Share of the sentences of prose that name a training: eight words or more, ended by a full
-    stop (a list of related headlines under the article, "Tập huấn …", has none)."""
+def _fills_the_body(doc: Doc, named: set[int]) -> bool:
+    """Whether the training fills the body: a good share of its sentences of prose (eight words or
+    more, ended by a full stop: a list of related headlines under the article, "Tập huấn …", has
+    none) name it, and more than one, unless the body is that one sentence. One sentence among
+    others is a passing mention, whatever the length of the body (a short news item carries a
+    line of statistics, a visit's talk)."""
     low = doc.norm.lower
     prose = [i for i, (a, b) in enumerate(doc.sentences)
              if len(low[a:b].split()) >= 8 and low[a:b].rstrip()[-1:] in _SENTENCE_END]
-    return sum(i in named for i in prose) / len(prose) if prose else 0.0
+    naming = sum(i in named for i in prose)
+    return bool(prose) and naming >= min(_MIN_FILLING_SENTENCES, len(prose)) and naming / len(prose) >= _FILLS_THE_BODY
 
 
 _SENTENCE_END = set(".!?…\"”')»:;")
