@@ -75,6 +75,20 @@ _DATE_BEFORE = re.compile(r"(?:ngày\s+)?(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s
 # Chính phủ đã ký ban hành Quyết định số").
 _SIGNING_BETWEEN = re.compile(r"[^.;\d]{0,120}?\b(?:ban hành|ký|thông qua)\b[^.;\d]{0,60}$", re.I)
 _NAMED_REACH = 120  # characters from a citing word ("Luật … số") to the number
+_CAPITALS = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
+# The issuer between the number and its date ("của UBND tỉnh Hà Giang ngày …", "của Thủ tướng
+# Chính phủ ngày …"): a name opening with a capital, up to the date (`_issuer_name` checks it).
+_OF_ISSUER = re.compile(rf"\s*,?\s*(?:của|do)\s+((?:liên\s+)?[{_CAPITALS}][^\s,.;:()\d]*(?: [^\s,.;:()\d]+){{0,11}}?)"
+                        rf"(?=\s*,?\s*(?:(?:được\s+)?{_SIGNED}\s+)?(?:vào\s+)?(?:ngày|ngay)\s+\d)")
+_COMMA_BEFORE_DATE = re.compile(r"\s*,")
+_CAPITALISED_AFTER = re.compile(rf"\s*,?\s*([{_CAPITALS}][^\s,.;:()]*(?: [^\s,.;:()]+)?)")
+_CLAUSE_END = re.compile(r"\s*(?:[.;)\n]|$)")
+# The header of a legal text: "Số: 90/QĐ-TTg", then (on the same line after a table's bar, or a
+# few lines on, past the national motto) the place-and-date line "Hà Nội, ngày 18 tháng 01 năm 2022".
+_HEADER_NUMBER = re.compile(r"(?:^|[\n|])[ \t]*Số[ \t]*:?[ \t]*$")
+_HEADER_REACH = 250
+_SIGNING_LINE = re.compile(rf"(?:^|(?<=[\s|]))[ \t|]*(?:TP\.?\s*|Tp\.?\s*|thành phố\s+)?[{_CAPITALS}][^\W\d]*"
+                           rf"(?:[ -][{_CAPITALS}][^\W\d]*){{0,4}}\s*,\s*{_DATE}", re.M)
 _ISSUER_TERM = re.compile(r"(UBTVQH|QH)(\d{1,2})")  # the Assembly's term is printed after its code
 _JOINT_TYPES = {"TTLT", "NQLT"}
 
@@ -156,7 +170,26 @@ def _issuer_code(part: str) -> str | None:
 
 
 def _split_codes(codes: str) -> list[str]:
-    return [p for p in re.split(r"\s?-\s?|\.(?=[A-ZĐ])", codes) if p]
+    """The parts of a code, a type and its issuer printed without their hyphen split apart
+    ("NĐCP" -> NĐ, CP; "QĐUBND-VX" -> QĐ, UBND, VX)."""
+    parts = [p for p in re.split(r"\s?-\s?|\.(?=[A-ZĐ])", codes) if p]
+    if parts:
+        parts[:1] = _unjoined(parts[0])
+    return parts
+
+
+@lru_cache(maxsize=4096)
+def _unjoined(part: str) -> tuple[str, ...]:
+    """A code part that is no code of its own but a type code and an issuer code run together, as
+    the two ("NQCP" -> NQ, CP; "QĐUBND" -> QĐ, UBND); else the part itself. The longest type wins
+    ("TTLTBTC" -> TTLT, BTC)."""
+    types, _ = _code_tables()
+    if _fold(part) in types or _issuer_code(part):
+        return (part,)
+    for k in range(len(part) - 1, 0, -1):
+        if _fold(part[:k]) in types and _issuer_code(part[k:]):
+            return part[:k], part[k:]
+    return (part,)
 
 
 @dataclass
@@ -212,7 +245,8 @@ def _build(shape: str, groups: tuple[str, ...], lower: bool) -> _Parsed | None:
         doc_type = _canonical_code(doc_type, types)
         printed = [_canonical_code(p, issuers) for p in issuer.split("-")]
         return _Parsed(f"{num}-{doc_type}/{'-'.join(printed)}", "party", doc_type, _issuer_list(printed, doc_type), None)
-    if shape == "single":
+    # "1234/QĐUBND" (a type and an issuer without their hyphen) reads as the administrative shape
+    if shape == "single" and len(_unjoined(groups[1])) == 1:
         num, code = groups
         if not _issuer_code(code) or len(_fold(code)) < 2:
             return None
@@ -247,7 +281,7 @@ def find_documents(doc: Doc) -> list[DocumentMention]:
             continue
         for shape, pattern, lower in _SHAPES:
             m = pattern.match(text, pos)
-            if not m or (shape == "single" and not _cited_before(text, pos)):
+            if not m or (shape == "single" and len(_unjoined(m.group(2))) == 1 and not _cited_before(text, pos)):
                 continue
             parsed = _build(shape, m.groups(), lower)
             if parsed is None:
@@ -261,7 +295,7 @@ def find_documents(doc: Doc) -> list[DocumentMention]:
         sentence_start, sentence_end = doc.sentence_at(mention.start)
         limit = found[k + 1].start if k + 1 < len(found) else len(text)
         floor = max(sentence_start, found[k - 1].end if k else 0)
-        _attach_issue_date(text, mention, floor, min(limit, max(sentence_end, mention.end)))
+        _attach_issue_date(text, mention, floor, min(limit, max(sentence_end, mention.end)), limit)
         if mention.doc_type is None:
             # A letter's symbol names no type: only the word right before it does ("Công văn số").
             letter = mention.shape == "letter" and not _issuer_only(mention)
@@ -309,28 +343,46 @@ def _plausible_letter(parts: list[str]) -> bool:
     return len(parts) >= 2 and all(re.fullmatch(r"[A-ZĐ0-9&]{2,}[a-z]?[A-ZĐ0-9&]*", p) for p in parts)
 
 
-def _attach_issue_date(text: str, mention: DocumentMention, floor: int, limit: int) -> None:
-    """The issue date: "ngày …" right after the number, or the first date after the document's
-    title when "của <issuer>" follows it (or "ban hành" precedes it), before the next number; else
-    a date before the number that a signing verb ties to it ("Ngày 18/01/2022, Thủ tướng Chính
-    phủ ban hành Quyết định số 90/QĐ-TTg").
+def _attach_issue_date(text: str, mention: DocumentMention, floor: int, limit: int, next_start: int) -> None:
+    """The issue date: "ngày …" right after the number (also after its issuer: "số 27/2022/NĐ-CP
+    của Chính phủ ngày 19/4/2022"), or the first date after the document's title when "của
+    <issuer>" follows it, "ban hành" precedes it or it ends the clause, before the next number;
+    else the place-and-date line of a legal text's header ("Số: 90/QĐ-TTg … Hà Nội, ngày 18
+    tháng 01 năm 2022"); else a date before the number that a signing verb ties to it ("Ngày
+    18/01/2022, Thủ tướng Chính phủ ban hành Quyết định số 90/QĐ-TTg"). A date after a comma
+    that opens a clause of its own ("…, ngày 05/9/2022 Sở Tài chính có văn bản") is that
+    clause's.
 
     :param floor: where the sentence or the previous number ends
     :param limit: where the sentence ends or the next number starts
+    :param next_start: where the next number starts (a header runs over several lines)
     """
-    m = _ISSUED_AFTER.match(text, mention.end, min(limit, mention.end + 60))
-    if m:
+    near = min(limit, mention.end + 60)
+    m = _ISSUED_AFTER.match(text, mention.end, near)
+    if not m:
+        issuer = _OF_ISSUER.match(text, mention.end, min(limit, mention.end + 120))
+        if issuer and _issuer_name(issuer.group(1)):
+            m = _ISSUED_AFTER.match(text, issuer.end(), min(limit, issuer.end() + 60))
+    if m and not (_COMMA_BEFORE_DATE.match(text, m.start()) and _opens_clause(text, m.end())):
         _set_issued(mention, m, m.start(), m.end())
         return
+    if m:
+        return  # the date is the next clause's; no later date is this document's either
     reach = text[mention.end:min(limit, mention.end + _TITLE_REACH)]
     cut = reach.find(";")
     if cut != -1:
         reach = reach[:cut]
     m = _TITLED_DATE.search(reach)
-    if m and (_ISSUER_AFTER.match(text, mention.end + m.end()) or _SIGNED_BEFORE.search(reach[:m.start()])) \
-            and _year_fits(mention, m):
+    if m and _year_fits(mention, m) and (
+            _ISSUER_AFTER.match(text, mention.end + m.end()) or _SIGNED_BEFORE.search(reach[:m.start()])
+            or _ends_a_title(mention, reach[:m.start()], text, mention.end + m.end())):
         _set_issued(mention, m, mention.end + m.start(), mention.end + m.end())
         return
+    if _HEADER_NUMBER.search(text, max(0, mention.start - 12), mention.start):
+        header = _SIGNING_LINE.search(text, mention.end, min(next_start, mention.end + _HEADER_REACH))
+        if header and not any(c.isdigit() for c in text[mention.end:header.start()]) and _year_fits(mention, header):
+            _set_issued(mention, header, header.start(), header.end())
+            return
     window_start = max(floor, mention.start - _TITLE_REACH)
     before = text[window_start:mention.start]
     before_start = window_start + max(before.rfind(";"), -1) + 1
@@ -339,6 +391,52 @@ def _attach_issue_date(text: str, mention: DocumentMention, floor: int, limit: i
         pass
     if last and _SIGNING_BETWEEN.match(text, last.end(), mention.start) and _year_fits(mention, last):
         _set_issued(mention, last, last.start(), last.end())
+
+
+def _opens_clause(text: str, pos: int) -> bool:
+    """Whether a capitalised word at `pos` opens a clause with its own subject ("Sở Tài chính có
+    văn bản"), not the document's title ("Phê duyệt …", "Về việc …")."""
+    m = _CAPITALISED_AFTER.match(text, pos)
+    return bool(m) and not _title_opener(m.group(1))
+
+
+def _ends_a_title(mention: DocumentMention, title: str, text: str, date_end: int) -> bool:
+    """Whether a date with no issuer after it ends the document's title ("Quyết định số
+    18/2011/QĐ-TTg về chính sách đối với người có uy tín ngày 18/3/2011."): the words after the
+    number open a title (not a clause of their own: "…, Hội tổ chức lớp tập huấn ngày 5/3"), the
+    date ends the clause, no event word stands before it ("từ ngày", "sáng ngày") and, for a
+    number without its year, no verb of holding an activity stands in the title."""
+    words = _citation_words()
+    first = title.lstrip(" ,")
+    if not first or not (first[0].islower() or _title_opener(first)) or not _CLAUSE_END.match(text, date_end):
+        return False
+    if words["event_before"].search(title):
+        return False
+    return mention.year is not None and mention.shape == "normative" or not words["activity"].search(title)
+
+
+def _issuer_name(words: str) -> bool:
+    """Whether the words between "của" and a date can be an issuer's name: no title words or
+    verbs of an activity in lower case ("của UBND huyện tổ chức lớp tập huấn ngày …" is not)."""
+    return not _citation_words()["not_in_issuer"].search(words)
+
+
+def _title_opener(words: str) -> bool:
+    low = words.lower()
+    return any(low == w or low.startswith(w + " ") for w in _citation_words()["openers"])
+
+
+@lru_cache(maxsize=1)
+def _citation_words() -> dict:
+    """The word lists of citation sentences (data/doc_codes.yml `citation`), compiled."""
+    data = doc_codes()["citation"]
+    alternatives = lambda ws: "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))
+    return {
+        "openers": [w.lower() for w in data["title_openers"]],
+        "event_before": re.compile(rf"(?<!\w)(?:{alternatives(data['event_date_words'])})\s*$", re.I),
+        "activity": re.compile(rf"(?<!\w)(?:{alternatives(data['activity_verbs'])})(?!\w)", re.I),
+        "not_in_issuer": re.compile(rf"(?<!\w)(?:{alternatives([w.lower() for w in data['title_openers']] + data['activity_verbs'])})(?!\w)"),
+    }
 
 
 def _year_fits(mention: DocumentMention, m: re.Match) -> bool:

@@ -72,6 +72,80 @@ def test_each_document_of_a_list_gets_its_own_date_and_none_takes_the_next_ones(
         ("101/2020/NĐ-CP", None), ("123/2016/NĐ-CP", "2016-09-01")]
 
 
+@pytest.mark.parametrize("word, number, title, written, iso, issuer", TITLED)
+def test_the_issue_date_after_the_issuer_between_number_and_date(word, number, title, written, iso, issuer):
+    for after in ("", f" {title}", ", ban hành kèm theo Quy chế", "."):
+        d = only(f"Thực hiện {word} {number} {issuer} {written}{after}")
+        assert d["issued"] == iso, after
+
+
+@pytest.mark.parametrize("word, number, title, written, iso, issuer", [t for t in TITLED if "/20" in t[1]])
+def test_a_date_that_ends_the_title_of_a_normative_document_is_its_issue_date(word, number, title, written, iso, issuer):
+    for lead, end in (("Căn cứ", ";"), ("Theo", "."), ("Thực hiện", ""), ("Các huyện thuộc", ")")):
+        d = only(f"{lead} {word} {number} {title} {written}{end}")
+        assert d["issued"] == iso, (lead, end)
+
+
+@pytest.mark.parametrize("text", [
+    "Thực hiện Kế hoạch số 12/KH-UBND, Hội Nông dân tổ chức lớp tập huấn ngày 5/3/2023.",
+    "Theo Kế hoạch số 45/KH-SNN về tổ chức lớp tập huấn cho nông dân ngày 12/4/2023.",
+    "Căn cứ Công văn số 1458/UBDT-VP135 của Ủy ban Dân tộc, lớp học khai giảng từ ngày 5/6/2023.",
+    "Kế hoạch số 216/KH-UBND của UBND huyện tổ chức lớp bồi dưỡng ngày 18/11/2022.",
+])
+def test_an_activitys_date_after_a_number_is_not_its_issue_date(text):
+    assert only(text)["issued"] is None
+
+
+@pytest.mark.parametrize("number, subject", [
+    ("46/2022/TT-BTC", "Sở Tài chính có văn bản hướng dẫn"), ("1719/QĐ-TTg", "UBND huyện đã tổ chức hội nghị"),
+    ("90/QĐ-TTg", "Hội Nông dân tỉnh mở lớp tập huấn"), ("12/KH-UBND", "Ban Dân tộc tỉnh tổ chức hội nghị"),
+])
+def test_a_date_that_opens_the_next_clause_is_not_the_issue_date(number, subject):
+    for word in ("Căn cứ Quyết định số", "Thực hiện văn bản số", "Theo"):
+        for sep in (" ", ", "):
+            assert only(f"{word} {number}, ngày 05/9/2022{sep}{subject}.")["issued"] is None
+    # the same date continuing the citation is the issue date
+    for continuation in (" của cơ quan ban hành", " về việc hướng dẫn", ", của cơ quan ban hành", " Về việc hướng dẫn",
+                         " Phê duyệt Đề án", ";", "."):
+        assert only(f"Căn cứ văn bản số {number}, ngày 05/9/2022{continuation} và các quy định")["issued"] == "2022-09-05"
+
+
+@pytest.mark.parametrize("header", [
+    "Số: {n}\nHà Nội, ngày 18 tháng 01 năm 2022\n",
+    "Số: {n} | Hà Nội, ngày 18 tháng 01 năm 2022 |\n",
+    "Số: {n}\tHà Nội, ngày 18 tháng 01 năm 2022\n",
+    "CHÍNH PHỦ\n-------\nSố: {n}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n---------------\n"
+    "Hà Nội, ngày 18 tháng 01 năm 2022\n",
+    "| ỦY BAN NHÂN DÂN TỈNH THANH HÓA | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n| Số: {n} | Thanh Hóa, ngày 18 tháng 01 năm 2022 |\n",
+    "Số {n}\nTP. Hồ Chí Minh, ngày 18 tháng 1 năm 2022\n",
+    "Số: {n}\nMường Lát, ngày 18/01/2022\n",
+])
+def test_the_issue_date_of_a_legal_texts_header(header):
+    for number in ("90/QĐ-TTg", "4330/BNN-KTHT", "05/2022/TT-BNV", "125/KH-UBND"):
+        text = header.format(n=number) + "QUYẾT ĐỊNH\nVề việc phê duyệt Kế hoạch tổ chức lớp bồi dưỡng năm 2022"
+        (d,) = [d for d in documents(text) if d["number"] == number]
+        assert d["issued"] == "2022-01-18", text
+    # a header of another year than the number's is another document's; a number without "Số" is no header
+    assert only("Số: 05/2021/TT-BNV\nHà Nội, ngày 18 tháng 01 năm 2022\n")["issued"] is None
+    assert only("Theo 4330/BNN-KTHT\nHà Nội, ngày 18 tháng 01 năm 2022\n")["issued"] is None
+
+
+@pytest.mark.parametrize("raw, number, doc_type, issuer", [
+    ("38/2023/NĐCP", "38/2023/NĐ-CP", "NĐ", "CP"), ("30a/2008/NQCP", "30a/2008/NQ-CP", "NQ", "CP"),
+    ("1234/QĐUBND", "1234/QĐ-UBND", "QĐ", "UBND"), ("1719/QĐTTg", "1719/QĐ-TTg", "QĐ", "TTg"),
+    ("15/2019/TTBGDĐT", "15/2019/TT-BGDĐT", "TT", "BGDĐT"), ("12/KHUBND", "12/KH-UBND", "KH", "UBND"),
+    ("04/2015/TTLTBXD-BNV", "04/2015/TTLT-BXD-BNV", "TTLT", "BXD"), ("27/2022/nđcp", "27/2022/NĐ-CP", "NĐ", "CP"),
+    ("216/QĐUBND-VX", "216/QĐ-UBND-VX", "QĐ", "UBND"),
+])
+def test_a_type_and_issuer_without_their_hyphen(raw, number, doc_type, issuer):
+    for lead in ("Căn cứ văn bản số", "Thực hiện Quyết định", "theo"):
+        d = only(f"{lead} {raw} ngày 24/6/2023 của cơ quan.")
+        assert (d["number"], d["doc_type"], d["issuer"]) == (number, doc_type, issuer)
+    # a code of its own is never split ("TCCP", "BCĐ", "UBND" are issuers)
+    for raw, number in (("55/TCCP", "55/TCCP"), ("12/BCĐ", "12/BCĐ"), ("7/UBND", "7/UBND")):
+        assert only(f"Công văn số {raw} ngày 5/3/2020")["number"] == number
+
+
 @pytest.mark.parametrize("text, iso", [
     ("Ngày 18/01/2022, Thủ tướng Chính phủ đã ký ban hành Quyết định số 90/QĐ-TTg phê duyệt Chương trình.", "2022-01-18"),
     ("Ngày 14 tháng 10 năm 2021, Thủ tướng Chính phủ ban hành Quyết định số 1719/QĐ-TTg.", "2021-10-14"),
