@@ -208,14 +208,12 @@ def _terms(doc: Doc, start: int, end: int):
         names.add(*m.span())
     for m in p["not_training_use"].finditer(low, start, end):
         names.add(*m.span())
-    school_year = None
     for m in p["term"].finditer(low, start, end):
         if names.overlaps(*m.span()) or p["profession"].search(low, max(0, m.start() - 12), m.start()):
             continue
-        if p["ceremony"].fullmatch(m.group()) and not p["class_after"].match(low, m.end()):
-            school_year = p["school_year"].search(low) if school_year is None else school_year
-            if school_year:
-                continue
+        if p["ceremony"].fullmatch(m.group()) and not p["class_after"].match(low, m.end()) \
+                and doc.text_has(p["school_year"]):  # (searched once per text, not once per sentence)
+            continue
         yield m
 
 

@@ -84,7 +84,7 @@ class Doc:
         """Whether the sentence containing normalised position `pos` matches `pattern` (lower-cased
         text), remembered per sentence: asking for every mention of a long sentence costs one search.
 
-        :param pattern: a compiled pattern over the lower-cased normalised text
+        :param pattern: a compiled pattern (or `patterns.AnyOf`) over the lower-cased normalised text
         :param pos: a normalised position
         """
         i = self.sentence_index(pos)
@@ -93,6 +93,18 @@ class Doc:
         if hit is None:
             start, end = self.sentences[i] if i < len(self.sentences) else (0, len(self.norm.text))
             hit = self._sentence_hits[key] = bool(pattern.search(self.norm.lower, start, end))
+        return hit
+
+    def text_has(self, pattern: re.Pattern) -> bool:
+        """Whether the lower-cased text matches `pattern` anywhere, remembered: asking once per
+        sentence costs one search, not one per sentence.
+
+        :param pattern: a compiled pattern (or `patterns.AnyOf`) over the lower-cased normalised text
+        """
+        key = (pattern, None)
+        hit = self._sentence_hits.get(key)
+        if hit is None:
+            hit = self._sentence_hits[key] = bool(pattern.search(self.norm.lower))
         return hit
 
     def line_at(self, pos: int) -> tuple[int, int]:
@@ -274,13 +286,32 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 class Occupied:
-    """Which characters of a text are already claimed by a match (overlap tests in O(length))."""
+    """Which characters of a text are already claimed by a match (overlap tests in O(length)).
+
+    The mask covers only the stretch between the first and the last claim (it grows as claims come),
+    so that claims over one sentence of a long text cost that sentence, not the whole text.
+
+    :param length: the length of the text (claims lie within it)
+    """
 
     def __init__(self, length: int) -> None:
-        self._mask = bytearray(length + 1)
+        self._length = length
+        self._start = 0  # text position of the mask's first byte
+        self._mask = bytearray()
 
     def add(self, start: int, end: int) -> None:
-        self._mask[start:end] = b"\x01" * (end - start)
+        if start >= end:
+            return
+        if not self._mask:
+            self._start = start
+        elif start < self._start:  # grow to the left at least by the mask's size (amortised)
+            grown = max(0, min(start, self._start - len(self._mask)))
+            self._mask[0:0] = bytes(self._start - grown)
+            self._start = grown
+        if end - self._start > len(self._mask):
+            self._mask.extend(bytes(end - self._start - len(self._mask)))
+        self._mask[start - self._start:end - self._start] = b"\x01" * (end - start)
 
     def overlaps(self, start: int, end: int) -> bool:
-        return 1 in self._mask[start:end]
+        start, end = max(start, self._start) - self._start, end - self._start
+        return start < end and 1 in self._mask[start:end]

@@ -236,7 +236,7 @@ def _month_or_year(doc: Doc, found: Mentions, scope, primary: bool) -> dict | No
                     "date_span": doc.mention(months[0].start, months[0].end)["span"], "duration_days": None}
     if not primary:
         return None
-    training_sentences = [i for i, (a, b) in enumerate(doc.sentences) if _TERM.search(low[a:b])]
+    training_sentences = {i for i, (a, b) in enumerate(doc.sentences) if _TERM.search(low, a, b)}  # (a set: one test per hint)
     for hint in found.year_hints:
         idx = _sentence_index(doc, hint.start)
         if hint.in_title or idx in training_sentences or idx + 1 in training_sentences:

@@ -20,18 +20,22 @@ _VERB_WORDS = r"(?:tổ chức|khai giảng|khai mạc|mở|triển khai)\b"
 _VERB = re.compile(rf"\s(?:\s*(?:đã|vừa|chính thức|đồng)(?:\s+phối hợp)?\s+{_VERB_WORDS}|\s*phối hợp\s+{_VERB_WORDS}"
                    rf"|\s*{_VERB_WORDS})")
 _VERB_CORE = re.compile(r"tổ chức|khai giảng|khai mạc|mở|triển khai")
-_ACTIVITY_AFTER = re.compile(r"^[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
+# Matched where the verb ends (not on the rest of the sentence cut out: a long sentence with many
+# verbs would be copied once per verb).
+_ACTIVITY_AFTER = re.compile(r"[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
 _PASSIVE = re.compile(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b")
 _CO = re.compile(r"\s+(?:(?:đã|vừa|cũng) )?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với|kết hợp với)\s+")
 _TRAILING = re.compile(r"(?:\s+(?:đã|vừa|cũng|đã được|sẽ|chính thức|đồng thời))+$")
 _LEADING = re.compile(r"^(?:các|những|cả)\s+")
 _PLACE_HEADS = ("huyện", "tỉnh", "xã", "thành phố", "thị xã", "quận", "phường", "Huyện", "Tỉnh", "Xã", "Thành phố",
                 "Thị xã", "Quận", "Phường")
-_LEAD_IN = re.compile(r"^(?:ngày|sáng|chiều|tối|trưa|đêm|từ|vừa qua|mới đây|hôm|tại|trong|thực hiện|nhằm|để|theo"
+# The next three are matched where the subject starts (no "^"), not on the rest cut out: a long
+# run of lead-ins would be copied once per lead-in.
+_LEAD_IN = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|từ|vừa qua|mới đây|hôm|tại|trong|thực hiện|nhằm|để|theo"
                       r"|nhân dịp|sau|trước|qua|vào|đến|năm|tháng|hưởng ứng|căn cứ|được biết|cũng|bên cạnh|ngoài ra"
                       r"|đồng thời|tiếp đó|thời gian qua|thứ|ngay|hằng năm|hàng năm|định kỳ)\b", re.I)
-_DATE_LEAD = re.compile(r"^(?:(?:rạng sáng|sáng|chiều|tối|trưa)\s+)?(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?\s*,?\s*", re.I)
-_OUTLET_TAG = re.compile(r"^\s*(?:\([^)]{2,20}\)\s*[-–—]?|[A-ZĐ][A-ZĐ&.]{1,12}\s*[-–—])\s*")
+_DATE_LEAD = re.compile(r"(?:(?:rạng sáng|sáng|chiều|tối|trưa)\s+)?(?:ngày\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{4})?\s*,?\s*", re.I)
+_OUTLET_TAG = re.compile(r"\s*(?:\([^)]{2,20}\)\s*[-–—]?|[A-ZĐ][A-ZĐ&.]{1,12}\s*[-–—])\s*")
 _HEADS = ("Sở", "Ban", "Ủy ban", "Uỷ ban", "UBND", "HĐND", "Hội", "Viện", "Trung tâm", "Phòng", "Bộ", "Cục", "Chi cục",
           "Văn phòng", "Tổ chức", "Trường", "Đoàn", "Huyện ủy", "Tỉnh ủy", "Thành ủy", "Đảng ủy", "Thị đoàn",
           "Huyện đoàn", "Tỉnh đoàn", "Thành đoàn", "Công an", "Bộ Chỉ huy", "Liên minh", "Liên đoàn", "Mặt trận",
@@ -74,20 +78,19 @@ def _is_org(name: str) -> bool:
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop lead-in phrases and outlet tags before the subject of the sentence."""
     while True:
-        seg = text[start:end]
-        tag = _OUTLET_TAG.match(seg)
-        if tag and tag.end() < len(seg) and not _is_org(seg[:tag.end()].strip()):
-            start += tag.end()
+        tag = _OUTLET_TAG.match(text, start, end)
+        if tag and tag.end() < end and not _is_org(text[start:tag.end()].strip()):
+            start = tag.end()
             continue
-        date_first = _DATE_LEAD.match(seg)
-        if date_first and date_first.end() < len(seg):
-            start += date_first.end()
+        date_first = _DATE_LEAD.match(text, start, end)
+        if date_first and date_first.end() < end:
+            start = date_first.end()
             continue
-        if _LEAD_IN.match(seg):
-            comma = seg.find(",")
+        if _LEAD_IN.match(text, start, end):
+            comma = text.find(",", start, end)
             if comma == -1:
                 return start, start
-            start += comma + 1
+            start = comma + 1
             while start < end and text[start].isspace():
                 start += 1
             continue
@@ -116,7 +119,7 @@ def find_organizers(doc: Doc) -> list[Organizer]:
             continue
         sentence = low[s_start:s_end]
         for verb in _VERB.finditer(sentence):
-            if not _ACTIVITY_AFTER.match(sentence[verb.end():]):
+            if not _ACTIVITY_AFTER.match(sentence, verb.end()):
                 continue
             clause_start = s_start + max(sentence.rfind(";", 0, verb.start()) + 1, 0)
             subj_start, subj_end = _trim(text, clause_start, s_start + verb.start())
