@@ -16,9 +16,15 @@ from .patterns import alternation
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
-# "Lớp thứ nhất có 50 học viên", "lớp 2 có 45": a count for one of several classes.
 _WOMEN_AFTER = re.compile(r"\s+(?:nữ|là nữ)\b")  # "80 học viên nữ": part of the total
-_ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,15}$")  # "01 Lãnh đạo Sở, 01 chuyên viên" describe a delegation, not an audience
+# "Lớp thứ nhất có 50 học viên", "lớp 2, khai giảng ngày 5/3, có 45": a count for one of several
+# classes, within its clause.
+_ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,60}$")
+_CLASS_WINDOW = 80
+# A number and the words after it: the attendees' noun phrase when the words around make it one
+# (`attendance_cues` before, `attendance_verbs` after).
+_ATTENDEE_WORDS = 3
+_NUMBER_AND_WORDS = re.compile(rf"({NUMBER})\s+([^\W\d_]+(?: [^\W\d_]+){{0,{_ATTENDEE_WORDS - 1}}})")
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Count:
     unit: str
     qualifier: str | None
     role: str
+    total: bool = False  # stated as the total of parts given before ("Tổng cộng có 350 đại biểu")
 
 
 @lru_cache(maxsize=1)
@@ -50,45 +57,115 @@ def _patterns() -> tuple[re.Pattern, ...]:
     return numeric, qualifier, vague_count, worded, subcount, stated
 
 
+@dataclass(frozen=True)
+class _AttendeeWords:
+    """What tells an attendees' noun phrase (data/lexicon.yml)."""
+
+    cue_before: re.Pattern  # "cho", "với", "thu hút" right before the number (and its qualifier)
+    verb_after: re.Pattern  # "tham dự", "được tập huấn" after the phrase
+    total_before: re.Pattern  # "Tổng cộng có" before the number
+    phrase_ends: frozenset[str]
+    heads: tuple[str, ...]
+    suffixes: frozenset[str]
+    not_attendees: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _attendee_words() -> _AttendeeWords:
+    lex = lexicon()
+    return _AttendeeWords(
+        re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['attendance_cues'])})\s+$"),
+        re.compile(rf"(?:\s+[^\W\d_]+){{0,5}}?\s+(?:đã\s+|đang\s+)?(?:{alternation(lex['attendance_verbs'])})"
+                   rf"(?![^\W\d_])"),
+        re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['total_cues'])})(?:\s+[^\W\d_]+)?\s*:?\s*$"),
+        frozenset(lex["attendee_phrase_ends"]), tuple(lex["attendee_heads"]), frozenset(lex["attendee_suffixes"]),
+        frozenset(lex["not_attendees"]))
+
+
+def _attendee_noun(words: str, lex: _AttendeeWords) -> str | None:
+    """The person noun at the head of `words` ("thuyền trưởng" of "thuyền trưởng của huyện"), or
+    None when the words name no people ("cụm thi đua", "xã", "hộ dân", "triệu đồng").
+
+    A person noun opens with a word for a person ("chủ rừng", "cô nuôi") or has an agent's
+    syllable among its first three ("công nhân", "báo cáo viên"); a counted thing that is as
+    long (or longer) wins ("hộ dân" against "dân", but "xã viên" against "xã")."""
+    kept = []
+    for word in words.split(" "):
+        if word in lex.phrase_ends:
+            break
+        kept.append(word)
+    phrase = " ".join(kept)
+    head = next((len(h.split()) for h in lex.heads if phrase == h or phrase.startswith(h + " ")), 0)
+    suffix = next((i + 1 for i, w in enumerate(kept[1:3], 1) if w in lex.suffixes), 0)
+    person = max(head, suffix)
+    thing = max((n for n in range(1, len(kept) + 1) if " ".join(kept[:n]) in lex.not_attendees), default=0)
+    return phrase if person and person > thing else None
+
+
 def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
     """Every count of people, classes or sessions, in text order.
 
     :param masked: normalised ranges (dates, document numbers) where no count may be read
     """
     numeric, qualifier_before, vague_count, worded, subcount, stated = _patterns()
+    attendee = _attendee_words()
     other_units = lexicon()["other_units"]
     low = doc.norm.lower
     taken = Occupied(len(low))
     for a, b in masked:
         taken.add(a, b)
     out: list[Count] = []
+
+    def role_of(start: int, end: int, value: int, ranged: bool) -> str:
+        if subcount.search(low[max(0, start - 25):start]) or _ONE_CLASS.search(low[max(0, start - _CLASS_WINDOW):start]) \
+                or _WOMEN_AFTER.match(low[end:end + 7]):
+            return "subcount"
+        return "other" if value < _MIN_PARTICIPANTS or ranged else "participants"
+
+    def stated_total(start: int, qualifier: str | None) -> bool:
+        return bool(attendee.total_before.search(low, max(0, start - 25), start)) or (qualifier or "").startswith("tổng")
+
     for m in _at_word_starts(stated, low):
         value = parse_number(m.group(3))
         if value is not None and value == int(value) and value >= _MIN_PARTICIPANTS \
                 and not taken.overlaps(m.start(3), m.end(3)):
             taken.add(m.start(3), m.end(3))
             start = m.start() - 5 if low.endswith("tổng ", 0, m.start()) else m.start()
-            out.append(Count(start, m.end(), int(value), m.group(1), m.group(2), "participants"))
+            out.append(Count(start, m.end(), int(value), m.group(1), m.group(2), "participants",
+                             total=low.startswith("tổng", start)))
     for m in numeric.finditer(low):
         if taken.overlaps(m.start(1), m.end(1)):
             continue
         value = parse_number(m.group(1))
         if value is None or value != int(value):
             continue
+        taken.add(m.start(1), m.end(1))
         unit = m.group(2)
         q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
         start = q.start() if q else m.start()
         qualifier = q.group(1) if q else None
         if unit in other_units:
             role = other_units[unit]
-        elif subcount.search(low[max(0, start - 25):start]) or _ONE_CLASS.search(low[max(0, start - 30):start]) \
-                or _WOMEN_AFTER.match(low[m.end():m.end() + 7]):
-            role = "subcount"
-        elif int(value) < _MIN_PARTICIPANTS or "-" in m.group(0)[len(m.group(1)):]:
-            role = "other"
         else:
-            role = "participants"
-        out.append(Count(start, m.end(), int(value), unit, qualifier, role))
+            role = role_of(start, m.end(), int(value), "-" in m.group(0)[len(m.group(1)):])
+        out.append(Count(start, m.end(), int(value), unit, qualifier, role, stated_total(start, qualifier)))
+    # Attendees named by any noun, where the words around say they attend ("cho 180 thuyền trưởng").
+    for m in _NUMBER_AND_WORDS.finditer(low):
+        if taken.overlaps(m.start(1), m.end(1)):
+            continue
+        unit = _attendee_noun(m.group(2), attendee)
+        value = parse_number(m.group(1))
+        if unit is None or value is None or value != int(value):
+            continue
+        q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
+        start = q.start() if q else m.start()
+        end = m.start(2) + len(unit)
+        if not (attendee.cue_before.search(low, max(0, start - 25), start) or attendee.verb_after.match(low, end)):
+            continue
+        taken.add(m.start(1), m.end(1))
+        qualifier = q.group(1) if q else None
+        out.append(Count(start, end, int(value), unit, qualifier, role_of(start, end, int(value), False),
+                         stated_total(start, qualifier)))
     for m in _at_word_starts(worded, low):
         value = parse_number_words(m.group(1))
         if value and value >= _MIN_PARTICIPANTS and m.group(2) not in other_units \
@@ -101,8 +178,36 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         if unit not in other_units:
             out.append(Count(m.start(), m.end(), None, unit, m.group(1), "other"))
     out.sort(key=lambda c: c.start)
+    _mark_parts_of_lists(doc, out)
     return out
 
+
+_IN_WHICH = re.compile(r"(?<![^\W\d_])trong (?:số )?đó(?![^\W\d_])")
+
+
+def _mark_parts_of_lists(doc: Doc, counts: list[Count]) -> None:
+    """Counts of people that are parts of a list within their sentence become subcounts: those
+    after "trong đó" ("40 lớp …, trong đó 25 lớp cho 875 học viên, 10 lớp cho 350 người"), and,
+    where two or more classes each give their own ("15 lớp cho 1.200 người, 20 lớp cho 1.500
+    người"), those of each class: parts with no total stated."""
+    low = doc.norm.lower
+    by_sentence: dict[int, list[Count]] = {}
+    for c in counts:
+        by_sentence.setdefault(doc.sentence_index(c.start), []).append(c)
+    for i, group in by_sentence.items():
+        if len(group) < 2 or i >= len(doc.sentences):
+            continue
+        a, b = doc.sentences[i]
+        in_which = _IN_WHICH.search(low, a, b) if "đó" in low[a:b] else None
+        if in_which:
+            for c in group:
+                if c.start > in_which.start() and c.role == "participants" and not c.total:
+                    c.role = "subcount"
+            continue
+        per_class = [c for prev, c in zip(group, group[1:]) if prev.role == "classes" and c.role == "participants"]
+        if len(per_class) >= 2:
+            for c in per_class:
+                c.role = "subcount"
 
 def _at_word_starts(pattern: re.Pattern, low: str):
     """`pattern.finditer(low)`, keeping only matches that start a word (a match inside a word,

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .patterns import opening
+from .patterns import alternation, opening
 from .resources import lexicon
 
 MAX_DATES = 2000  # dates read per article; a longer list is pathological input (counted warning)
@@ -56,12 +56,17 @@ _TWO_DATES = re.compile(rf"{_DAY_START}{_renamed(_SEP_MONTH, '1')}{_DATE_LINK}{_
 _TWO_LONG_DATES = re.compile(rf"{_DAY_START}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_MONTH}")
 # A list starts at its first day: not right after a number and a link ("2" of "1, 2, 3/5"), so that
 # a long run of linked numbers is not scanned again from each of them.
-_LIST_START = opening(_DAY_BRANCHES, _NOT_BEFORE + [r"\d-", r"\d ", r"\d,", r"\d, ", r"\d - ", r"\d và ", r"\d đến "])
+# Nor is a numeric weekday a day ("Thứ 2, ngày 17/7", "T5, 12/10").
+_LIST_START = opening(_DAY_BRANCHES, _NOT_BEFORE + [r"\d-", r"\d ", r"\d,", r"\d, ", r"\d - ", r"\d và ", r"\d đến ",
+                                                    "thứ ", "thứ", r"[^\w]t"])
 _DAY_LIST = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
 _DAY_LIST_LONG = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
 _LONG = re.compile(rf"{_DAY_START}{_LONG_MONTH}")
 _SHORT = re.compile(rf"{_DAY_START}{_SEP_MONTH}{_NOT_AFTER}")
 _MONTH = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
+# "tháng 4 đến tháng 6/2023", "tháng 7 - 9/2023", "tháng 4 và tháng 5/2023", "tháng 11/2023 đến tháng 2/2024".
+_MONTH_RANGE = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/)\s*({_Y}))?\s*(?:-|–|đến|tới|và)\s*(?:hết\s+)?(?:tháng\s+)?"
+                          rf"({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
 _NUMBER = re.compile(r"\d+")
 _PART_OF_DAY = re.compile(r"(rạng sáng|sáng|trưa|chiều|tối|đêm)\s+(?:ngày\s+|hôm\s+|nay\s+)?(?:(?:thứ \w+|chủ nhật)\s*[,(]?\s*)?(?:ngày\s+)?\(?$")
 # Words that make what follows a date: strong ones always, weak ones unless a count follows
@@ -76,7 +81,11 @@ _WEEKDAYS = {"thứ hai": "Monday", "thứ ba": "Tuesday", "thứ tư": "Wednesd
 # The last day of an activity named after its first: "từ nay đến ngày 6/10", "kéo dài đến hết ngày
 # 5/3", "kết thúc vào ngày 7/11/2024", "bế giảng ngày 20/12".
 _UNTIL = re.compile(r"(?:(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?|(?:kết thúc|bế giảng)\s+(?:vào\s+)?)(?:ngày\s+)?$")
-_DURATION = re.compile(r"trong\s+(?:thời gian\s+|vòng\s+)?(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi)\b")
+# "trong 2 ngày", "kéo dài 3 ngày", "thời gian tập huấn: 02 ngày", "kéo dài 1 tuần".
+_DURATION = re.compile(r"(?:trong\s+(?:thời gian\s+|vòng\s+)?|kéo dài\s+(?:trong\s+)?|thời gian(?:\s+(?:học|tập huấn|bồi dưỡng|"
+                       r"đào tạo|huấn luyện|diễn ra|tổ chức))?\s*(?::\s*|là\s+)?)"
+                       r"(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi|tuần)\b")
+_DAYS_IN = {"ngày": 1, "tuần": 7}
 _YEAR_WORD = re.compile(r"năm(?<!\wnăm)\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")  # (the test of the word start after it)
 _YEAR_EXCLUDED_BEFORE = re.compile(r"(?:từ|đến|tới|giai đoạn|nhiệm kỳ|cùng kỳ|trước|sau|hết|kỳ)\s+$")
 _SAME_PERIOD_LAST_YEAR = re.compile(r"(?:so với\s+)?cùng kỳ năm\s+((?:19|20)\d{2})(?!\d)")
@@ -154,10 +163,15 @@ def _numbers(text: str) -> tuple[list[int], list[int | None]]:
 def _fraction_words() -> tuple[re.Pattern, re.Pattern]:
     """Words before a bare "a/b" that make it a share or a score, and the counted nouns after it."""
     lex = lexicon()
-    alternation = lambda words: "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     before = re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['fraction_before'])})\s+$")
     after = re.compile(rf"\s+(?:{alternation(lex['fraction_after'] + lex['participant_units'])})(?![^\W\d_])")
     return before, after
+
+
+@lru_cache(maxsize=1)
+def _named_after_date() -> re.Pattern:
+    """The words a name made of a date follows ("đường 30/4", "Trường THPT 30/4"), right before it."""
+    return re.compile(rf"(?<![^\W\d_])(?:{alternation(lexicon()['named_after_dates'])}) $")
 
 
 def _context_allows(low: str, start: int, end: int, dotted_or_dashed: bool, has_year: bool) -> bool:
@@ -233,6 +247,14 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
                 if not _context_allows(low, m.start(), m.end(), dashed, bool(y)):
                     continue
             add(DateMention(m.start(), m.end(), "day", d, mo, y, d, mo, y))
+    for m in _MONTH_RANGE.finditer(low) if long_forms else ():
+        if not taken.overlaps(m.start(), m.end()):
+            m1, y1, m2, y2 = int(m.group(1)), _i(m.group(2)), int(m.group(3)), _i(m.group(4))
+            # One year written serves both months; "tháng 11 - 2/2024" starts the year before.
+            y1 = y1 or (None if y2 is None else y2 if m1 < m2 else y2 - 1)
+            y2 = y2 or (y1 if y1 and m1 < m2 else None)
+            if (y1 or 0, m1) < (y2 or 0, m2):
+                add(DateMention(m.start(), m.end(), "month", None, m1, y1, None, m2, y2))
     for m in _MONTH.finditer(low) if long_forms else ():
         if not taken.overlaps(m.start(), m.end()):
             mo, y = int(m.group(1)), _i(m.group(2))
@@ -267,6 +289,8 @@ def _assign_roles(doc: Doc, mentions: list[DateMention]) -> None:
         first, last = stripped[line]
         if _DOC_WORD_BEFORE.search(before):
             m.role = "document_issue"
+        elif _named_after_date().search(before):
+            m.role = "other"  # a street's or a school's name
         elif _NOT_EVENT_BEFORE.search(before):
             m.role = "other"  # a deadline or the end of a reporting period
         elif _SIGNING_LINE.match(text, first, last):
@@ -279,12 +303,16 @@ def _assign_roles(doc: Doc, mentions: list[DateMention]) -> None:
 
 
 def find_durations(doc: Doc) -> list[Duration]:
-    """"trong 2 ngày", "trong thời gian 03 ngày", "trong 02 buổi": how long an activity lasted."""
+    """"trong 2 ngày", "trong thời gian 03 ngày", "kéo dài 3 ngày", "trong 02 buổi", "kéo dài 1 tuần"
+    (7 days): how long an activity lasted."""
     out = []
     for m in _DURATION.finditer(doc.norm.lower):
         value = int(m.group(1)) if m.group(1) else _NUMBER_WORDS[m.group(2)]
+        unit = m.group(3)
+        if unit in _DAYS_IN:  # a week is counted in days
+            value, unit = value * _DAYS_IN[unit], "ngày"
         if 0 < value <= 90:
-            out.append(Duration(m.start(), m.end(), value, m.group(3)))
+            out.append(Duration(m.start(), m.end(), value, unit))
     return out
 
 

@@ -26,6 +26,7 @@ _FOLLOW_SENTENCES = 3
 # tập huấn" sentences gets the first ones and a counted warning (each event reads every mention).
 MAX_FURTHER_EVENTS = 20
 _LEAD_SENTENCES = 3  # "tại X" counts as the venue when it comes this close to the first place named
+_TOTAL_SENTENCES = 2  # a total stated after its parts comes this close to them
 # (Asked only whether a sentence holds one: `AnyOf`, each part opening with a literal.)
 _ATTENDANCE = AnyOf(r"tham dự|tham gia|học viên|đại biểu|lớp|khai mạc|khai giảng|hội nghị|được (?:nghe|truyền đạt|"
                     r"trang bị|tiếp thu|phổ biến|hướng dẫn|bồi dưỡng|cung cấp|giới thiệu|quán triệt|học)"
@@ -155,13 +156,23 @@ def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, le
     """
     about = [c for c in counts if doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start)
              or (date_sentence is not None and doc.sentence_index(c.start) == date_sentence)]
+    chosen = about[0] if about else None
     if date_sentence in lead:
         title = doc.sentence_index(doc.title[0]) if doc.title else None
         later = [c for c in about if doc.sentence_index(c.start) >= date_sentence
                  or doc.sentence_index(c.start) == title]
-        if later:
-            return later[0]
-    return about[0] if about else None
+        chosen = later[0] if later else chosen
+    return _stated_total_after(doc, about, chosen) or chosen
+
+
+def _stated_total_after(doc: Doc, about: list[Count], chosen: Count | None) -> Count | None:
+    """A total stated just after the count chosen, of which that count is a part ("50 đại biểu
+    tham dự trực tiếp và 300 đại biểu tại các điểm cầu. Tổng cộng có 350 đại biểu tham dự")."""
+    if chosen is None or chosen.total:
+        return None
+    first = doc.sentence_index(chosen.start)
+    return next((c for c in about if c.total and c.start > chosen.start and c.value and chosen.value
+                 and c.value > chosen.value and doc.sentence_index(c.start) - first <= _TOTAL_SENTENCES), None)
 
 
 def _event_place(doc: Doc, places: list[Place]) -> Place | None:
