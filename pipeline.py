@@ -364,8 +364,18 @@ def reextract(batch_size: int, jobs: int, db_path: str) -> None:
 
 
 CORRECTIONS_FILE = ROOT / "data" / "corrections.yml"
-corrections_file_option = click.option("--file", "file_path", default=str(CORRECTIONS_FILE), show_default=True,
-                                       type=click.Path(dir_okay=False), help="Reviewed corrections file (YAML).")
+corrections_file_option = click.option(
+    "--file", "file_path", type=click.Path(dir_okay=False),
+    help=f"Reviewed corrections file (YAML); default {CORRECTIONS_FILE.relative_to(ROOT)} for the default "
+         "database, else <db>.corrections.yml beside the database (the demo's stay out of version control).")
+
+
+def corrections_file_for(db_path: str, file_path: str | None) -> Path:
+    """The corrections file of a database: the reviewed data/corrections.yml belongs to the default one."""
+    if file_path:
+        return Path(file_path)
+    db = Path(db_path)
+    return CORRECTIONS_FILE if db.resolve() == DEFAULT_DB.resolve() else db.with_suffix(".corrections.yml")
 
 
 @cli.command()
@@ -384,7 +394,7 @@ def correct(event_id: int, changes: tuple[str, ...], note: str | None, author: s
     value. The correction is stored apart from the extracted values, applied on top of them (also
     after reextract) and added to the reviewed corrections file.
     """
-    import os
+    import getpass
 
     from store import open_database
     from store.corrections import CorrectionError, correct_event, write_corrections_file
@@ -398,7 +408,8 @@ def correct(event_id: int, changes: tuple[str, ...], note: str | None, author: s
             raise click.BadParameter(f"{change!r} is not FIELD=VALUE", param_hint="CHANGES")
         pairs[field.strip()] = value
     try:
-        made = correct_event(open_database(db_path), event_id, pairs, note, author or os.environ.get("USER"))
+        made = correct_event(open_database(db_path), event_id, pairs, note, author or getpass.getuser())
+        file_path = corrections_file_for(db_path, file_path)
         total = write_corrections_file(file_path, made)
     except CorrectionError as error:
         raise click.ClickException(str(error)) from error
@@ -406,6 +417,11 @@ def correct(event_id: int, changes: tuple[str, ...], note: str | None, author: s
         click.echo(f"event {event_id} ({correction.article_url} #{correction.event_no}): {correction.field} "
                    f"{correction.extracted_value!r} -> {correction.value!r}")
     click.echo(f"{file_path}: {total} corrections", err=True)
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 correction', '2 corrections'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 @cli.group()
@@ -421,12 +437,13 @@ def corrections_load(file_path: str, db_path: str) -> None:
     from store import open_database
     from store.corrections import CorrectionError, load_corrections_file
 
+    file_path = corrections_file_for(db_path, file_path)
     try:
         loaded, stale = load_corrections_file(open_database(db_path), file_path)
     except CorrectionError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"{loaded} corrections loaded from {file_path}, {stale} no longer fit their article "
-               "(`pipeline.py corrections check` lists them)")
+    click.echo(f"{plural(loaded, 'correction')} loaded from {file_path}, {stale} no longer fit their article"
+               + (f" (`vntrain corrections check --db {db_path}` lists them)" if stale else ""))
     sys.exit(1 if stale else 0)
 
 
@@ -443,7 +460,7 @@ def corrections_check(db_path: str) -> None:
     for row in stale:
         click.echo(f"stale: {row['article_url']} event {row['event_no']} {row['field']}: corrected "
                    f"{row['extracted_value']!r} -> {row['value']!r}, but the article's text has changed")
-    click.echo(f"{len(stale)} stale corrections")
+    click.echo(f"{plural(len(stale), 'stale correction')}")
     sys.exit(1 if stale else 0)
 
 

@@ -241,3 +241,20 @@ def _add_once(index: dict[str, list[Unit]], key: str, unit: Unit) -> None:
 def gazetteer() -> Gazetteer:
     """The process-wide gazetteer (read-only)."""
     return Gazetteer()
+
+
+def unit_by_code(code: str, level: str) -> Unit | None:
+    """The province or district (before the 2025 reform) with this GSO code.
+
+    :param code: "38" for a province, "390" for a district
+    :param level: "province" or "district"
+    """
+    g = gazetteer()
+    if level == "province":
+        return g.province_by_code.get(code)
+    return _district_codes(g).get(code)
+
+
+@lru_cache(maxsize=1)
+def _district_codes(g: Gazetteer) -> dict[str, Unit]:
+    return {unit.code: unit for units in g.districts.values() for unit in units if unit.level == "district"}

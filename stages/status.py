@@ -326,6 +326,8 @@ def format_status(db: sqlite_utils.Database, limit: int = 10) -> str:
     ]
     stale = len(stale_corrections(db))
     if stale:
-        lines += ["", f"{stale} researchers' corrections no longer fit their article (its text changed): "
-                      "`vntrain corrections check` lists them."]
+        path = db.execute("pragma database_list").fetchone()[2]
+        which = "1 correction no longer fits its article" if stale == 1 else \
+            f"{stale} corrections no longer fit their article"
+        lines += ["", f"{which} (the text changed): `vntrain corrections check --db {path}` lists them."]
     return "\n".join(lines)

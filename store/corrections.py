@@ -15,12 +15,15 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 import yaml
 
+from extract.gazetteer import unit_by_code
 from store.database import utc_now
+from store.rows import place_row
 
 _DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|--\d{2}-\d{2})$")
 _YES, _NO = ("1", "true", "yes"), ("0", "false", "no")
@@ -37,7 +40,7 @@ FIELDS: dict[str, tuple[str, re.Pattern[str], str]] = {
 }
 _INTEGER_FIELDS = {"participant_total", "rejected"}
 FILE_HEADER = ("# Corrections of extracted values, reviewed and kept in version control.\n"
-               "# `pipeline.py correct` adds to this file; `pipeline.py corrections load` applies it to a database.\n")
+               "# `vntrain correct` adds to this file; `vntrain corrections load` applies it to a database.\n")
 
 
 class CorrectionError(ValueError):
@@ -72,11 +75,50 @@ def normalise_value(field: str, value: str | None) -> str | None:
             raise CorrectionError("rejected needs true or false")
         return None
     _, rule, form = FIELDS[field]
-    if not rule.match(value):
+    if not rule.match(value) or (rule is _DATE and not _on_the_calendar(value)):
         raise CorrectionError(f"{field}={value!r}: expected {form}")
     if field == "rejected":
         return "1" if value.lower() in _YES else "0"
     return str(int(value)) if field in _INTEGER_FIELDS else value
+
+
+def _on_the_calendar(value: str) -> bool:
+    """Whether a date of any precision names a real day or month (29 February of a year unknown is real)."""
+    year, month, day = (2000, *map(int, value[2:].split("-"))) if value.startswith("--") else \
+        (list(map(int, value.split("-"))) + [1, 1])[:3]
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def check_reference(db: sqlite_utils.Database, field: str, value: str | None) -> None:
+    """Make sure a corrected code names something the database can point at: a unit of the
+    administrative gazetteer (added to `places` when no article named it yet) or a catalogued
+    programme.
+
+    :raises CorrectionError: for a code that names nothing
+    """
+    if value is None:
+        return
+    if field in ("province_code", "district_code"):
+        if db.execute("select 1 from places where code = ?", [value]).fetchone():
+            return
+        level = field.split("_")[0]
+        unit = unit_by_code(value, level)
+        if unit is None:
+            raise CorrectionError(f"{field}={value!r}: no {level} has this code")
+        db["places"].insert(place_row(unit.as_dict()), pk="code", ignore=True)
+    elif field == "programme_id":
+        if not db.execute("select 1 from programmes where id = ?", [value]).fetchone():
+            known = [row[0] for row in db.execute("select id from programmes order by id")]
+            raise CorrectionError(f"programme_id={value!r}: not in the catalogue ({', '.join(known) or 'empty'})")
+
+
+def _check_dates_in_order(start: str | None, end: str | None) -> None:
+    if start and end and not start.startswith("--") and len(start) == len(end) and start > end:
+        raise CorrectionError(f"start_date {start} would come after end_date {end}")
 
 
 def correct_event(db: sqlite_utils.Database, event_id: int, changes: dict[str, str | None],
@@ -103,12 +145,16 @@ def correct_event(db: sqlite_utils.Database, event_id: int, changes: dict[str, s
                                  "and event_no = ?", [url, event_no]).fetchall())
     now = utc_now()
     made = []
-    for field, value in changes.items():
-        value = normalise_value(field, value)
+    values = {field: normalise_value(field, value) for field, value in changes.items()}
+    current = {field: None if value is None else str(value) for field, value in extracted.items()}
+    _check_dates_in_order(values.get("start_date", current["start_date"]), values.get("end_date", current["end_date"]))
+    for field, value in values.items():
         was = remembered[field] if field in remembered else extracted[field]
         made.append(Correction(url, event_no, field, value, None if was is None else str(was), content_hash,
                                note, author, now))
     with db.atomic():
+        for correction in made:
+            check_reference(db, correction.field, correction.value)
         save_corrections(db, made)
         apply_corrections(db.conn, [article_id])
     return made
@@ -137,6 +183,11 @@ update corrections set status = case when exists (
   ) then 'applied' else 'stale' end
 where article_url in (select url from articles where id in {_IN_BATCH})
 """
+_REFERENCED = {
+    "province_code": "and (c.value is null or c.value in (select code from places))",
+    "district_code": "and (c.value is null or c.value in (select code from places))",
+    "programme_id": "and (c.value is null or c.value in (select id from programmes))",
+}
 _APPLIED = ("from corrections c join articles a on a.url = c.article_url where a.id = events.article_id "
             "and c.event_no = events.event_no and c.status = 'applied'")
 
@@ -156,8 +207,10 @@ def apply_corrections(conn: sqlite3.Connection, article_ids: list[int]) -> int:
     ids = {"ids": json.dumps(article_ids)}
     conn.execute(_STATUS_SQL, ids)
     for field, (column, _, _) in FIELDS.items():
+        # A code the database cannot point at (a hand-edited file) is not applied: the write must not fail.
+        known = _REFERENCED.get(field, "")
         conn.execute(f"update events set [{column}] = (select c.value {_APPLIED} and c.field = :field) "
-                     f"where article_id in {_IN_BATCH} and exists (select 1 {_APPLIED} and c.field = :field)",
+                     f"where article_id in {_IN_BATCH} and exists (select 1 {_APPLIED} and c.field = :field {known})",
                      {**ids, "field": field})
     conn.execute(f"update events set corrected = (select group_concat(field, ',') from "
                  f"(select c.field {_APPLIED} order by c.field)) where article_id in {_IN_BATCH}", ids)
@@ -192,6 +245,11 @@ def load_corrections_file(db: sqlite_utils.Database, path: str | Path) -> tuple[
     """
     corrections = read_corrections_file(path)
     with db.atomic():
+        for number, correction in enumerate(corrections, 1):
+            try:
+                check_reference(db, correction.field, correction.value)
+            except CorrectionError as error:
+                raise CorrectionError(f"{path}: entry {number}: {error}") from error
         save_corrections(db, corrections)
         urls = sorted({c.article_url for c in corrections})
         ids = [row[0] for row in db.execute(

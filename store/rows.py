@@ -180,7 +180,7 @@ def article_row(article: dict, record: dict | None) -> dict:
     }
 
 
-def _place_row(location: dict) -> dict:
+def place_row(location: dict) -> dict:
     post = location.get("post_2025") or {}
     province_code = location.get("province_code")
     return {
@@ -221,7 +221,7 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
 
     for location in record["locations"]:
         if location.get("code"):
-            add_place(location["code"], _place_row(location))
+            add_place(location["code"], place_row(location))
     # Provinces known only as the parent of a named unit get a minimal row of their own.
     for location in record["locations"]:
         if location.get("province_code"):

@@ -91,7 +91,7 @@ def test_a_correction_that_no_longer_fits_is_reported_not_applied(db_path: Path,
     assert result.returncode == 1
     assert event["url"] in result.stdout and "participant_total" in result.stdout
     status = run_pipeline("status", "--db", str(db_path))
-    assert "1 researchers' corrections no longer fit" in status.stdout
+    assert "1 correction no longer fits its article" in status.stdout and str(db_path) in status.stdout
 
 
 def test_a_changed_article_keeps_a_correction_the_extractor_still_agrees_with(db_path: Path, extractor) -> None:
@@ -145,7 +145,13 @@ def test_corrections_are_marked_in_exports_and_travel_with_snapshots(db_path: Pa
 @pytest.mark.parametrize("changes, message", [
     ({"participant_total": "many"}, "whole number"),
     ({"start_date": "5/6/2024"}, "YYYY-MM-DD"),
+    ({"start_date": "2025-13-45"}, "YYYY-MM-DD"),
+    ({"end_date": "2023-02-29"}, "YYYY-MM-DD"),
+    ({"start_date": "2024-06-10", "end_date": "2024-06-01"}, "after end_date"),
     ({"province_code": "8"}, "two-digit"),
+    ({"province_code": "99"}, "no province has this code"),
+    ({"district_code": "999"}, "no district has this code"),
+    ({"programme_id": "no-such-programme"}, "not in the catalogue"),
     ({"colour": "red"}, "cannot correct"),
 ])
 def test_malformed_corrections_are_refused_and_nothing_is_recorded(db_path: Path, changes: dict, message: str) -> None:
@@ -157,6 +163,16 @@ def test_malformed_corrections_are_refused_and_nothing_is_recorded(db_path: Path
     assert event_at(db, event["url"], event["event_no"])["participant_total"] == event["participant_total"]
 
 
+def test_a_real_unit_no_article_named_yet_can_be_the_correction(db_path: Path) -> None:
+    db = open_database(db_path)
+    event = counted_event(db)
+    assert not db.execute("select 1 from places where code = '001'").fetchone()
+    correct_event(db, event["id"], {"province_code": "01", "district_code": "001"}, note="held in Ba Đình")
+    row = event_at(db, event["url"], event["event_no"])
+    assert (row["province_code"], row["district_code"]) == ("01", "001")
+    assert db.execute("select name, level from places where code = '001'").fetchone() == ("Ba Đình", "district")
+
+
 def test_unknown_event_and_bad_file_name_the_culprit(db_path: Path, tmp_path: Path) -> None:
     result = run_pipeline("correct", "999999", "participant_total=5", "--db", str(db_path),
                           "--file", str(tmp_path / "c.yml"))
@@ -165,3 +181,15 @@ def test_unknown_event_and_bad_file_name_the_culprit(db_path: Path, tmp_path: Pa
     bad.write_text("- {article_url: x, event_no: 1, field: participant_total, value: lots}\n", encoding="utf-8")
     with pytest.raises(CorrectionError, match=r"bad.yml: entry 1: .*whole number"):
         load_corrections_file(open_database(db_path), bad)
+
+
+def test_a_database_other_than_the_default_keeps_its_corrections_beside_it(db_path: Path) -> None:
+    reviewed = Path(__file__).resolve().parent.parent / "data" / "corrections.yml"
+    before = reviewed.read_bytes() if reviewed.exists() else None
+    event = counted_event(open_database(db_path))
+    result = run_pipeline("correct", str(event["id"]), "participant_total=12", "--db", str(db_path))
+    assert result.returncode == 0, result.stderr
+    beside = db_path.with_suffix(".corrections.yml")
+    assert [c.field for c in read_corrections_file(beside)] == ["participant_total"]
+    assert read_corrections_file(beside)[0].author  # who corrected, even without $USER
+    assert (reviewed.read_bytes() if reviewed.exists() else None) == before
