@@ -204,10 +204,15 @@ def _terms(doc: Doc, start: int, end: int):
     p = _patterns()
     low = doc.norm.lower
     names = Occupied(len(doc.norm.text))
-    for m in p["institution"].finditer(doc.norm.text, start, end):
-        names.add(*m.span())
-    for m in p["not_training_use"].finditer(low, start, end):
-        names.add(*m.span())
+    # A name the whole text does not hold is not in a part of it that ends before white space: the
+    # text is searched once, not each sentence.
+    ends_at_space = end >= len(low) or low[end].isspace()
+    if not ends_at_space or doc.text_has(p["institution"], cased=True):
+        for m in p["institution"].finditer(doc.norm.text, start, end):
+            names.add(*m.span())
+    if not ends_at_space or doc.text_has(p["not_training_use"]):
+        for m in p["not_training_use"].finditer(low, start, end):
+            names.add(*m.span())
     for m in p["term"].finditer(low, start, end):
         if names.overlaps(*m.span()) or p["profession"].search(low, max(0, m.start() - 12), m.start()):
             continue

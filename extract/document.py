@@ -95,16 +95,17 @@ class Doc:
             hit = self._sentence_hits[key] = bool(pattern.search(self.norm.lower, start, end))
         return hit
 
-    def text_has(self, pattern: re.Pattern) -> bool:
+    def text_has(self, pattern: re.Pattern, cased: bool = False) -> bool:
         """Whether the lower-cased text matches `pattern` anywhere, remembered: asking once per
         sentence costs one search, not one per sentence.
 
         :param pattern: a compiled pattern (or `patterns.AnyOf`) over the lower-cased normalised text
+        :param cased: search the normalised text as written instead
         """
-        key = (pattern, None)
+        key = (pattern, cased)
         hit = self._sentence_hits.get(key)
         if hit is None:
-            hit = self._sentence_hits[key] = bool(pattern.search(self.norm.lower))
+            hit = self._sentence_hits[key] = bool(pattern.search(self.norm.text if cased else self.norm.lower))
         return hit
 
     def line_at(self, pos: int) -> tuple[int, int]:
