@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+import unicodedata
 from pathlib import Path
 from typing import Callable
 
@@ -92,6 +93,13 @@ def cases() -> dict[str, Callable[[int], str]]:
                                    size, " "),
         "one long word": lambda size: "a" * size,
         "capitalised words": lambda size: _fill(lambda i: f"Ủy Ban Nhân Dân Sở Nội Vụ Phòng{i % 10}", size, " "),
+        "organising verbs in one sentence": lambda size: "Huyện " + _fill(lambda i: "tổ chức hội nghị", size, ", "),
+        "lead-ins before the organiser": lambda size: _fill(lambda i: f"sáng {i % 28 + 1}/{i % 12 + 1}", size - 60, ", ")
+        + ", Sở Nội vụ tổ chức lớp tập huấn cho 50 học viên.",
+        "years in training sentences": lambda size: _fill(lambda i: "Tập huấn năm 2020 cho cán bộ", size, ". "),
+        "dates in the sentences of one line": lambda size: _fill(lambda i: f"Ngày {i % 28 + 1}/{i % 12 + 1}. Tập huấn",
+                                                                   size, " "),
+        "decomposed (NFD) article text": lambda size: unicodedata.normalize("NFD", ordinary_text(size)),
     }
 
 

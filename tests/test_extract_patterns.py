@@ -1,0 +1,134 @@
+"""The fast forms of the extractor's patterns match exactly what their plain forms match.
+
+Each fast form (a word list as a trie with its word-start test inside, a look-behind moved after the
+first character, a finder that scans for type words and looks back for a plural, a growing claim
+mask, …) is checked against the plain regular expression or data structure it replaces, on texts
+made of the pieces that matter to it. Speed itself is measured by bench/bench_extract.py and
+bench/bench_adversarial.py.
+"""
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract.document import _ABBREVIATIONS, Doc, Occupied
+from extract.locations import _TYPED, _typed_matches
+from extract.normalize import normalize
+from extract.patterns import LETTER, WORD, AnyOf, alternation, opening, word_start_after_letter, words
+
+WORD_POOL = ["tập huấn", "tập", "tập trung", "huấn luyện", "huấn luyện viên", "a", "ab", "abc", "b", "x.y", "(a",
+             "đào tạo", "đào", "lớp", "lớp học", "hai", "ba", "mươi", "mười"]
+word_lists = st.lists(st.sampled_from(WORD_POOL), min_size=1, max_size=8)
+
+
+def _texts(pieces: list[str]):
+    return st.lists(st.sampled_from(pieces + [" ", "a", "1", "_", "\n", ".", "x", "đ"]), max_size=16).map("".join)
+
+
+def _spans(pattern: str, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(pattern, text)]
+
+
+def _longest_first(ws: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(ws), key=len, reverse=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=word_lists, data=st.data(), boundary=st.sampled_from([LETTER, WORD]))
+def test_a_word_list_matches_as_its_alternation_longest_first(ws, data, boundary):
+    text = data.draw(_texts(ws + [w[:2] for w in ws]))
+    plain = rf"(?<!{boundary})(?:{_longest_first(ws)})(?!{boundary})"
+    assert _spans(words(ws, boundary), text) == _spans(plain, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=word_lists, data=st.data(), after=st.sampled_from([r"\s+", "x", ""]),
+       not_after=st.sampled_from([None, LETTER]))
+def test_an_alternation_keeps_its_order_whatever_follows(ws, data, after, not_after):
+    text = data.draw(_texts(ws + [w[:2] for w in ws]))
+    plain = (rf"(?<!{not_after})" if not_after else "") + f"(?:{_longest_first(ws)}){after}"
+    assert _spans(alternation(ws, not_after) + after, text) == _spans(plain, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_texts(["12", "3", "0", "/", ",", ":", "-", " ", "31/12", "1-2"]))
+def test_an_opening_moves_its_look_behinds_after_the_first_character(text):
+    branches = [("1", r"\d"), ("2", r"\d"), ("3", "[01]"), ("0", "[1-9]")] + [(str(d), "") for d in range(1, 10)]
+    not_after = [r"[\d.,/:]", r"\d-", r"\d "]
+    plain = "".join(f"(?<!{x})" for x in not_after) + "(?:" + "|".join(c + rest for c, rest in branches) + r")/\d"
+    assert _spans(opening(branches, not_after) + r"/\d", text) == _spans(plain, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_texts(["ct135", "ct 135", "act135", "1ct135", "ct1350", "p135", "xct"]))
+def test_a_leading_word_boundary_goes_after_its_letter(text):
+    for source in (r"\bct ?135\b", r"\bp135\b", r"(?:a|b)\b"):
+        assert _spans(word_start_after_letter(source), text) == _spans(source, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_texts(["tập huấn", "được", "đã", "cho", "dự", "dự lớp", "về dự"]), data=st.data())
+def test_any_of_answers_as_the_alternation_does(text, data):
+    sources = [r"được\s+tập huấn", r"(?:về|tới) dự\b", r"\bdự(?=\s*(?:[.,;]|$))", r"tập huấn\s+(?:\S+\s+){0,2}?cho\b"]
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert AnyOf(*sources).search(text, start, end) == bool(re.compile("|".join(sources)).search(text, start, end))
+
+
+@settings(max_examples=300, deadline=None)
+@given(length=st.integers(0, 40), data=st.data())
+def test_claims_are_remembered_like_a_set_of_positions(length, data):
+    claims = Occupied(length)
+    claimed: set[int] = set()
+    for _ in range(data.draw(st.integers(0, 12))):
+        start = data.draw(st.integers(0, length))
+        end = data.draw(st.integers(0, length))
+        if data.draw(st.booleans()):
+            claims.add(start, end)
+            claimed.update(range(start, end))
+        else:
+            assert claims.overlaps(start, end) == bool(claimed & set(range(start, end)))
+
+
+TYPED_PIECES = ["các", "những", "1", "02", "123", "hai", "ba", "năm", "tỉnh", "thành phố", "tp.", "huyện", "h.", "xã",
+                "thị xã", "tx", "phường", "q.", "p. 5", ":", " : ", "\n", "Hà", "3", "x", "Mường Lát", "  "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_texts(TYPED_PIECES))
+def test_typed_places_are_found_from_their_type_words_as_the_plain_pattern_finds_them(text):
+    found = [(m.span(), m.groups()) for m in _typed_matches(text)]
+    assert found == [(m.span(), m.groups()) for m in _TYPED.finditer(text)]
+
+
+WRAP_PIECES = ["a", "B", "1", "_", " ", "  ", "\n", "\n\n", ".", "ư", "Ư", "²"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_texts(WRAP_PIECES))
+def test_soft_wraps_join_as_the_plain_pattern_joins_them(text):
+    plain = re.sub(r"(?<=[^\W\d_])[ ]*\n(?=\w)",
+                   lambda m: " " * len(m.group()) if text[m.end()].islower() else m.group(), text)
+    assert normalize(text).text == plain
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_texts(["Hà", "TP. Hà Nội", "ThS. Lê", ". ", "! ", "? ", "… ", ".\n", "\n\n", "“Tập", "(1)", " 2", "a."]))
+def test_sentences_split_as_the_plain_pattern_splits_them(text):
+    doc = Doc(text)
+    low, out, pos = doc.norm.text, [], 0
+    for m in re.finditer(r"(?<=[.!?…])\s+(?=\S)|\n+", low):
+        if "\n" not in m.group():
+            nxt = low[m.end()]
+            word = low[max(0, m.start() - 6):m.start()].split()
+            if not (nxt.isupper() or nxt.isdigit() or nxt in "\"“(‘'") or \
+                    (word and word[-1].rstrip(".").lower() in _ABBREVIATIONS):
+                continue
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(low):
+        out.append((pos, len(low)))
+    assert doc.sentences == out
