@@ -214,7 +214,7 @@ class _Batch:
     replaced_ids: list = field(default_factory=list)
     updated_articles: list = field(default_factory=list)
     fetch_updates: list = field(default_factory=list)
-    derived: list = field(default_factory=list)  # (article id, id of its first event, Prepared)
+    derived: list = field(default_factory=list)  # (article id, the ids of its events in order, Prepared)
 
 
 _MERGED_ROWS: "weakref.WeakKeyDictionary[sqlite_utils.Database, set]" = weakref.WeakKeyDictionary()
@@ -244,6 +244,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
     if len(set(urls)) != len(urls):
         raise ValueError("a URL appears twice in one batch")
     stored = _stored_articles(db, urls)
+    stored_events = _stored_event_ids(db, [previous.id for previous in stored.values()])
     next_article_id = _next_id(db, "articles")
     next_event_id = _next_id(db, "events")
     now = utc_now()
@@ -281,8 +282,13 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
             insert_error(db, row["url"], stage, item.problem)
             status += "+invalid"
         if derived is not None:
-            batch.derived.append((article_id, next_event_id, item))
-            next_event_id += len(derived.events)
+            # Re-derived events keep the ids of the events they replace, position by position, so
+            # links to /events/ID, exports and corrections made by id stay true after reextract.
+            event_ids = stored_events.get(article_id, [])[:len(derived.events)]
+            fresh = len(derived.events) - len(event_ids)
+            event_ids += range(next_event_id, next_event_id + fresh)
+            next_event_id += fresh
+            batch.derived.append((article_id, event_ids, item))
         statuses.append(status)
     return statuses, _apply(db, batch, merged, on_bulk)
 
@@ -350,13 +356,12 @@ def _insert_children(conn: sqlite3.Connection, table: str, columns: tuple[str, .
                      derived: list[tuple[int, int, Prepared]]) -> None:
     """Insert one table's rows of the articles' derived rows, giving them article and event ids.
 
-    :param derived: (article id, id of the article's first event, Prepared) per article
+    :param derived: (article id, the ids of the article's events 1, 2, ..., Prepared) per article
     """
     rows = []
-    for article_id, first_event_id, item in derived:
-        offset = first_event_id - 1
+    for article_id, event_ids, item in derived:
         for _, event_number, *rest in item.children[table]:
-            rows.append((article_id, None if event_number is None else event_number + offset, *rest))
+            rows.append((article_id, None if event_number is None else event_ids[event_number - 1], *rest))
     if rows:
         conn.executemany(f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
                          f"values ({', '.join('?' for _ in columns)})", rows)
@@ -411,6 +416,18 @@ def _url_of(article: dict) -> str | None:
     """The article's url for its errors row; None when it is not a string (the message says why)."""
     url = article.get("url")
     return url if isinstance(url, str) else None
+
+
+def _stored_event_ids(db: sqlite_utils.Database, article_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the stored events of these articles, in event order (none for new articles)."""
+    ids: dict[int, list[int]] = {}
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        for article_id, event_id in db.execute(
+                f"select article_id, id from events where article_id in ({', '.join('?' for _ in chunk)}) "
+                "order by article_id, event_no, id", chunk):
+            ids.setdefault(article_id, []).append(event_id)
+    return ids
 
 
 def _next_id(db: sqlite_utils.Database, table: str) -> int:

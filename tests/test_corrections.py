@@ -193,3 +193,14 @@ def test_a_database_other_than_the_default_keeps_its_corrections_beside_it(db_pa
     assert [c.field for c in read_corrections_file(beside)] == ["participant_total"]
     assert read_corrections_file(beside)[0].author  # who corrected, even without $USER
     assert (reviewed.read_bytes() if reviewed.exists() else None) == before
+
+
+def test_event_ids_survive_reextract(db_path: Path) -> None:
+    """Links to /events/ID, exports and `correct ID` keep naming the same activity."""
+    db = open_database(db_path)
+    before = {(row["article_id"], row["event_no"]): row["id"] for row in db.query("select * from events")}
+    reextract(db, extractor_version="a-newer-extractor")
+    after = {(row["article_id"], row["event_no"]): row["id"] for row in db.query("select * from events")}
+    assert before and after == before
+    children = db.execute("select count(*) from mentions m join events e on e.id = m.event_id").fetchone()[0]
+    assert children == db.execute("select count(*) from mentions where event_id is not null").fetchone()[0]
