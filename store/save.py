@@ -353,7 +353,7 @@ def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Calla
 
 
 def _insert_children(conn: sqlite3.Connection, table: str, columns: tuple[str, ...],
-                     derived: list[tuple[int, int, Prepared]]) -> None:
+                     derived: list[tuple[int, list[int], Prepared]]) -> None:
     """Insert one table's rows of the articles' derived rows, giving them article and event ids.
 
     :param derived: (article id, the ids of the article's events 1, 2, ..., Prepared) per article
