@@ -53,6 +53,14 @@ def crash_reported(writing: str | Path) -> Iterator[None]:
     sys.exit(EXIT_CRASHED)
 
 
+def require_database(path: str | Path) -> None:
+    """Stop with a message that says how to get a database when there is none at `path`."""
+    if not Path(path).exists():
+        raise click.ClickException(
+            f"no database at {path}: `vntrain nightly`, `vntrain crawl` or `vntrain ingest FILE` make one; "
+            "after `make demo` add --db data/demo.db")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def cli(verbose: bool) -> None:
@@ -147,8 +155,7 @@ def status(config_path: str | None, db_path: str | None, runs: int) -> None:
         path = Path(db_path) if db_path else load_settings(Path(config_path) if config_path else None).db
     except SettingsError as error:
         raise click.ClickException(str(error)) from error
-    if not path.exists():
-        raise click.ClickException(f"no database at {path}")
+    require_database(path)
     click.echo(format_status(open_database(path), limit=runs))
 
 
@@ -355,8 +362,7 @@ def reextract(batch_size: int, jobs: int, db_path: str) -> None:
     from stages.ingest import reextract as run_reextract
     from store import open_database
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path}")
+    require_database(db_path)
     with crash_reported(db_path):
         stats = run_reextract(open_database(db_path), batch_size=batch_size, jobs=jobs)
     click.echo(stats.summary(), err=True)
@@ -399,8 +405,7 @@ def correct(event_id: int, changes: tuple[str, ...], note: str | None, author: s
     from store import open_database
     from store.corrections import CorrectionError, correct_event, write_corrections_file
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path}")
+    require_database(db_path)
     pairs = {}
     for change in changes:
         field, equals, value = change.partition("=")
@@ -454,8 +459,7 @@ def corrections_check(db_path: str) -> None:
     from store import open_database
     from store.corrections import stale_corrections
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path}")
+    require_database(db_path)
     stale = stale_corrections(open_database(db_path))
     for row in stale:
         click.echo(f"stale: {row['article_url']} event {row['event_no']} {row['field']}: corrected "
@@ -473,6 +477,7 @@ def serve(db_path: str, host: str, port: int, public: bool) -> None:
     """Publish the database with Datasette (metadata, canned queries, plugins)."""
     from stages.serve import NotPublic, serve as run_serve
 
+    require_database(db_path)
     try:
         run_serve(db_path, host, port, public)
     except (FileNotFoundError, NotPublic) as error:
@@ -498,8 +503,7 @@ def export(what: str, fmt: str, output: str, excel: bool, out_dir: str, db_path:
     from stages.export import export_events, write_events_dictionary, write_snapshot
     from store import open_database
 
-    if not Path(db_path).exists():
-        raise click.ClickException(f"no database at {db_path}")
+    require_database(db_path)
     db = open_database(db_path)
     if what == "snapshot":
         click.echo(str(write_snapshot(db, out_dir)))

@@ -34,8 +34,12 @@ def metadata_for(db_path: Path) -> Path:
         return METADATA_PATH
     metadata = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
     metadata["databases"] = {db_path.stem: metadata["databases"][DATABASE_NAME]}
-    target = Path(tempfile.mkdtemp(prefix="datasette-metadata-")) / "metadata.yml"
-    target.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # One file per database name, rewritten on each start: serving leaves no litter behind.
+    target = Path(tempfile.gettempdir()) / f"vntrain-datasette-{os.getuid()}" / f"{db_path.stem}.metadata.yml"
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    partial.replace(target)  # atomic: a server starting at the same time reads a whole file
     return target
 
 
@@ -87,7 +91,7 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, public
     :raises NotPublic: for a non-loopback host without `public`
     """
     if not Path(db_path).exists():
-        raise FileNotFoundError(f"no database at {db_path}; run `pipeline.py ingest` first")
+        raise FileNotFoundError(f"no database at {db_path}; run `vntrain ingest FILE` or `vntrain demo` first")
     if not public and not is_loopback(host):
         raise NotPublic(f"--host {host} makes the database reachable from other machines; add --public to "
                         "publish it (see \"Publishing\" in README.md: behind a reverse proxy)")
