@@ -1,19 +1,28 @@
-"""Benchmark of the store: ingest rate, search latency and the Datasette events page.
+"""Benchmark of the store: ingest rate, search latency and the analyst's Datasette pages.
 
 The dev articles are extracted once; N articles are then made by varying copies of those records
 (URL, site, dates, place, counts), so the benchmark measures the store, not the extractor.
 
-    .venv/bin/python bench/bench_store.py --n 100000
+    .venv/bin/python bench/bench_store.py --n 100000 [--baseline REV]
 
-Targets: ingest >= 2,000 articles/s with all child rows; search p95 <= 50 ms; events page with
-three facets <= 500 ms; the analyst pages (landing, activities list with facets, article reading
-page, event page) p95 <= 300 ms.
+With --baseline the project as it was at REV (git archive; the working tree is not touched) is
+measured in the same run on the same articles, phase by phase beside this checkout (page loads
+alternate between the two servers), and each line ends with the ratio. Each ingest and search
+runs in a process of its own, which reports its CPU seconds and peak memory; the load average is
+printed with the figures, since other work on the machine slows every wall-clock figure.
+
+Targets (issue 13, at 1,000,000 articles): ingest >= 5,000 articles/s with all child rows; search
+p95 <= 20 ms; the events page with facets p95 <= 300 ms; the analyst pages (landing, activities
+list with facets, article reading page, event page) p95 <= 300 ms (issue 11: at 100,000).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
+import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -24,12 +33,6 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from progress import Progress  # noqa: E402
-from stages.serve import datasette_command, datasette_env  # noqa: E402
-from store import open_database, save_stream, search_articles  # noqa: E402
-
 DEV_DIR = ROOT / "tests" / "fixtures" / "dev"
 SEARCH_QUERIES = ["giam ngheo", "giảm nghèo", "Dong Thap", "đồng tháp", "Đồng Tháp", "tập huấn",
                   "chuyen doi so", "nông thôn mới", "Định Hóa", "hoa giai vien", "90/QĐ-TTg", "dân tộc thiểu số"]
@@ -39,11 +42,13 @@ FACET_PAGE = "/{db}/events?_facet=province_code&_facet=year&_facet=programme_id"
 ANALYST_PAGES = {"/": "landing page", "/{db}/activities": "activities list, 3 facets",
                  "/{db}/activities?_search=giam+ngheo": "activities search 'giam ngheo'",
                  "/{db}/articles/{article}": "article reading page", "/{db}/events/{event}": "event page"}
-TARGETS = {"ingest": 2000.0, "search_p95_ms": 50.0, "page_ms": 500.0, "analyst_p95_ms": 300.0}
+TARGETS = {"ingest": 5000.0, "search_p95_ms": 20.0, "page_ms": 300.0, "analyst_p95_ms": 300.0}
+THIS = "this checkout"
 
 
 def extract_dev_records() -> list[tuple[dict, dict]]:
-    """(entry, record) for each dev article, from the project's extractor."""
+    """(entry, record) for each dev article, from this checkout's extractor."""
+    sys.path.insert(0, str(ROOT))
     from extract import extract_record
 
     pairs = []
@@ -96,80 +101,193 @@ def vary(base: list[tuple[dict, dict]], n: int) -> Iterator[tuple[dict, dict]]:
         yield article, varied_record
 
 
-def bench_ingest(db_path: Path, pairs: Iterator[tuple[dict, dict]], n: int, batch_size: int) -> float:
-    """Ingest all pairs; return articles per second."""
-    db = open_database(db_path)
-    progress = Progress("articles stored", total=n)
-    started = time.perf_counter()
-    for statuses in save_stream(db, pairs, batch_size):
-        progress.advance(len(statuses), failed=sum(status == "failed" for status in statuses))
-    elapsed = time.perf_counter() - started
-    progress.close()
-    db.close()
-    return n / elapsed
-
-
 def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95
 
 
-def bench_search(db_path: Path, repeats: int) -> tuple[float, float]:
-    """p50 and p95 in ms of search_articles over SEARCH_QUERIES."""
-    db = open_database(db_path)
-    samples = []
-    for _ in range(repeats):
-        for query in SEARCH_QUERIES:
-            started = time.perf_counter()
-            search_articles(db, query, limit=20)
-            samples.append((time.perf_counter() - started) * 1000)
+def _peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- measurements, each run in a process of its own by `child` --------------------------------------
+
+
+def child_ingest(args: argparse.Namespace) -> dict:
+    """Ingest the varied records into a new database with the project's store."""
+    from progress import Progress
+    from store import open_database, save_stream
+
+    base = [tuple(pair) for pair in json.loads(args.records.read_text(encoding="utf-8"))]
+    db = open_database(args.db)
+    progress = Progress("articles stored", total=args.n)
+    started, cpu = time.perf_counter(), time.process_time()
+    for statuses in save_stream(db, vary(base, args.n), args.batch_size):
+        progress.advance(len(statuses), failed=sum(status == "failed" for status in statuses))
     db.close()
-    return _percentiles(samples)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    progress.close()
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": _peak_memory_mb(), "load": os.getloadavg()[0]}
 
 
-def bench_pages(db_path: Path, paths: list[str], repeats: int) -> dict[str, tuple[float, float]]:
-    """p50 and p95 in ms of each page, from a live Datasette (each loaded once first, to warm caches)."""
-    import socket
+def child_search(args: argparse.Namespace) -> dict:
+    """Time search_articles over SEARCH_QUERIES, `repeats` times each (after one warming round)."""
+    from store import open_database, search_articles
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    timings: dict[str, tuple[float, float]] = {}
-    try:
-        deadline = time.monotonic() + 60
+    db = open_database(args.db)
+    for query in SEARCH_QUERIES:
+        search_articles(db, query, limit=20)
+    samples: dict[str, list[float]] = {query: [] for query in SEARCH_QUERIES}
+    cpu = []
+    for _ in range(args.repeats):
+        for query in SEARCH_QUERIES:
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            search_articles(db, query, limit=20)
+            samples[query].append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - cpu_started) * 1000)
+    db.close()
+    slowest = max(samples, key=lambda query: statistics.median(samples[query]))
+    return {"samples": [s for values in samples.values() for s in values], "cpu": cpu, "slowest": slowest,
+            "slowest_ms": statistics.median(samples[slowest]), "load": os.getloadavg()[0]}
+
+
+def child_serve(args: argparse.Namespace) -> dict:
+    """The project's Datasette command line and environment for the database."""
+    from stages.serve import datasette_command, datasette_env
+
+    return {"command": datasette_command(args.db, "127.0.0.1", args.port), "env": datasette_env()}
+
+
+def child_configuration(args: argparse.Namespace) -> dict:
+    """What the project's store made of the database: page size, search index settings, indexes."""
+    import sqlite3
+
+    with sqlite3.connect(args.db) as conn:
+        config = dict(conn.execute("select k, v from articles_fts_config where k != 'version'").fetchall())
+        # FTS5's structure record (rowid 10): a 4-byte cookie, then varints: levels, segments, ...
+        structure = conn.execute("select block from articles_fts_data where id = 10").fetchone()[0]
+        return {"page_size": conn.execute("pragma page_size").fetchone()[0],
+                "fts": config,
+                "fts_segments": _varints(structure[4:], 2)[1],
+                "indexes": conn.execute("select count(*) from sqlite_master where type = 'index'").fetchone()[0],
+                "analyzed": bool(conn.execute("select count(*) from sqlite_master where name = 'sqlite_stat1'")
+                                 .fetchone()[0])}
+
+
+def _varints(data: bytes, count: int) -> list[int]:
+    """The first `count` SQLite varints (7 bits a byte, high bit: more follow) of data."""
+    values, value = [], 0
+    for byte in data:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+            if len(values) == count:
+                break
+    return values
+
+
+CHILDREN = {"ingest": child_ingest, "search": child_search, "serve": child_serve,
+            "configuration": child_configuration}
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run one measurement with the modules of args.project and print its result as JSON."""
+    sys.path.insert(0, str(args.project))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    print(json.dumps(CHILDREN[args.child](args)))
+
+
+# --- the run: the same phases for each project ----------------------------------------------------
+
+
+class Project:
+    """One version of the project and its database."""
+
+    def __init__(self, label: str, root: Path, db: Path) -> None:
+        self.label, self.root, self.db = label, root, db
+        self.server: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def run(self, what: str, **options: object) -> dict:
+        """Run a measurement in a child process (this script, the project's modules)."""
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", what, "--project", str(self.root),
+                   "--db", str(self.db)]
+        for name, value in options.items():
+            command += [f"--{name.replace('_', '-')}", str(value)]
+        result = subprocess.run(command, cwd=self.root, stdout=subprocess.PIPE, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{self.label}: {what} failed (exit {result.returncode})")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def start_server(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        spec = self.run("serve", port=port)
+        self.server = subprocess.Popen(spec["command"], env=spec["env"], cwd=self.root,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
+                urllib.request.urlopen(self.base_url + "/-/versions.json", timeout=2).read()
+                return
             except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("Datasette did not start")
+                if time.monotonic() > deadline or self.server.poll() is not None:
+                    raise RuntimeError(f"{self.label}: Datasette did not start")
                 time.sleep(0.2)
-        for path in paths:
-            urllib.request.urlopen(base + path, timeout=60).read()  # warm the page cache
-            samples = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                with urllib.request.urlopen(base + path, timeout=60) as response:
-                    response.read()
-                samples.append((time.perf_counter() - started) * 1000)
-            timings[path] = _percentiles(samples)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-    return timings
+
+    def load(self, path: str) -> tuple[float, float]:
+        """Milliseconds to load a page (the whole response), and the server's CPU milliseconds for it."""
+        cpu, started = self.server_cpu_ms(), time.perf_counter()
+        with urllib.request.urlopen(self.base_url + path, timeout=120) as response:
+            response.read()
+        return (time.perf_counter() - started) * 1000, self.server_cpu_ms() - cpu
+
+    def server_cpu_ms(self) -> float:
+        """CPU time the server's threads have run, from the scheduler (ns precision; unlike the wall
+        clock, hardly changed by other work on the machine)."""
+        total = 0
+        for task in Path(f"/proc/{self.server.pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass  # a thread that ended
+        return total / 1e6
+
+    def server_peak_mb(self) -> float | None:
+        try:
+            status = Path(f"/proc/{self.server.pid}/status").read_text()
+        except OSError:
+            return None
+        return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM")), None)
+
+    def stop_server(self) -> None:
+        if self.server is not None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+            self.server = None
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    """The project as it was at `revision` (git archive: the working tree is not touched)."""
+    target = folder / f"checkout-{revision}"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def analyst_paths(db_path: Path) -> dict[str, str]:
     """ANALYST_PAGES for this database, with the article and event of its middle filled in."""
-    db = open_database(db_path)
-    article = db.execute("select id from articles order by id limit 1 offset (select count(*) / 2 from articles)").fetchone()[0]
-    event = db.execute("select id from events where article_id >= ? order by id limit 1", [article]).fetchone()[0]
-    db.close()
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        article = conn.execute("select id from articles order by id limit 1 offset "
+                               "(select count(*) / 2 from articles)").fetchone()[0]
+        event = conn.execute("select id from events where article_id >= ? order by id limit 1", [article]).fetchone()[0]
     return {path.format(db=db_path.stem, article=article, event=event): name for path, name in ANALYST_PAGES.items()}
 
 
@@ -177,44 +295,112 @@ def _size_mb(db_path: Path) -> float:
     return sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*")) / 1e6
 
 
-def run(args: argparse.Namespace, db_path: Path) -> None:
-    """Generate and ingest the articles, then measure search and the events page."""
-    base = extract_dev_records()
-    rate = bench_ingest(db_path, vary(base, args.n), args.n, args.batch_size)
-    print(f"ingest: {args.n} articles, {rate:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}); "
-          f"db {_size_mb(db_path):.1f} MB")
-    p50, p95 = bench_search(db_path, args.repeats)
-    print(f"search: {len(SEARCH_QUERIES)} queries x {args.repeats}: p50 {p50:.1f} ms, p95 {p95:.1f} ms "
-          f"(target p95 <= {TARGETS['search_p95_ms']:.0f} ms); db {_size_mb(db_path):.1f} MB")
-    pages = analyst_paths(db_path)
-    facet_page = FACET_PAGE.format(db=db_path.stem)
-    timings = bench_pages(db_path, [facet_page, *pages], args.repeats)
-    p50, p95 = timings[facet_page]
-    print(f"datasette events page, 3 facets: p50 {p50:.0f} ms, p95 {p95:.0f} ms "
-          f"(target <= {TARGETS['page_ms']:.0f} ms); db {_size_mb(db_path):.1f} MB")
-    for path, name in pages.items():
-        p50, p95 = timings[path]
-        print(f"datasette {name} ({path}): p50 {p50:.0f} ms, p95 {p95:.0f} ms "
-              f"(target p95 <= {TARGETS['analyst_p95_ms']:.0f} ms)")
+def _load() -> str:
+    return "load {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+
+
+def _line(name: str, figures: dict[str, str], ratio: str | None = None) -> None:
+    """One measurement: this checkout's figures, the baseline's beside them, and the ratio."""
+    text = f"{name}: {figures[THIS]}"
+    for label, value in figures.items():
+        if label != THIS:
+            text += f" | {label}: {value}"
+    print(text + (f" | {ratio}" if ratio else ""), flush=True)
+
+
+def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None:
+    """Ingest the same articles with each project, then measure search and the pages side by side."""
+    records = folder / "records.json"
+    records.write_text(json.dumps(extract_dev_records(), ensure_ascii=False), encoding="utf-8")
+    this = projects[-1]
+    print(f"{os.cpu_count()} cores, {_load()} before the run", flush=True)
+
+    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size) for p in projects}
+    _line(f"ingest: {args.n} articles", {
+        p.label: f"{args.n / ingest[p.label]['wall_s']:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}), "
+                 f"{args.n / ingest[p.label]['cpu_s']:,.0f} per CPU second, peak memory "
+                 f"{ingest[p.label]['peak_mb']:.0f} MB, load {ingest[p.label]['load']:.1f}; db {_size_mb(p.db):.1f} MB"
+        for p in projects}, _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))
+    configuration = this.run("configuration")
+    print(f"configuration of {THIS}: page size {configuration['page_size']}, search index "
+          f"{configuration['fts'] or 'defaults'} in {configuration['fts_segments']} segments, "
+          f"{configuration['indexes']} indexes, statistics {'yes' if configuration['analyzed'] else 'no'}", flush=True)
+
+    search = {p.label: p.run("search", repeats=args.repeats) for p in projects}
+    percentiles = {label: (*_percentiles(result["samples"]), *_percentiles(result["cpu"]))
+                   for label, result in search.items()}
+    _line(f"search: {len(SEARCH_QUERIES)} queries x {args.repeats}", {
+        label: f"p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 <= {TARGETS['search_p95_ms']:.0f} ms; CPU p50 "
+               f"{cpu50:.1f} ms, p95 {cpu95:.1f} ms), slowest {search[label]['slowest']!r} "
+               f"{search[label]['slowest_ms']:.1f} ms, load {search[label]['load']:.1f}"
+        for label, (p50, p95, cpu50, cpu95) in percentiles.items()},
+        _ratio(percentiles, lambda r: r[1], projects, True))
+
+    pages = analyst_paths(this.db)
+    facet_page = FACET_PAGE.format(db=this.db.stem)
+    names = {facet_page: "events page, 3 facets", **pages}
+    targets = {facet_page: TARGETS["page_ms"]}
+    try:
+        for project in projects:
+            project.start_server()
+        # The landing page is computed once per state of the file, then cached: its first load counts.
+        first = {p.label: p.load("/") for p in projects}
+        _line("datasette landing page, first load", {label: f"{ms:.0f} ms (server CPU {cpu:.0f} ms)"
+                                                     for label, (ms, cpu) in first.items()})
+        for path, name in names.items():
+            for project in projects:
+                project.load(path)  # warm the page cache
+            samples: dict[str, list[tuple[float, float]]] = {p.label: [] for p in projects}
+            for _ in range(args.repeats):
+                for project in projects:  # alternating, so that both see the same load
+                    samples[project.label].append(project.load(path))
+            timings = {label: (*_percentiles([ms for ms, _ in values]), statistics.median(cpu for _, cpu in values))
+                       for label, values in samples.items()}
+            target = targets.get(path, TARGETS["analyst_p95_ms"])
+            _line(f"datasette {name}" + ("" if path == facet_page else f" ({path})"), {
+                label: f"p50 {p50:.0f} ms, p95 {p95:.0f} ms (target p95 <= {target:.0f} ms; server CPU p50 {cpu:.0f} ms)"
+                for label, (p50, p95, cpu) in timings.items()}, _ratio(timings, lambda r: r[1], projects, True))
+        _line("datasette peak memory", {p.label: f"{p.server_peak_mb() or 0:.0f} MB, {_load()}" for p in projects})
+    finally:
+        for project in projects:
+            project.stop_server()
+
+
+def _ratio(results: dict, figure, projects: list[Project], faster_is_smaller: bool) -> str | None:
+    """"1.45x faster" of this checkout against the baseline, when there is one."""
+    if len(projects) < 2:
+        return None
+    baseline, this = figure(results[projects[0].label]), figure(results[projects[-1].label])
+    return f"speed-up {baseline / this if faster_is_smaller else this / baseline:.2f}x" if this else None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the three measurements and print them with the database size."""
+    """Run the measurements for this checkout (and the baseline) and print them side by side."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="articles to generate and ingest")
     parser.add_argument("--batch-size", type=int, default=2000, help="articles per transaction")
     parser.add_argument("--repeats", type=int, default=10, help="repetitions of each query / page load")
-    parser.add_argument("--db", type=Path, help="database file (default: a temporary training.db)")
+    parser.add_argument("--db", type=Path, help="database file of this checkout (default: a temporary training.db)")
+    parser.add_argument("--baseline", metavar="REV", help="also measure the project at this commit, side by side")
+    parser.add_argument("--child", choices=CHILDREN, help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-
-    if args.db is not None:
-        if args.db.exists():
-            parser.error(f"{args.db} exists; the benchmark needs a fresh database")
-        run(args, args.db)
-    else:  # a temporary database, removed afterwards (100,000 articles take about 750 MB)
-        with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
-            run(args, Path(folder) / "training.db")
+    if args.child:
+        child(args)
+        return 0
+    if args.db is not None and args.db.exists():
+        parser.error(f"{args.db} exists; the benchmark needs a fresh database")
+    # Temporary databases are removed afterwards (100,000 articles take about 750 MB each).
+    with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+        folder = Path(tmp)
+        projects = []
+        if args.baseline:
+            projects.append(Project(f"baseline {args.baseline[:10]}", checkout(args.baseline, folder),
+                                    folder / "baseline" / "training.db"))
+        projects.append(Project(THIS, ROOT, args.db or folder / "training.db"))
+        run(args, projects, folder)
     return 0
 
 

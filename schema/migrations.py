@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import fold
-from schema.tables import (ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, FTS_COLUMNS, FTS_TOKENIZE, TABLES,
-                           URL_STATES, Table)
+from schema.tables import (ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, FTS_COLUMNS, FTS_SETTINGS, FTS_TABLE,
+                           FTS_TOKENIZE, TABLES, URL_STATES, Table)
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -30,6 +30,11 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
         foreign_keys=foreign_keys,
         if_not_exists=True,
     )
+    _create_indexes(db, table)
+
+
+def _create_indexes(db: sqlite_utils.Database, table: Table) -> None:
+    """Create the unique and plain indexes of a table's definition that are missing."""
     for columns in table.unique:
         db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
@@ -117,3 +122,17 @@ def m008_activities_with_corrections(db: sqlite_utils.Database) -> None:
 def m009_document_issuers(db: sqlite_utils.Database) -> None:
     """Every issuer of a joint document, beside the first."""
     _add_columns(db, DOCUMENTS, ("issuers", "issuer_names"))
+
+
+@migrations()
+def m010_indexes_that_cover_facets(db: sqlite_utils.Database) -> None:
+    """Indexes from which facets, counts and charts are read without the rows (schema/tables.py), in
+    place of the single-column ones they extend and of the unused content_hash index; the search
+    index's write settings (FTS_SETTINGS)."""
+    for name in ("idx_articles_content_hash", "idx_events_province_code", "idx_events_year",
+                 "idx_events_programme_id"):
+        db.execute(f"drop index if exists [{name}]")
+    for table in (ARTICLES, EVENTS):
+        _create_indexes(db, table)
+    for name, value in FTS_SETTINGS.items():
+        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rank) values (?, ?)", [name, value])

@@ -84,7 +84,9 @@ ARTICLES = Table(
                 "older versions are in article_versions.",
     pk="id",
     label_column="title",
-    indexes=(("site",), ("published",), ("published_year",), ("content_hash",)),
+    # No index on content_hash: nothing looks an article up by it, and the inserts of random
+    # hashes touched a page of that index per article (at 1M articles as much written as the rows).
+    indexes=(("site",), ("published",), ("published_year",), ("is_training",)),
     unique=(("url",),),
     columns=(
         Column("id", int, "Stable integer id of the article (used by links from other tables and the search index)."),
@@ -204,7 +206,12 @@ EVENTS = Table(
     description="Training activities: one row per activity reported in an article. Each value can be "
                 "traced to the text through its span and quote columns.",
     pk="id",
-    indexes=(("article_id",), ("province_code",), ("year",), ("start_date",), ("programme_id",)),
+    # Facets and charts count events per value of an indexed column, reading the index alone: the
+    # activities view leaves out rejected events, so `rejected` follows the value, and the charts
+    # sum participants (and place the provinces) per year and province.
+    indexes=(("article_id",), ("province_code", "rejected", "participant_total", "latitude", "longitude"),
+             ("year", "rejected", "participant_total"), ("start_date",), ("programme_id", "rejected"),
+             ("is_primary",)),
     columns=(
         Column("id", int, "Event id."),
         Column("article_id", int, "Article that reports the event.", references="articles.id"),
@@ -366,6 +373,11 @@ FTS_COLUMNS = ("title", "body", "title_folded", "body_folded")
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # bm25 weights of title, body, title_folded, body_folded: text matching as typed outranks a folded match.
 FTS_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
+# FTS5 settings kept in the index (bench/bench_store.py measured them): the terms of a whole batch
+# of articles are held in memory and written as one segment (FTS5's 1 MB wrote a batch of 2,000 as
+# several, merged again later), and segments are merged eight at a time instead of four, so each
+# entry is rewritten fewer times as the index grows (searches cost the same: bm25 reads every match).
+FTS_SETTINGS = {"hashsize": 16 * 1024 * 1024, "automerge": 8}
 # Ranking every match of a common word ("tập huấn" is in nearly every article) is too slow, so
 # searches rank this many of the most recent matches.
 SEARCH_CANDIDATES = 1000

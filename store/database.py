@@ -81,6 +81,12 @@ def _free_bytes(path: str | Path) -> int:
     return stats.f_bavail * stats.f_frsize
 
 
+# 16 KiB pages (SQLite's default is 4 KiB): an article's row (text and its folded copy, about 4 KB)
+# fits in one page instead of spilling into overflow pages, and a batch writes fewer, fuller pages
+# (bench/bench_store.py at 200,000 articles: 9% less CPU for the same ingest).
+PAGE_SIZE = 16384
+
+
 def open_database(path: str | Path) -> sqlite_utils.Database:
     """Open (creating or migrating as needed) the pipeline database.
 
@@ -92,6 +98,8 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
+    # Only a new file takes the page size (an existing one keeps its own).
+    db.execute(f"PRAGMA page_size={PAGE_SIZE}")
     db.enable_wal()
     # NORMAL is crash-safe in WAL mode (a crash loses at most the last commits, never consistency).
     db.execute("PRAGMA synchronous=NORMAL")

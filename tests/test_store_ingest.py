@@ -196,7 +196,8 @@ def test_a_full_database_is_a_crash_with_its_name(tmp_path: Path, dev_records: l
     articles, records, reference = write_varied(dev_records, total, tmp_path)
     db_path = tmp_path / "capped" / "training.db"
     db = open_database(db_path)
-    db.execute(f"pragma max_page_count = {db.execute('pragma page_count').fetchone()[0] + 200}")
+    room = 800 * 1024 // db.execute("pragma page_size").fetchone()[0]  # 800 KiB beyond what the schema takes
+    db.execute(f"pragma max_page_count = {db.execute('pragma page_count').fetchone()[0] + room}")
     with pytest.raises(sqlite3.OperationalError) as raised:
         ingest(db, articles, records, batch_size=20)
     assert describe_storage_error(raised.value, db_path) == \
