@@ -3,6 +3,8 @@
 Built once per process from the dataset shipped by the PyPI package `vietnamadminunits`:
 `admin_units_legacy` (63 provinces, 696 districts, ~10,000 communes, early-2025 state) and
 `admin_units` (34 provinces, 3,321 communes after the 2025 reform), plus its old->new mapping.
+Districts dissolved before that table and the package keeps no keyword of (Từ Liêm, Yên Hưng),
+and popular spellings of a district's name (Buôn Mê Thuột), come from data/places.yml.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 from .normalize import canonical
+from .resources import load_yaml
 
 MUNICIPALITIES = {"01", "31", "48", "79", "92"}  # Hà Nội, Hải Phòng, Đà Nẵng, TP.HCM, Cần Thơ
 # Names a pre-2025 article uses for a province that the dataset spells otherwise (spellings that
@@ -28,6 +31,7 @@ _PROVINCE_ALIASES = {
 _DISPLAY_NAME = {"46": "Thừa Thiên Huế"}  # the pre-July-2025 name the articles knew
 # Districts the dataset spells otherwise than their official pre-2025 name.
 _DISTRICT_DISPLAY_NAME = {"467": "Đakrông", "137": "Mù Cang Chải"}
+_TYPE_PREFIXES = ("huyen", "quan", "thixa", "thanhpho")  # how the dataset's keywords spell a type
 
 
 @lru_cache(maxsize=65536)
@@ -95,12 +99,32 @@ class Gazetteer:
         self.district_keys: dict[str, list[Unit]] = defaultdict(list)
         self.commune_keys: dict[str, list[Unit]] = defaultdict(list)
         self.commune_keys_2025: dict[str, list[Unit]] = defaultdict(list)
+        self._district_cache: dict[tuple[str, bool], list[Unit]] = {}  # name as written -> district_candidates
         self._load()
         # Folded first syllables of every province and district name, and the folded names: cheap
         # filters for bare names.
+        # Keys of popular spellings (data/places.yml): the unit itself, not a unit merged into it.
+        self.variant_keys = frozenset(place_key(e["name"]) for e in load_yaml("places.yml")["district_variants"])
         self.first_keys = frozenset([*(place_key(re.split(r"[\s-]", k)[0]) for k in [*self.provinces, *self.districts]),
-                                     *self.province_keys])  # "Kontum" written as one word
+                                     *self.province_keys,  # "Kontum" written as one word
+                                     *self._alias_first_keys()])
         self.bare_keys = frozenset([*self.province_keys, *self.district_keys])
+
+    def _alias_first_keys(self) -> set[str]:
+        """First syllables of the names that only aliases spell ("cualo" for Cửa Lò, merged into Vinh;
+        "Buôn Mê Thuột"): a commune often keeps the name with its diacritics, data/places.yml has
+        its own names."""
+        current = {place_key(k) for k in self.districts}
+        out = set()
+        for key in self.district_keys:
+            if key not in current:
+                communes = self.commune_keys.get(key) or self.commune_keys_2025.get(key)
+                if communes:
+                    out.add(place_key(communes[0].name.split()[0]))
+        data = load_yaml("places.yml")
+        for entry in [*data["former_districts"], *data["district_variants"]]:
+            out.add(place_key(entry["name"].split()[0]))
+        return out
 
     def _load(self) -> None:
         data = files("vietnamadminunits") / "data"
@@ -149,8 +173,9 @@ class Gazetteer:
                 for spelling in {dname, _bare(r["districtShort"])}:
                     self.districts[canonical(spelling)].append(unit)
                     _add_once(self.district_keys, place_key(spelling), unit)
-                for key in json.loads(r["districtAlias"] or "[]"):
-                    if not key.startswith(("huyen", "quan", "thixa", "thanhpho")) or re.fullmatch(r"quan\d+", key):
+                aliases = json.loads(r["districtAlias"] or "[]")
+                for key in aliases:
+                    if not _typed_keyword(key, [*aliases, r["districtShortKey"]]):
                         _add_once(self.district_keys, place_key(key), unit)
             if r["wardCode"]:
                 full_key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"
@@ -166,6 +191,7 @@ class Gazetteer:
                 self.communes[canonical(_bare(r["wardShort"]))].append(unit)
                 self.commune_keys[place_key(_bare(r["wardShort"]))].append(unit)
         self._add_divided_districts(data)
+        self._add_former_districts()
         for r in new_wards.values():
             pcode = r["provinceCode"]
             if canonical(r["provinceShort"]) not in self.provinces_2025:
@@ -199,9 +225,21 @@ class Gazetteer:
                 heirs = [current.get(district_codes.get((province_key, k))) for k in info["districts"]]
                 heirs = [u for u in heirs if u]
                 if heirs:
-                    for key in info.get("dividedDistrictKeywords", []):
-                        if not key.startswith(("huyen", "quan", "thixa", "thanhpho")):
+                    keywords = info.get("dividedDistrictKeywords", [])
+                    for key in keywords:
+                        if not _typed_keyword(key, keywords):
                             _add_once(self.district_keys, place_key(key), heirs[0])
+
+    def _add_former_districts(self) -> None:
+        """Districts dissolved before the dataset's table and popular spellings of a district's
+        name (data/places.yml): each name stands for the district of today that took it over."""
+        data = load_yaml("places.yml")
+        entries = [(e["name"], e["province"], e["successor"]) for e in data["former_districts"]] + \
+                  [(e["name"], e["province"], e["district"]) for e in data["district_variants"]]
+        for name, province, successor in entries:
+            pcode = self.province(province).code
+            heir = next(u for u in self.district_keys[place_key(successor)] if u.province_code == pcode)
+            _add_once(self.district_keys, place_key(name), heir)
 
     def province(self, name: str, normalised: bool = False, typed: bool = True) -> Unit | None:
         """The province so named (also by alias or spelled another way).
@@ -216,8 +254,16 @@ class Gazetteer:
         return self.province_keys.get(key) or (self.province_alias_keys.get(key) if typed else None)
 
     def district_candidates(self, name: str, normalised: bool = False) -> list[Unit]:
-        """Districts so named (also former names, or spelled another way)."""
-        return self.districts.get(canonical(name, normalised)) or self.district_keys.get(place_key(name), [])
+        """Districts so named, then those that took over a former district so named ("Kỳ Sơn" of Hòa
+        Bình, 2020) or are named so when spelled another way."""
+        found = self._district_cache.get((name, normalised))
+        if found is None:
+            exact = self.districts.get(canonical(name, normalised), [])
+            folded = self.district_keys.get(place_key(name), [])
+            found = exact + [u for u in folded if u not in exact] if exact else folded
+            if len(self._district_cache) < 65536:
+                self._district_cache[(name, normalised)] = found
+        return found
 
     def commune_candidates(self, name: str, after_reform: bool | None, normalised: bool = False) -> list[Unit]:
         """Communes so named; `after_reform` picks the era (None: before, else after)."""
@@ -230,6 +276,14 @@ class Gazetteer:
         first, second = (self.commune_keys_2025, self.commune_keys) if after_reform else \
             (self.commune_keys, self.commune_keys_2025)
         return first.get(folded) or second.get(folded, [])
+
+
+def _typed_keyword(key: str, keywords: list[str]) -> bool:
+    """Whether a keyword of the dataset is another keyword with its type spelled before it
+    ("huyenquevo", "thixacualo"); "quanguyen" (Quảng Uyên) only looks like one. Numbered quận
+    ("quan2") are names."""
+    return not re.fullmatch(r"quan\d+", key) and any(
+        key.startswith(prefix) and key[len(prefix):] in keywords for prefix in _TYPE_PREFIXES)
 
 
 def _add_once(index: dict[str, list[Unit]], key: str, unit: Unit) -> None:

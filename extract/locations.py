@@ -3,13 +3,18 @@
 Three ways a place is named:
 - typed: "huyện Mường Lát", "tỉnh Thanh Hóa", "TP. Tam Kỳ", "xã Sơn Tịnh", also lists
   ("các huyện: Sông Lô, Lập Thạch và thành phố Vĩnh Yên", "02 huyện Duyên Hải, Cầu Ngang");
-  numbered urban units ("quận 3", "Q.10", "phường 5") and communes whose name ends in a number
-  ("xã Xuân Quang 2");
-- bare: "tại Bình Dương", "Sở TT&TT Hà Tĩnh", "Trường ĐH Vinh", "vào Huế"; bare district names
-  only when their province is named in the article or is the portal's, or after a word of place
-  or motion ("đi Nha Trang") when the name is one district's, before the 2025 reform, and never
-  when the article uses the name for a commune;
-- the URL: the portal's province or district (`span` null).
+  numbered urban units ("quận 3", "Q.10", "Q3", "phường 5"), "Q.Bình Thạnh", and communes whose
+  name ends in a number ("xã Xuân Quang 2");
+- bare: "tại Bình Dương", "Sở TT&TT Hà Tĩnh", "Trường ĐH Vinh", "Trường Chính trị Nghệ An",
+  "Viettel Quảng Ninh", "vào Huế"; bare district names before the 2025 reform when their
+  province is named in the article or is the portal's, or when only one province has the name
+  (after a word of place or motion, "đi Nha Trang", or a name of two words or more: "Hội Nông
+  dân Quế Phong", "Cam Lộ: Tập huấn …", "Đài Mường Lát"; not after a person's or a landmark's
+  word, "anh Thanh Hà", "chợ Đồng Xuân"), and never when the article uses the name for a commune;
+- the URL: the portal's province or district (`span` null), or a city's outlet (sggp.org.vn).
+A province named right after a unit decides which unit of that name it is ("huyện Kỳ Sơn, tỉnh
+Hòa Bình" in 2018: Hòa Bình's, since merged into its city); dissolved districts are recorded as
+merged into the district that took them over.
 Names spelled another way (Đăk/Đắk, Ea H'leo/Ea Hleo, Quy/Qui) match through `place_key`.
 Ambiguous names are resolved by the other places of the same article and by the portal. The
 place-and-date line of a letter ("Hà Nội, ngày 18 tháng 9 năm 2024") is not a place.
@@ -26,22 +31,24 @@ from .document import Doc, Occupied
 from .gazetteer import MUNICIPALITIES, Gazetteer, Unit, gazetteer, place_key
 from .normalize import canonical
 from .patterns import opening
-from .resources import lexicon
+from .resources import lexicon, load_yaml
 
 REFORM_DATE = date(2025, 7, 1)
 _TYPE_WORDS = {
     "tỉnh": "province", "thủ đô": "province", "thành phố": "city", "tp": "city", "tp.": "city",
     "huyện": "district", "h.": "district", "quận": "district", "thị xã": "district", "tx": "district", "tx.": "district",
     "xã": "commune", "phường": "commune", "thị trấn": "commune", "đặc khu": "commune",
-    "q.": "district", "p.": "commune",
+    "q.": "district", "p.": "commune", "q": "district",
 }
 _TYPE_NAMES = {"tp": "thành phố", "tp.": "thành phố", "tx": "thị xã", "tx.": "thị xã", "thủ đô": "thành phố", "h.": "huyện",
-               "q.": "quận", "p.": "phường"}
+               "q.": "quận", "p.": "phường", "q": "quận"}
 _NUMBERED = {"quận", "phường"}  # urban units named by a number: "Quận 3", "Phường 5"
 _PLURALS = ["các", "những", *(f"{d}\\d?" for d in "0123456789"), "hai", "ba", "bốn", "năm"]  # (a regex each)
 _TYPE_WORDS_RE = ["tỉnh", "thủ đô", "thành phố", r"tp\.?", "huyện", r"h\.", "quận", "thị xã", r"tx\.?", "xã", "phường",
-                  "thị trấn", "đặc khu", r"q\.(?=\s?\d)", r"p\.(?=\s?\d)"]
-_TYPE_SEP = r"(?:\s*:\s*|\s+|(?<=\.))(?=\S)"
+                  "thị trấn", "đặc khu", r"q\.(?=\s?\w)", r"p\.(?=\s?\d)",
+                  # "Q3", not "Q3/2023" (a quarter)
+                  r"q(?=\d{1,2}(?![\w/-]|\.\d|\s?[/-]\s?\d|\s+năm))"]
+_TYPE_SEP = r"(?:\s*:\s*|\s+|(?<=\.)|(?<=q)(?=\d))(?=\S)"
 _TYPED = re.compile(r"(?<![\w])(?:(" + "|".join(_PLURALS) + r")\s+)?(" + "|".join(_TYPE_WORDS_RE) + ")" + _TYPE_SEP)
 # A type word where _TYPED can match (its look-behind after the first letter: the regex engine skips
 # to the first letters); a plural before it is looked for from there (`_typed_matches`).
@@ -56,20 +63,28 @@ _LIST_JOIN = re.compile(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?")
 _VOWELS = re.compile(r"[aeiouy]+")
 _LAST_WORD = re.compile(r"(\(|[^\s(]+)\s*$")
 _NEXT_WORD = re.compile(r"\s?-\s?|\s")
+_LEADING_NUMBER = re.compile(r"\d+")
+_INITIAL_BEFORE = re.compile(r"(?<!\w)\w\.\s*$")  # a person's initial: "Nguyễn Q. Bình Minh"
+# The province named right after a unit: "huyện Kỳ Sơn, tỉnh Hòa Bình", "xã Tam Hiệp (Quảng Nam)".
+_PROVINCE_AFTER = re.compile(r"\s*(?:,|-|–|\()\s*(?:(tỉnh|thành phố|tp\.?)\s*)?")
 # The place-and-date line of a letter or decision: where it was signed, not a place it is about.
 _SIGNING_DATE = re.compile(r"\s*,?\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+(?:19|20)\d{2}"
                            r"|\s*,\s*ngày\s+\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*(?:19|20)\d{2}", re.I)
-_SIGNING_PREFIX = re.compile(r"(?:số\s*:?\s*\S+)?\s*(?:(?:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|xã|phường|thị trấn)\s*)?",
+_SIGNING_PREFIX = re.compile(r"(?:số\s*:?\s*\S+)?\s*\|?\s*(?:(?:tỉnh|thành phố|tp\.?|huyện|quận|thị xã|tx\.?|xã|phường|thị trấn)\s*)?",
                              re.I)
-# A city named inside a longer institution name is the institution's ("Đại học Kiến trúc Hà
-# Nội"); one named right after the institution's head ("Trường ĐH Vinh", "Đại học Huế") or in
-# parentheses after it ("Trường Đại học Tây Nguyên (Đắk Lắk)") is a place.
-_INSTITUTION_BEFORE = re.compile(r"(?:Đại học|ĐH|Học viện|Cao đẳng|Trường|Bệnh viện)((?:\s+(?:Đại học|ĐH|Cao đẳng|CĐ)(?!\w))*)"
-                                 r"([^,.;:\n()]*?)\s*$")
+# An institution's name: a unit named right after its head ("Trường ĐH Vinh", "Đại học Huế"), after
+# its speciality ("Trường Chính trị Nghệ An", "Bệnh viện Đa khoa Thanh Hóa") or in parentheses
+# after it ("Trường Đại học Tây Nguyên (Đắk Lắk)") is a place; a centrally-run city after a
+# university's speciality is the university's brand ("Trường Đại học Kiến trúc Hà Nội",
+# data/places.yml `university_heads`).
+_UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
+# (the speciality: capitalised words, each with at most three lower-case ones after it: "Đa khoa khu vực")
+_INSTITUTION_BEFORE = re.compile(r"(Đại học|ĐH|Học viện|Cao đẳng|Trường|Bệnh viện)((?:\s+(?:Đại học|ĐH|Cao đẳng|CĐ)(?!\w))*)"
+                                 rf"((?:\s+[{_UPPER}][^\s,.;:()]*(?:\s+(?![{_UPPER}])[^\s,.;:()]+){{0,3}})*?)\s*$")
 # The party committee or youth union of a city, town or district names that unit, not the
-# province of the same name ("Thành ủy Lào Cai" is the city's).
-_LOCAL_BODY_BEFORE = re.compile(r"(?<!\w)(thành|thị|huyện)\s+(?:ủy|uỷ|đoàn)\s+$", re.I)
-_LOCAL_BODY_TYPE = {"thành": "thành phố", "thị": "thị xã", "huyện": "huyện"}
+# province of the same name ("Thành ủy Lào Cai" is the city's, "Quận ủy Ba Đình" the quận's).
+_LOCAL_BODY_BEFORE = re.compile(r"(?<!\w)(thành|thị|huyện|quận)\s+(?:ủy|uỷ|đoàn)\s+$", re.I)
+_LOCAL_BODY_TYPE = {"thành": "thành phố", "thị": "thị xã", "huyện": "huyện", "quận": "quận"}
 _NOT_BARE = {place_key("Hồ Chí Minh")}  # "tư tưởng Hồ Chí Minh", "Đoàn TNCS Hồ Chí Minh": only typed counts
 _COMMON_SENTENCE_START = {"tại", "ở", "về", "từ", "đến", "cho", "của", "và", "với", "theo", "trong", "khắp",
                           "toàn", "thuộc", "gồm", "cả", "riêng", "như", "qua", "sở", "ban", "phòng", "hội", "đoàn",
@@ -83,12 +98,14 @@ class Place:
     unit: Unit
     written: str  # the name as written (bare)
     via: str  # typed | list | bare | url
+    pinned: bool = False  # its province is named right after it ("huyện Kỳ Sơn, tỉnh Hòa Bình")
 
     @property
     def merged(self) -> bool:
         """Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh). A name
-        spelled another way ("Krông Buk") is the unit itself."""
-        return self.unit.level != "province" and place_key(self.written) != place_key(self.unit.name)
+        spelled another way ("Krông Buk", "Buôn Mê Thuột") is the unit itself."""
+        key = place_key(self.written)
+        return self.unit.level != "province" and key != place_key(self.unit.name) and key not in gazetteer().variant_keys
 
     @property
     def name(self) -> str:
@@ -167,6 +184,8 @@ class PlaceFinder:
                 pos = qualified.end()
             if not upper and not (text[pos:pos + 1].isupper() or text[pos:pos + 1].isdigit()):
                 continue  # outside a line of capitals a name opens with a capital or a number ("xã hội")
+            if type_word in ("q", "q.") and not self._quan_abbreviation(type_start, pos):
+                continue
             kind = _TYPE_WORDS[type_word]
             first = self._typed_name(pos, kind, type_word, upper, type_start=None if qualified else type_start)
             if not first:
@@ -175,6 +194,18 @@ class PlaceFinder:
             if plural or low[m.end() - 2:m.end()].strip() == ":":
                 end = self._list_items(end, kind, type_word, upper)
             self.taken.add(m.start(), end)
+
+    def _quan_abbreviation(self, type_start: int, name_start: int) -> bool:
+        """Whether "Q3", "Q.3" or "Q.Bình Thạnh" abbreviates a quận: a capital Q not after a
+        capitalised word that is no acronym ("Audi Q3"); "Q3" with a number of a quận (1-12)."""
+        text = self.doc.norm.text
+        if text[type_start] != "Q":
+            return False
+        before = _word_before(text, type_start)
+        if before[:1].isupper() and before[-1].isalnum() and not _allowed_before(before):
+            return False
+        number = _LEADING_NUMBER.match(text, name_start)
+        return not number or 1 <= int(number.group()) <= 12
 
     def _typed_name(self, pos: int, kind: str, type_word: str, upper: bool,
                     type_start: int | None = None) -> Place | None:
@@ -198,10 +229,43 @@ class PlaceFinder:
             if unit:
                 if unit.level == "commune":
                     self.commune_names.add(canonical(written))
-                place = Place(start, end, unit, written if not upper else unit.name, "typed")
+                unit, pinned = self._in_province_named_after(unit, written, end)
+                place = Place(start, end, unit, written if not upper else unit.name, "typed", pinned)
                 self.places.append(place)
                 return place
         return None
+
+    def _in_province_named_after(self, unit: Unit, written: str, end: int) -> tuple[Unit, bool]:
+        """The unit so named in the province named right after it ("huyện Kỳ Sơn, tỉnh Hòa Bình" in
+        2018 is Hòa Bình's, since merged into its city, not Nghệ An's Kỳ Sơn), and whether a
+        province was named there.
+
+        :param end: where the name ends
+        """
+        if unit.level == "province":
+            return unit, False
+        pool = self.g.district_candidates(written, True) if unit.level == "district" else \
+            self.g.commune_candidates(written, self.after_reform, True)
+        if len({u.province_code for u in pool}) < 2:
+            return unit, False  # the name is one province's: nothing to decide
+        m = _PROVINCE_AFTER.match(self.doc.norm.lower, end)
+        if not m:
+            return unit, False
+        tokens = _name_tokens(self.doc.norm.text, m.end(), False, allow_digits=False)
+        province = None
+        for k in range(min(len(tokens), 4), 0, -1):
+            province = self.g.province(self.doc.norm.text[tokens[0][0]:tokens[k - 1][1]], normalised=True,
+                                       typed=m.group(1) is not None)
+            if province:
+                break
+        if province is None:
+            return unit, False
+        if unit.province_code != province.code:
+            there = [u for u in pool if u.province_code == province.code]
+            if not there:
+                return unit, False
+            unit = next((u for u in there if u.type == unit.type), there[0])
+        return unit, True
 
     def _list_items(self, pos: int, kind: str, type_word: str, upper: bool) -> int:
         """Continue a list after its first item: ", Lập Thạch", " và Tam Đảo"."""
@@ -231,7 +295,10 @@ class PlaceFinder:
             # district entry in the dataset and stands for the province.
             return self._pick(g.district_candidates(written, normalised=True), "thành phố") or prov
         if kind == "district":
-            return self._pick(g.district_candidates(written, normalised=True), _TYPE_NAMES.get(type_word, type_word))
+            candidates = g.district_candidates(written, normalised=True)
+            if type_word in ("q", "q.") and not written.startswith("Quận"):
+                candidates = [u for u in candidates if u.type == "quận"]  # "Q.Bình Thạnh": a quận's name
+            return self._pick(candidates, _TYPE_NAMES.get(type_word, type_word))
         return self._pick(g.commune_candidates(written, self.after_reform, normalised=True),
                           _TYPE_NAMES.get(type_word, type_word))
 
@@ -325,8 +392,8 @@ class PlaceFinder:
         if folded in _NOT_BARE:
             return None
         institution = None if lead == "(" else _INSTITUTION_BEFORE.search(self.doc.norm.text[max(0, start - 60):start])
-        if institution and institution.group(2).strip():
-            return None  # inside a longer institution name
+        if institution and self._university_brand(institution, key, folded):
+            return None
         local_body = _LOCAL_BODY_BEFORE.search(self.doc.norm.text[max(0, start - 16):start])
         # "vào Huế", "đi Nha Trang", "(Ninh Giang)", "Trường ĐH Vinh", "Thành ủy Vinh"
         placed = lead.lower() in _place_lead_words() or lead == "(" or institution is not None or local_body is not None
@@ -349,18 +416,41 @@ class PlaceFinder:
             return province
         if self.after_reform or key in self.commune_names:
             return None
-        candidates = self.g.districts.get(key, [])
-        if not candidates and not (one_word and len(_VOWELS.findall(folded)) < 2):
+        if one_word and len(_VOWELS.findall(folded)) < 2:
             # a single syllable spelled another way is too often something else ("Vĩnh" is not Vinh)
-            candidates = self.g.district_keys.get(folded, [])
+            candidates = self.g.districts.get(key, [])
+        else:
+            candidates = self.g.district_candidates(written, normalised=True)
         districts = [u for u in candidates if u.province_code in context]
-        if not districts and placed and len({u.province_code for u in candidates}) == 1:
-            districts = candidates  # a name only one province has, where a place is expected
+        if not districts and len({u.province_code for u in candidates}) == 1 and \
+                (placed or (not one_word and self._named_alone(start, len(written)))):
+            # a name only one province has, where a place is expected or in a name of two words or
+            # more that nothing else explains ("Hội Nông dân Quế Phong", "Cam Lộ: Tập huấn …")
+            districts = candidates
         if not districts:
             return None
         if upper and not self._heading(start) and self.doc.line_at(start) != self.doc.line_at(0):
             return None  # in a capitalised line, only a headline names a place without its type word
         return districts[0]
+
+    def _university_brand(self, institution: re.Match, key: str, folded: str) -> bool:
+        """Whether the name is a centrally-run city after a university's speciality ("Trường Đại
+        học Kiến trúc Hà Nội"), the university's brand rather than a place."""
+        heads = _university_heads()
+        university = institution.group(1) in heads or any(h in institution.group(2) for h in heads)
+        province = self.g.provinces.get(key) or self.g.province_keys.get(folded)
+        return university and bool(institution.group(3).strip()) and province is not None \
+            and province.code in MUNICIPALITIES
+
+    def _named_alone(self, start: int, length: int) -> bool:
+        """Whether a capitalised name with nothing of place around it may still be a unit's: not
+        after a word that makes it a person's, a street's or a landmark's ("anh Thanh Hà", "chợ
+        Đồng Xuân", "chiến thắng Điện Biên Phủ"), and not a line of its own (a byline's author)."""
+        text = self.doc.norm.text
+        if _not_a_place_before().search(text, max(0, start - 24), start) or _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+            return False
+        line_start, line_end = self.doc.line_at(start)
+        return bool(text[line_start:start].strip() or text[start + length:line_end].strip(" .")) or self._heading(start)
 
     def _run_together(self, folded: str) -> bool:
         """A province's name of several syllables written as one word ("Kontum", "Daklak")."""
@@ -392,7 +482,7 @@ class PlaceFinder:
             districts = {p.unit.code for p in self.places if p.unit.level == "district"}
             for place in self.places:
                 unit = place.unit
-                if unit.level != level or (level == "district" and unit.province_code in context):
+                if unit.level != level or place.pinned or (level == "district" and unit.province_code in context):
                     continue
                 if level == "district":
                     pool = self.g.district_candidates(place.written, True)
@@ -464,31 +554,56 @@ def _place_lead_words() -> frozenset[str]:
     return frozenset(lexicon()["place_lead_words"])
 
 
+@lru_cache(maxsize=1)
+def _places_data() -> dict:
+    return load_yaml("places.yml")
+
+
+@lru_cache(maxsize=1)
+def _not_a_place_before() -> re.Pattern:
+    """The words before a name that make it a person's, a street's or a landmark's, ending the text
+    searched (data/places.yml `not_a_place_before`)."""
+    words = sorted(_places_data()["not_a_place_before"], key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\s+$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _brands() -> frozenset[str]:
+    return frozenset(w.lower() for w in _places_data()["brands_before"])
+
+
+@lru_cache(maxsize=1)
+def _university_heads() -> tuple[str, ...]:
+    return tuple(_places_data()["university_heads"])
+
+
 def _allowed_before(prev: str) -> bool:
     """A bare name inside a run of capitalised words is a place only after an acronym
-    ("Sở TT&TT Hà Tĩnh", "OCOP Cà Mau") or a word capitalised because it starts a sentence."""
-    return _acronym(prev) or prev.lower() in _COMMON_SENTENCE_START
+    ("Sở TT&TT Hà Tĩnh", "OCOP Cà Mau"), a brand's name ("Viettel Quảng Ninh") or a word
+    capitalised because it starts a sentence."""
+    low = prev.lower()
+    return _acronym(prev) or low in _COMMON_SENTENCE_START or low in _brands()
 
 
-_UPPER = "".join(sorted({c for c in map(chr, range(0x41, 0x1F00)) if c.isupper() and c.isalpha()}))
 _WORD_CHARS = r"[^\s,.;:()\[\]“”\"!?/]"
 _CAP_WORD = rf"[{_UPPER}]{_WORD_CHARS}*"
 # (The test that no word character stands before comes after the first capital: the regex engine
 # then skips to capitals.)
-_CAP_RUN = re.compile(rf"[{_UPPER}](?<!{_WORD_CHARS}[\s\S]){_WORD_CHARS}*(?: {_CAP_WORD})*")
+_CAP_RUN = re.compile(rf"[{_UPPER}](?<!{_WORD_CHARS}[\s\S]){_WORD_CHARS}*(?: +{_CAP_WORD})*")
 
 
 def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
-    """Runs of capitalised words joined by a space or a hyphen, as lists of word ranges."""
+    """Runs of capitalised words joined by spaces ("Bắc  Kạn" too) or a hyphen, as lists of word ranges."""
     runs = []
     for m in _CAP_RUN.finditer(text):
-        words = m.group().split(" ")  # one space between the words of a run, none inside a word
+        words = m.group().split(" ")  # spaces between the words of a run, none inside a word
         if len(words) == 1:
             runs.append([m.span()])
             continue
         pos, run = m.start(), []
         for word in words:
-            run.append((pos, pos + len(word)))
+            if word:
+                run.append((pos, pos + len(word)))
             pos += len(word) + 1
         runs.append(run)
     return runs
@@ -507,8 +622,12 @@ def _url_units(url: str | None) -> tuple[Unit | None, Unit | None]:
 
 @lru_cache(maxsize=4096)
 def _host_units(host: str) -> tuple[Unit | None, Unit | None]:
-    """The units of one host name (cached: a crawl brings many pages of one portal)."""
+    """The units of one host name (cached: a crawl brings many pages of one portal): a known outlet's
+    province (data/places.yml `outlets`), else the units its labels spell."""
     g = gazetteer()
+    outlet = _places_data()["outlets"].get(host.removeprefix("www."))
+    if outlet:
+        return g.province(outlet), None
     labels = [place_key(l) for l in host.split(".") if l not in ("www", "gov", "vn", "com", "org", "net", "edu")]
     province = None
     for label in labels:

@@ -177,7 +177,10 @@ def test_places_without_a_type_word(text, name, level):
 @pytest.mark.parametrize("text", [
     "Ông Vinh phát biểu tại lớp học.", "Chị Huế chia sẻ kinh nghiệm.", "Đoàn TNCS Hồ Chí Minh và tư tưởng Hồ Chí Minh",
     "học tập và làm theo tấm gương đạo đức Hồ Chí Minh", "tập huấn về Kỹ năng mềm",
-    "Trường Cao đẳng Y tế Thanh Hóa tuyển sinh", "giảng viên Trường Đại học Kiến trúc Hà Nội",
+    "giảng viên Trường Đại học Kiến trúc Hà Nội", "sinh viên Học viện Báo chí và Tuyên truyền Hà Nội",
+    "Đại học Sư phạm Kỹ thuật Hồ Chí Minh", "Trường hợp ông Vinh vi phạm", "Anh Thanh Hà cho biết",
+    "Nhà thơ Đức Thọ đọc thơ.", "Khách đến chợ Đồng Xuân mua hàng.", "Kỷ niệm chiến thắng Điện Biên Phủ.",
+    "Tuyến đường Hai Bà Trưng thông xe.", "Doanh thu Q3/2023 tăng.", "Mẫu xe Audi Q3 ra mắt.",
 ])
 def test_names_that_are_not_places_here(text):
     assert places(text) == []
@@ -221,3 +224,121 @@ def test_a_qualifier_between_the_type_and_the_name(text, name):
                                                ("Mù Căng Chải", "Mù Cang Chải"), ("Mù Cang Chải", "Mù Cang Chải")])
 def test_districts_carry_their_official_pre_2025_name(written, official):
     assert official in {n for n, level, _ in places(f"tại huyện {written}") if level == "district"}
+
+
+# -- untyped names on a national outlet ------------------------------------------------------
+
+NATIONAL = "https://nhandan.vn/tin-tuc/bai-viet.html"
+
+
+def _unique_district_names(n: int) -> list:
+    """District names of two words or more that one province alone has, not a province's name."""
+    rng = random.Random(SEED)
+    names = sorted({u.name for units in G.districts.values() for u in units
+                    if len(u.name.split()) >= 2 and not G.province(u.name) and not u.name.startswith("Quận")
+                    and len({d.province_code for d in G.district_candidates(u.name)}) == 1
+                    and not G.commune_candidates(u.name, None)})
+    return rng.sample(names, n)
+
+
+FRAMES = ["Hội Nông dân {} vừa trao 20 con bò giống.", "Trung tâm Y tế {} tổ chức tiêm chủng.",
+          "Công an {} bắt giữ 2 đối tượng.", "{} có 13 xã, thị trấn.", "Người dân {} thu hoạch lúa.",
+          "Tin, ảnh: Minh Hà - Đài {}", "{}: Tập huấn kỹ thuật trồng cà phê\nNội dung bài.",
+          "Phòng Giao dịch NHCSXH {} giải ngân 5 tỷ đồng.", "Bảo hiểm xã hội {} tuyên truyền chính sách."]
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+def test_an_untyped_district_name_one_province_has_is_found_on_a_national_outlet(frame):
+    for name in _unique_district_names(12):
+        got = {n for n, level, _ in places(frame.format(name), url=NATIONAL) if level == "district"}
+        assert got == {name}, (frame.format(name), got)
+
+
+@pytest.mark.parametrize("lead", ["anh", "chị", "bà", "ông", "nhà thơ", "đường", "phố", "chợ", "cầu", "chiến thắng"])
+def test_an_untyped_district_name_after_a_persons_or_landmarks_word_is_not_a_place(lead):
+    for name in _unique_district_names(8):
+        text = f"Buổi sáng, {lead} {name} đông vui."
+        assert [p for p in places(text, url=NATIONAL) if p[1] == "district"] == [], text
+
+
+def test_a_name_shared_by_provinces_needs_its_province_in_the_text():
+    shared = sorted({u.name for units in G.districts.values() for u in units if len(u.name.split()) >= 2
+                     and len({d.province_code for d in G.district_candidates(u.name)}) > 1})[:15]
+    for name in shared:
+        assert [p for p in places(f"Hội Nông dân {name} vừa trao bò giống.", url=NATIONAL) if p[1] == "district"] == []
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Trường Chính trị {} khai giảng lớp trung cấp.", None), ("Bệnh viện Đa khoa {} cứu sống bệnh nhân.", None),
+    ("Viettel {} lắp đặt trạm phát sóng.", None), ("Trường Cao đẳng Nghề {} tuyển sinh.", None),
+    ("Trường Đại học Nông Lâm {} tuyển sinh.", None), ("Bệnh viện Đa khoa khu vực {} khám bệnh.", None),
+    ("Trường Cao đẳng Y tế {} tuyển sinh.", None), ("Agribank {} giải ngân.", None),
+])
+def test_an_untyped_province_name_inside_a_longer_organisation_name(text, name):
+    for province in ("Nghệ An", "Thanh Hóa", "Quảng Ninh", "Lạng Sơn", "Điện Biên", "Thái Nguyên", "Gia Lai"):
+        assert (province, "province") in {(n, l) for n, l, _ in places(text.format(province), url=NATIONAL)}
+
+
+# -- units of the article's own time ---------------------------------------------------------
+
+@pytest.mark.parametrize("join", [", tỉnh {}", " ({})", ", {}", ", thành phố {}"])
+def test_the_province_named_after_a_district_decides_which_one_it_is(join):
+    checked = 0
+    for name in sorted({u.name for units in G.districts.values() for u in units if len(u.name.split()) >= 2}):
+        pool = G.district_candidates(name)
+        for province_code in sorted({u.province_code for u in pool}):
+            if len({u.province_code for u in pool}) < 2:
+                continue
+            province = G.province_by_code[province_code]
+            if join.endswith("phố {}") and province.code not in ("01", "31", "48", "79", "92"):
+                continue
+            text = f"Ngày 12/5, nông dân huyện {name}{join.format(province.name)} thu hoạch lúa."
+            got = [l for l in extract_record(text, published="2018-05-14")["locations"]
+                   if l["level"] == "district" and l["span"]]
+            assert [l["province"] for l in got] == [province.name], (text, got)
+            checked += 1
+    assert checked > (3 if "phố" in join else 20)
+
+
+@pytest.mark.parametrize("name, province, heir", [
+    ("Kỳ Sơn", "Hòa Bình", "Hòa Bình"), ("Từ Liêm", "Hà Nội", "Bắc Từ Liêm"), ("Yên Hưng", "Quảng Ninh", "Quảng Yên"),
+    ("Quảng Uyên", "Cao Bằng", "Quảng Hòa"), ("Cửa Lò", "Nghệ An", "Vinh"), ("Hoành Bồ", "Quảng Ninh", "Hạ Long"),
+    ("Cát Tiên", "Lâm Đồng", "Đạ Huoai"), ("Trà Lĩnh", "Cao Bằng", "Quảng Hòa"),
+])
+def test_a_dissolved_district_is_found_as_merged_into_its_heir(name, province, heir):
+    for text in (f"UBND huyện {name}, tỉnh {province} tổ chức hội nghị.", f"Nông dân huyện {name} ({province}) thu hoạch lúa.",
+                 f"Tại huyện {name}, {province}, lớp học khai giảng."):
+        (loc,) = [l for l in extract_record(text, published="2012-12-28")["locations"] if l["level"] == "district"]
+        assert (loc["name"], loc["province"], loc["code"], loc["merged_into"]["name"]) == (name, province, None, heir), text
+
+
+# -- spellings and abbreviations ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Lễ hội Cà phê Buôn Mê Thuột lần thứ 8", "UBND thành phố Buôn Mê Thuột ra quân",
+                                  "tại TP. Buôn Mê Thuột", "Đoàn về Buôn Mê Thuột dự hội nghị"])
+def test_popular_spellings_are_the_unit_itself(text):
+    (loc,) = [l for l in extract_record(text, url=NATIONAL)["locations"] if l["level"] == "district"]
+    assert (loc["name"], loc["code"], loc.get("merged_into")) == ("Buôn Ma Thuột", "643", None)
+
+
+@pytest.mark.parametrize("written", ["Q3", "Q.3", "Q. 3", "Q10", "Q.12"])
+def test_numbered_quan_abbreviated(written):
+    number = int(re.sub(r"\D", "", written))
+    for text in (f"UBND {written} tổ chức hội nghị.", f"tại phường 5, {written}, TP.HCM", f"Công an {written} tuần tra."):
+        assert (f"Quận {number}", "district") in {(n, l) for n, l, _ in places(text)}, text
+
+
+@pytest.mark.parametrize("name", ["Bình Thạnh", "Gò Vấp", "Tân Bình", "Phú Nhuận", "Ba Đình", "Hoàn Kiếm", "Ninh Kiều"])
+def test_a_named_quan_abbreviated(name):
+    for text in (f"UBND Q.{name} khánh thành trường.", f"Hội Phụ nữ Q. {name} ra mắt câu lạc bộ."):
+        assert (name, "district") in {(n, l) for n, l, _ in places(text, url=NATIONAL)}, text
+    # "Q." before a name that is no quận's is not read as one
+    assert [p for p in places("Ông Nguyễn Q. Bình Minh phát biểu.") if p[1] == "district"] == []
+
+
+@pytest.mark.parametrize("url, province", [("https://www.sggp.org.vn/tin-1.html", "Hồ Chí Minh"),
+                                           ("https://hcmcpv.org.vn/tin-tuc/a.html", "Hồ Chí Minh"),
+                                           ("https://kinhtedothi.vn/a.html", "Hà Nội")])
+def test_outlets_of_a_city_give_its_province(url, province):
+    record = extract_record("Tập huấn cán bộ\n\nSáng 5/3, Sở Nội vụ tổ chức lớp tập huấn cho 80 cán bộ.", url=url)
+    assert province in {l["name"] for l in record["locations"] if l["span"] is None}
