@@ -235,9 +235,10 @@ def _slug_words(url: str | None) -> list[str]:
     path = _SCHEME_AND_HOST.sub("", url.lower()).split("?")[0]
     best: list[str] = []
     for segment in path.split("/"):
-        words = _SLUG_WORD.findall(_PAGE_SUFFIX.sub("", segment))
-        if segment.count("-") >= _SLUG_MIN_WORDS - 1 and len(words) > len(best):
-            best = words
+        if segment.count("-") >= _SLUG_MIN_WORDS - 1:
+            words = _SLUG_WORD.findall(_PAGE_SUFFIX.sub("", segment))
+            if len(words) > len(best):
+                best = words
     return best
 
 

@@ -25,6 +25,7 @@ _FAST_TABLE = {**_DASHES, **_SPACES, **{ord(k): v for k, v in _LOOKALIKES.items(
 _FAST_CHARS = re.compile("[" + re.escape("".join(map(chr, _FAST_TABLE))) + "]")
 _FAST_REPLACEMENT = {chr(k): v for k, v in _FAST_TABLE.items()}
 _DROPPED_CHARS = re.compile("[" + "".join(sorted(_DROPPED)) + "]")
+_SPECIAL_CHARS = re.compile("[" + re.escape("".join(sorted(_DROPPED)) + "".join(map(chr, _FAST_TABLE))) + "]")  # either
 _TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
 
 
@@ -95,10 +96,10 @@ def normalize(original: str) -> NormText:
     :param original: article text (any Unicode normalisation form)
     """
     n = len(original)
-    if unicodedata.is_normalized("NFC", original) and not _DROPPED_CHARS.search(original):
+    special = _SPECIAL_CHARS.search(original)  # (one scan: most texts hold none of them)
+    if unicodedata.is_normalized("NFC", original) and not (special and _DROPPED_CHARS.search(original, special.start())):
         # Fast path (most text): one character per character, offsets unchanged.
-        text = _FAST_CHARS.sub(lambda m: _FAST_REPLACEMENT[m.group()], original) if _FAST_CHARS.search(original) \
-            else original
+        text = _FAST_CHARS.sub(lambda m: _FAST_REPLACEMENT[m.group()], original) if special else original
         return _finish(original, text, range(n + 1))
     chars = []
     to_original = []
