@@ -296,24 +296,28 @@ class Occupied:
     :param length: the length of the text (claims lie within it)
     """
 
+    __slots__ = ("_start", "_mask")
+
     def __init__(self, length: int) -> None:
-        self._length = length
         self._start = 0  # text position of the mask's first byte
         self._mask = bytearray()
 
     def add(self, start: int, end: int) -> None:
         if start >= end:
             return
-        if not self._mask:
-            self._start = start
-        elif start < self._start:  # grow to the left at least by the mask's size (amortised)
-            grown = max(0, min(start, self._start - len(self._mask)))
-            self._mask[0:0] = bytes(self._start - grown)
-            self._start = grown
-        if end - self._start > len(self._mask):
-            self._mask.extend(bytes(end - self._start - len(self._mask)))
-        self._mask[start - self._start:end - self._start] = b"\x01" * (end - start)
+        mask, offset = self._mask, self._start
+        if not mask:
+            self._start = offset = start
+        elif start < offset:  # grow to the left at least by the mask's size (amortised)
+            grown = max(0, min(start, offset - len(mask)))
+            mask[0:0] = bytes(offset - grown)
+            self._start = offset = grown
+        if end - offset > len(mask):
+            mask.extend(bytes(end - offset - len(mask)))
+        mask[start - offset:end - offset] = b"\x01" * (end - start)
 
     def overlaps(self, start: int, end: int) -> bool:
-        start, end = max(start, self._start) - self._start, end - self._start
-        return start < end and 1 in self._mask[start:end]
+        offset = self._start
+        if start < offset:
+            start = offset
+        return start < end and 1 in self._mask[start - offset:end - offset]
