@@ -9,9 +9,10 @@ from pathlib import Path
 
 import yaml
 
+from schema.event_search import event_match_sql
 from schema.search import RANK_TIERS
 from schema.tables import FTS_DESCRIPTION, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES, TABLES_BY_NAME
-from schema.views import ACTIVITIES, VIEWS
+from schema.views import ACTIVITIES, VIEWS, not_rejected
 
 DATABASE_NAME = "training"
 METADATA_PATH = Path(__file__).resolve().parent / "metadata.yml"
@@ -20,6 +21,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_MOUNT = "vn-static"  # served at /vn-static/ (stages/serve.py)
 PAGES_PLUGIN = "vn_pages"
+SEARCH_PLUGIN = "vn_search"
 
 # Provenance columns: kept in the tables and on the row pages, left out of the lists.
 _PROVENANCE = ("content_hash", "warc_file", "warc_offset", "etag", "last_modified", "title_folded", "body_folded")
@@ -37,10 +39,12 @@ def _span_columns_of(table_name: str) -> list[str]:
 HIDDEN_COLUMNS: dict[str, list[str]] = {
     "activities": [name for name in ACTIVITIES.columns if name not in
                    ("event", "dates", "kind", "province", "district", "programme", "participants", "organisers",
-                    "article")],
+                    "article", "corrected")],
     "events": [*_span_columns_of("events"), "event_no", "date_precision", "duration_days", "classes", "latitude",
-               "longitude", "participant_qualifier", "participant_unit"],
-    "articles": ["body", "captions", *_PROVENANCE, "http_status", "fetched_at", "extractor_version"],
+               "longitude", "participant_qualifier", "participant_unit", "year", "is_primary"],
+    # The title links to the reading page, which has the source link: the long URL stays out of the list.
+    "articles": ["url", "published_year", "body", "captions", *_PROVENANCE, "http_status", "fetched_at",
+                 "extractor_version", "version"],
     "article_versions": ["body", *_PROVENANCE],
     "event_organizers": _span_columns_of("event_organizers"),
 }
@@ -52,14 +56,18 @@ FACET_NAMES: dict[str, dict[str, tuple[str, str, str, str]]] = {
                    "programme_id": ("programme", "programmes", "id", "name")},
 }
 
-# How analysts look at each table: facets and default order. Events are searched through their
-# article's text (fts_pk: the article id), which is what the activity was read from.
+# Tables of events whose search box (?_search=) is answered by schema/plugins/vn_search.py: an event
+# matches through its article's text (what the activity was read from) or the names of its province
+# and district (an article may name only the districts). Column roles per table.
+EVENT_SEARCH: dict[str, dict] = {name: {"article": "article_id", "places": ["province_code", "district_code"]}
+                                 for name in ("activities", "events")}
+
+# How analysts look at each table: facets and default order.
 TABLE_VIEWS: dict[str, dict] = {
     # Facets on the codes (indexed, no name lookups per row), shown with names (FACET_NAMES).
-    "activities": {"facets": ["province_code", "year", "programme_id"], "facet_size": 8, "sort_desc": "start_date",
-                   "fts_table": FTS_TABLE, "fts_pk": "article_id"},
+    "activities": {"facets": ["province_code", "year", "programme_id"], "facet_size": 8, "sort_desc": "start_date"},
     "events": {"facets": ["province_code", "year", "programme_id", "is_primary"], "facet_size": 8,
-               "sort_desc": "start_date", "fts_table": FTS_TABLE, "fts_pk": "article_id"},
+               "sort_desc": "start_date"},
     "articles": {"facets": ["site", "published_year", "is_training"], "facet_size": 8, "sort_desc": "published",
                  "fts_table": FTS_TABLE, "fts_pk": "id"},
     "documents": {"facets": ["doc_type", "issuer", "year"], "sort": "id"},
@@ -96,6 +104,17 @@ _RANKED_HITS = (
         for tier in range(1, RANK_TIERS + 1))
     + "\n),\nranked as (\n"
     "  select rowid, min(tier) as tier, score from hits group by rowid order by tier, score limit 50)")
+# What each tier of a ranked search found, in words (the results show this, not the tier number).
+RANK_TIER_NAMES = ("the phrase as typed", "the phrase without diacritics", "the words as typed",
+                   "the words without diacritics")
+assert len(RANK_TIER_NAMES) == RANK_TIERS
+_MATCH_NAME = ("case ranked.tier " + " ".join(f"when {tier} then '{name}'" for tier, name in
+                                             enumerate(RANK_TIER_NAMES, 1)) + " end as found")
+
+_ACTIVITY_FIELDS = ("event", "dates", "kind", "province", "district", "programme", "participants", "organisers",
+                    "article", "article_id")
+_ACTIVITY_COLUMNS = ", ".join(f"v.{name}" for name in _ACTIVITY_FIELDS)
+_PLACES_NAMED = event_match_sql("v.article_id", ["v.province_code", "v.district_code"], "q", text=False)
 
 CANNED_QUERIES: dict[str, dict] = {
     "events_by_province_and_year": {
@@ -103,7 +122,8 @@ CANNED_QUERIES: dict[str, dict] = {
         "description": "Training events in a province (name with or without diacritics, or code) and year; "
                        "leave a field empty for all.",
         "sql": f"select {_EVENT_COLUMNS}\n{_EVENT_JOINS}\n"
-               "where (:province = '' or e.province_code = :province\n"
+               f"where {not_rejected('e')}\n"
+               "  and (:province = '' or e.province_code = :province\n"
                "       or vn_fold(pr.name) like '%' || vn_fold(:province) || '%')\n"
                "  and (:year = '' or e.year = cast(:year as integer))\n"
                "order by e.start_date, e.id",
@@ -117,7 +137,8 @@ CANNED_QUERIES: dict[str, dict] = {
                "  count(*) as events, count(e.participant_total) as events_with_count,\n"
                "  sum(e.participant_total) as participants\n"
                "from events e left join programmes g on g.id = e.programme_id\n"
-               "where (:programme = '' or e.programme_id = :programme\n"
+               f"where {not_rejected('e')}\n"
+               "  and (:programme = '' or e.programme_id = :programme\n"
                "       or vn_fold(g.name) like '%' || vn_fold(:programme) || '%')\n"
                "group by g.name, e.year order by g.name, e.year",
         "params": ["programme"],
@@ -126,8 +147,10 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Most cited documents",
         "description": "Documents cited by the most articles; optional document type (QĐ, NĐ, TT, KH, ...).",
         "sql": "select d.id as document, d.doc_type, d.issuer, d.issued,\n"
-               "  count(distinct m.article_id) as articles, count(distinct m.event_id) as events\n"
+               "  count(distinct m.article_id) as articles,\n"
+               f"  count(distinct case when {not_rejected('e')} then e.id end) as events\n"
                "from documents d join mentions m on m.document_id = d.id\n"
+               "left join events e on e.id = m.event_id\n"
                "where (:doc_type = '' or lower(vn_fold(d.doc_type)) = lower(vn_fold(trim(:doc_type))))\n"
                "group by d.id order by articles desc, events desc, d.id limit 100",
         "params": ["doc_type"],
@@ -136,7 +159,7 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Events in a date range",
         "description": "Events whose start date lies between two ISO dates (YYYY-MM-DD), inclusive.",
         "sql": f"select {_EVENT_COLUMNS}\n{_EVENT_JOINS}\n"
-               "where e.start_date >= :start and e.start_date <= :end\n"
+               f"where {not_rejected('e')} and e.start_date >= :start and e.start_date <= :end\n"
                "order by e.start_date, e.id",
         "params": ["start", "end"],
     },
@@ -144,7 +167,7 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Articles citing a document number",
         "description": "Articles that cite a document number such as 90/QĐ-TTg (diacritics optional), "
                        "with the sentence text quoted.",
-        "sql": "select distinct a.title, a.url, a.published, d.id as document, m.quote\n"
+        "sql": "select distinct a.id as article_id, a.title, a.url, a.published, d.id as document, m.quote\n"
                "from mentions m join documents d on d.id = m.document_id\n"
                "join articles a on a.id = m.article_id\n"
                "where lower(vn_fold(d.number)) = lower(vn_fold(trim(:number)))\n"
@@ -172,26 +195,33 @@ CANNED_QUERIES: dict[str, dict] = {
                        f"phrase without diacritics, then the words apart. Ranks the {SEARCH_CANDIDATES:,} most recent "
                        "matches of each tier.",
         "sql": f"{_RANKED_HITS}\n"
-               "select a.id, a.title, a.url, a.published, ranked.tier, round(ranked.score, 2) as score\n"
+               f"select a.id as article_id, a.title, a.site, a.published, a.url, {_MATCH_NAME}\n"
                "from ranked join articles a on a.id = ranked.rowid order by ranked.tier, ranked.score",
         "params": ["q"],
+        "hide_sql": True,
     },
     "search_events": {
         "title": "Search training activities (with or without diacritics)",
         "description": "Activities whose article matches the words (as in 'Search articles'), best-matching "
-                       "articles first.",
+                       "articles first, then those whose province or district the query names (an article may "
+                       "name only the districts): the same rows as the search box of activities.",
         "sql": f"{_RANKED_HITS}\n"
-               "select v.event, v.dates, v.kind, v.province, v.district, v.programme, v.participants,\n"
-               "  v.organisers, v.article, v.article_id, ranked.tier\n"
-               "from ranked join activities v on v.article_id = ranked.rowid\n"
-               "order by ranked.tier, ranked.score, v.event",
+               f"select {', '.join(_ACTIVITY_FIELDS)}, found from (\n"
+               f"  select {_ACTIVITY_COLUMNS}, ranked.tier as tier, ranked.score as score, {_MATCH_NAME}\n"
+               "  from ranked join activities v on v.article_id = ranked.rowid\n"
+               "  union all\n"
+               f"  select {_ACTIVITY_COLUMNS}, {RANK_TIERS + 1}, 0, 'the name of its province or district'\n"
+               "  from activities v where v.article_id not in (select rowid from ranked)\n"
+               f"    and {_PLACES_NAMED})\n"
+               "order by tier, score, event",
         "params": ["q"],
+        "hide_sql": True,
     },
     "events_per_year": {
         "title": "Events per year",
         "description": "Training events and participants per year of the start date (the landing page's chart).",
         "sql": "select year, count(*) as events, sum(participant_total) as participants\n"
-               "from events where year is not null group by year order by year",
+               f"from events where year is not null and {not_rejected()} group by year order by year",
     },
     "events_per_province": {
         "title": "Events per province",
@@ -201,7 +231,8 @@ CANNED_QUERIES: dict[str, dict] = {
                "  sum(e.participant_total) as participants,\n"
                "  coalesce(p.latitude, avg(e.latitude)) as latitude, coalesce(p.longitude, avg(e.longitude)) as longitude\n"
                "from events e left join places p on p.code = e.province_code\n"
-               "where e.province_code is not null group by e.province_code order by events desc, province",
+               f"where e.province_code is not null and {not_rejected('e')}\n"
+               "group by e.province_code order by events desc, province",
     },
 }
 
@@ -229,9 +260,10 @@ def build_metadata() -> dict:
                    "for research",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "databases": {DATABASE_NAME: {
-            "description": "Start with `activities`: one row per training activity, with names and the "
-                           "article; `events` holds the same rows with codes and provenance, and the links lead "
-                           "to articles, places, programmes and documents.",
+            # Plain text: Datasette shows a description as written (no Markdown).
+            "description": "Start with the activities list: one row per training activity, with names and the "
+                           "article. The events table holds the same rows with codes and provenance; the links "
+                           "lead to articles, places, programmes and documents.",
             "tables": tables,
             "queries": CANNED_QUERIES,
         }},
@@ -240,6 +272,7 @@ def build_metadata() -> dict:
             # The map sits beside the facets (schema/static/analyst.css), above the rows.
             "datasette-cluster-map": {"latitude_column": "latitude", "longitude_column": "longitude",
                                       "container": ".facet-results"},
+            SEARCH_PLUGIN: {"event_search": EVENT_SEARCH},
             PAGES_PLUGIN: {"hidden_columns": HIDDEN_COLUMNS,
                            "facet_names": {view: {column: dict(zip(("title", "table", "key", "name"), spec))
                                                   for column, spec in columns.items()}

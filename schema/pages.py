@@ -4,6 +4,13 @@
 - `article_page`: an article as a reading page, every extracted value marked in its text, and
   the events, documents, programmes and places read from it.
 - `event_page`: one activity in words, with the sentence it was read from.
+- `place_page`, `document_page`: the activities of a place, the articles that cite a document.
+- `search_page`: activities and articles that a query finds, as readable lists.
+
+Researchers' corrections (table `corrections`) are shown where the values are: a corrected value
+is marked with the value the extractor had read and the researcher's note, a rejected event is
+shown as rejected (`event_corrections`, `CORRECTION_COLUMNS`). Rejected events are left out of
+every count (schema.views.not_rejected).
 
 Each function takes the Datasette instance and a database name and runs its queries through
 Datasette (so its time limits apply). Links are built with Datasette's URL helpers.
@@ -12,21 +19,26 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette.utils import tilde_encode
 from markupsafe import Markup
 
 from schema.charts import Bar, bar_chart, column_chart
-from schema.datasette import CANNED_QUERIES
+from schema.datasette import CANNED_QUERIES, EVENT_SEARCH
+from schema.event_search import event_match_sql
 from schema.reading import Mark, marked_paragraphs, placeable
-from schema.views import ACTIVITIES
+from schema.views import ACTIVITIES, not_rejected
 
 LATEST_ACTIVITIES = 12
 PROVINCES_CHARTED = 12
 # Fields as a reader sees them, in the order of the legend.
 FIELD_NAMES = {"event": "activity (sentence)", "date": "date", "participants": "participants",
                "organiser": "organiser", "document": "document", "programme": "programme", "place": "place"}
+STATE_NAMES = {"corrected": "corrected by a researcher", "rejected": "activity rejected by a researcher"}
 
 
 def row_url(datasette: Any, database: str, table: str, key: object) -> str:
@@ -57,6 +69,147 @@ def participants_text(total: int | None, qualifier: str | None, unit: str | None
     if total is None:
         return ""
     return " ".join(part for part in (qualifier, f"{total:,}".replace(",", "."), unit) if part)
+
+
+def readable_time(value: str | None) -> str:
+    """A stored ISO date or date-time as people read it: "25 Jan 2024, 14:24" (the time as the
+    site gave it, in its own zone), "25 Jan 2024"; anything else as stored; "" when empty.
+
+    :param value: e.g. "2024-01-25T14:24:00+07:00" or "2024-01-25"
+    """
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    day = f"{moment.day} {moment:%b %Y}"
+    return day if len(value) <= 10 else f"{day}, {moment:%H:%M}"
+
+
+# --- corrections --------------------------------------------------------------------------------
+
+# Corrected field (corrections.field) -> what the pages call it.
+CORRECTION_LABELS = {"start_date": "start date", "end_date": "end date", "participant_total": "participants",
+                     "province_code": "province", "district_code": "district", "programme_id": "programme",
+                     "kind": "kind", "rejected": "rejected"}
+# Column of a list (the activities view, the events table) -> the corrected fields it shows.
+CORRECTION_COLUMNS = {"dates": ("start_date", "end_date"), "participants": ("participant_total",),
+                      "province": ("province_code",), "district": ("district_code",),
+                      "programme": ("programme_id",), "kind": ("kind",),
+                      **{field: (field,) for field in CORRECTION_LABELS if field != "rejected"}}
+_CORRECTIONS_SQL = """select e.id as event_id, c.field, c.value, c.extracted_value, c.note, c.author, c.created_at,
+  c.status, case when c.field in ('province_code', 'district_code')
+                 then (select name from places where code = c.extracted_value)
+                 when c.field = 'programme_id' then (select name from programmes where id = c.extracted_value)
+            end as extracted_name
+from events e join articles a on a.id = e.article_id
+join corrections c on c.article_url = a.url and c.event_no = e.event_no
+where e.id in (select value from json_each(:ids)) order by e.id, c.field"""
+
+
+def _correction_text(correction: dict, label: str | None = None) -> str:
+    """"participants: 120, extracted 100. Note: … (author)": what the pages show of a correction.
+
+    :param correction: a row of event_corrections
+    :param label: what to call the value (default: the field's label)
+    """
+    if correction["field"] == "rejected":
+        text = "rejected by a researcher" if correction.get("value") == "1" else "rejection withdrawn"
+    else:
+        was = correction.get("extracted_name") or correction.get("extracted_value")
+        text = (f"{label or CORRECTION_LABELS.get(correction['field'], correction['field'])}: "
+                f"{correction.get('value') or '(no value)'}, extracted {'(none)' if was is None else was}")
+    if correction.get("note"):
+        text += f". Note: {correction['note']}"
+    if correction.get("author"):
+        text += f" ({correction['author']})"
+    if correction.get("status") == "stale":
+        text += ". Not applied: the article changed since (stale), to be reviewed"
+    return text
+
+
+async def event_corrections(datasette: Any, database: str, event_ids: list) -> dict[int, dict[str, dict]]:
+    """Researchers' corrections of events: event id -> field -> the correction (with `label` and
+    `text`, the line the pages show).
+
+    :param datasette: the Datasette instance
+    :param database: database name
+    :param event_ids: events.id values
+    """
+    if not event_ids:
+        return {}
+    found: dict[int, dict[str, dict]] = {}
+    for row in await _rows(datasette, database, _CORRECTIONS_SQL, {"ids": json.dumps(list(event_ids))}):
+        row["label"] = CORRECTION_LABELS.get(row["field"], row["field"])
+        row["text"] = _correction_text(row)
+        found.setdefault(row["event_id"], {})[row["field"]] = row
+    return found
+
+
+def corrections_text(corrections: list[dict], label: str) -> str:
+    """The corrections of one shown value in a line: corrections alike (a start and end date set
+    to the same day for the same reason) are told once, under the value's label.
+
+    :param corrections: corrections of the fields the value shows (corrections_of_column)
+    :param label: what the page calls the value ("dates")
+    """
+    alike: dict[tuple, list[dict]] = {}
+    for correction in corrections:
+        key = tuple(correction.get(name) for name in ("value", "extracted_value", "note", "author", "status"))
+        alike.setdefault(key, []).append(correction)
+    return "; ".join(group[0]["text"] if len(group) == 1 else _correction_text(group[0], label)
+                     for group in alike.values())
+
+
+def column_corrected(corrected: str | None, column: str) -> bool:
+    """Whether a list's column shows a field that `events.corrected` names.
+
+    :param corrected: events.corrected (comma-separated fields)
+    :param column: a column of the activities view or the events table
+    """
+    fields = set((corrected or "").split(","))
+    return any(field in fields for field in CORRECTION_COLUMNS.get(column, ()))
+
+
+def corrections_of_column(corrections: dict[str, dict], column: str) -> list[dict]:
+    """The applied corrections a list's column shows (CORRECTION_COLUMNS).
+
+    :param corrections: one event's corrections (field -> correction)
+    :param column: a column of the activities view or the events table
+    """
+    return [corrections[field] for field in CORRECTION_COLUMNS.get(column, ())
+            if field in corrections and corrections[field].get("status") == "applied"]
+
+
+# --- lists of activities (landing, place and search pages: templates/_activities_table.html) ------
+
+_ACTIVITY_LIST_COLUMNS = ("event, dates, kind, province, district, programme, participants, participant_qualifier, "
+                          "participant_unit, organisers, article, article_id, corrected")
+
+
+async def activity_rows(datasette: Any, database: str, condition: str, params: dict, limit: int) -> list[dict]:
+    """The latest activities that meet a condition, with the links and texts the tables show.
+
+    :param datasette: the Datasette instance
+    :param database: database name
+    :param condition: SQL condition on the activities view
+    :param params: its parameters
+    :param limit: how many rows at most
+    """
+    rows = await _rows(datasette, database, f"select {_ACTIVITY_LIST_COLUMNS} from {ACTIVITIES.name} "
+                                            f"where {condition} order by start_date desc, event desc limit {int(limit)}",
+                       params)
+    for row in rows:
+        row["event_url"] = row_url(datasette, database, "events", row["event"])
+        row["article_url"] = row_url(datasette, database, "articles", row["article_id"])
+        row["participants_text"] = participants_text(row["participants"], row["participant_qualifier"],
+                                                     row["participant_unit"])
+    return rows
+
+
+async def _count(datasette: Any, database: str, sql: str, params: dict) -> int:
+    return (await _rows(datasette, database, sql, params))[0]["n"]
 
 
 # --- landing page -------------------------------------------------------------------------------
@@ -92,27 +245,20 @@ async def landing(datasette: Any, database: str) -> dict:
 
 async def _landing(datasette: Any, database: str) -> dict:
     activities_url = datasette.urls.table(database, ACTIVITIES.name)
+    kept = not_rejected()
     figures = (await _rows(datasette, database,
-                           "select (select count(*) from events) as events, "
+                           f"select (select count(*) from events where {kept}) as events, "
                            "(select count(*) from articles) as articles, "
                            "(select coalesce(sum(is_training), 0) from articles) as training_articles, "
-                           "(select sum(participant_total) from events) as participants, "
-                           "(select count(distinct province_code) from events) as provinces"))[0]
+                           f"(select sum(participant_total) from events where {kept}) as participants, "
+                           f"(select count(distinct province_code) from events where {kept}) as provinces"))[0]
     per_year = await _rows(datasette, database, CANNED_QUERIES["events_per_year"]["sql"])
     per_province = await _rows(datasette, database, CANNED_QUERIES["events_per_province"]["sql"])
     year_bars = [Bar(str(row["year"]), row["events"], f"{activities_url}?year={row['year']}") for row in per_year]
     province_bars = [Bar(row["province"] or "?", row["events"],
                          f"{activities_url}?province_code={tilde_encode(str(row['province_code']))}")
                      for row in per_province[:PROVINCES_CHARTED]]
-    latest = await _rows(datasette, database,
-                         f"select event, dates, kind, province, programme, participants, participant_qualifier, "
-                         f"participant_unit, organisers, article, article_id from {ACTIVITIES.name} "
-                         f"order by start_date desc limit {LATEST_ACTIVITIES}")
-    for row in latest:
-        row["event_url"] = row_url(datasette, database, "events", row["event"])
-        row["article_url"] = row_url(datasette, database, "articles", row["article_id"])
-        row["participants_text"] = participants_text(row["participants"], row["participant_qualifier"],
-                                                     row["participant_unit"])
+    latest = await activity_rows(datasette, database, "1", {}, LATEST_ACTIVITIES)
     points = [{"name": row["province"], "events": row["events"], "participants": row["participants"],
                "lat": row["latitude"], "lon": row["longitude"],
                "href": f"{activities_url}?province_code={tilde_encode(str(row['province_code']))}"}
@@ -162,21 +308,38 @@ def _mention_title(mention: dict) -> tuple[str, str]:
     return "place", f"place: {name} ({mention.get('place_level') or 'unit'}, code {mention.get('place_code')})"
 
 
+def _with_notes(title: str, corrections: list[dict]) -> str:
+    """A mark's hover text with what researchers made of the value."""
+    return title + "".join(f" | {correction['text']}" for correction in corrections)
+
+
 def _event_marks(event: dict) -> list[tuple[int | None, int | None, str | None, Mark]]:
-    """(start, end, quote, mark) candidates of an event: its sentence, date and count."""
+    """(start, end, quote, mark) candidates of an event: its sentence, date and count (the text
+    keeps what the extractor read; a corrected or rejected value is marked so, with the note)."""
     anchor = f"event-{event['id']}"
+    corrections = event.get("corrections") or {}
     dates = dates_text(event.get("start_date"), event.get("end_date"))
     count = participants_text(event.get("participant_total"), event.get("participant_qualifier"),
                               event.get("participant_unit"))
+    rejected = event.get("rejected") == 1
+    sentence_title = _event_title(event)
+    if rejected:
+        sentence_title += f" | {corrections['rejected']['text'] if 'rejected' in corrections else 'rejected'}"
+    date_notes = corrections_of_column(corrections, "dates")
+    count_notes = corrections_of_column(corrections, "participants")
     return [
         (event.get("span_start"), event.get("span_end"), event.get("quote"),
-         Mark(event.get("span_start") or 0, event.get("span_end") or 0, "event", _event_title(event), anchor)),
+         Mark(event.get("span_start") or 0, event.get("span_end") or 0, "event", sentence_title, anchor,
+              "rejected" if rejected else None)),
         (event.get("date_span_start"), event.get("date_span_end"), event.get("date_quote"),
          Mark(event.get("date_span_start") or 0, event.get("date_span_end") or 0, "date",
-              f"date: {dates or 'unknown'}" + (f" ({event['date_precision']})" if event.get("date_precision") else ""))),
+              _with_notes(f"date: {dates or 'unknown'}"
+                          + (f" ({event['date_precision']})" if event.get("date_precision") else ""), date_notes),
+              state="corrected" if date_notes else None)),
         (event.get("participant_span_start"), event.get("participant_span_end"), event.get("participant_quote"),
          Mark(event.get("participant_span_start") or 0, event.get("participant_span_end") or 0, "participants",
-              f"participants: {count or 'unknown'}")),
+              _with_notes(f"participants: {count or 'unknown'}", count_notes),
+              state="corrected" if count_notes else None)),
     ]
 
 
@@ -195,8 +358,11 @@ def _marks(body: str, candidates: list[tuple[int | None, int | None, str | None,
 
 
 async def _derived(datasette: Any, database: str, article_id: object) -> tuple[list, list, list]:
-    """An article's events (with place and programme names), organisers and mentions."""
+    """An article's events (with place and programme names and their `corrections`), organisers and mentions."""
     events = await _rows(datasette, database, _EVENTS_SQL, {"id": article_id})
+    corrections = await event_corrections(datasette, database, [event["id"] for event in events])
+    for event in events:
+        event["corrections"] = corrections.get(event["id"], {})
     organisers = await _rows(datasette, database, _ORGANISERS_SQL, {"id": article_id})
     mentions = await _rows(datasette, database, _MENTIONS_SQL, {"id": article_id})
     return events, organisers, mentions
@@ -216,6 +382,16 @@ def _candidates(events: list[dict], organisers: list[dict], mentions: list[dict]
     return candidates
 
 
+def _notes(corrections: dict[str, dict]) -> dict[str, str]:
+    """What researchers corrected of an event, per value the pages show (dates, place, ...)."""
+    columns = {"dates": ("dates",), "place": ("district", "province"), "province": ("province",),
+               "district": ("district",), "participants": ("participants",), "programme": ("programme",),
+               "kind": ("kind",)}
+    notes = {key: corrections_text([c for column in shown for c in corrections_of_column(corrections, column)], key)
+             for key, shown in columns.items()}
+    return {key: text for key, text in notes.items() if text}
+
+
 def _describe_events(datasette: Any, database: str, events: list[dict], organisers: list[dict]) -> list[dict]:
     names: dict[int, list[str]] = {}
     for organiser in organisers:
@@ -223,6 +399,10 @@ def _describe_events(datasette: Any, database: str, events: list[dict], organise
     return [{
         "id": event["id"], "event_no": event["event_no"], "kind": event.get("kind"),
         "is_primary": event.get("is_primary"),
+        "rejected": event.get("rejected") == 1,
+        "rejection": (event.get("corrections") or {}).get("rejected"),
+        "notes": _notes(event.get("corrections") or {}),
+        "corrections": list((event.get("corrections") or {}).values()),
         "dates": dates_text(event.get("start_date"), event.get("end_date")),
         "place": ", ".join(part for part in (event.get("district"), event.get("province")) if part),
         "participants": participants_text(event.get("participant_total"), event.get("participant_qualifier"),
@@ -269,16 +449,31 @@ async def article_page(datasette: Any, database: str, article_id: object) -> dic
     body = article["body"] or ""
     events, organisers, mentions = await _derived(datasette, database, article["id"])
     marks, unplaced = _marks(body, _candidates(events, organisers, mentions))
+    paragraphs = marked_paragraphs(body, marks)
+    # Many portals print the headline again as the text's first line: it is shown once, as the
+    # heading, with the values marked in it.
+    first_line = next((line for line in body.split("\n") if line.strip()), "")
+    headline = paragraphs.pop(0) if paragraphs and _same_words(first_line, article.get("title")) else None
+    described = _describe_events(datasette, database, events, organisers)
     return {
         "article": article,
+        "published": readable_time(article.get("published")),
         "site_url": row_url(datasette, database, "sites", article["site"]) if article.get("site") else None,
-        "paragraphs": marked_paragraphs(body, marks),
+        "headline": headline,
+        "paragraphs": paragraphs,
         "fields": [(field, name) for field, name in FIELD_NAMES.items() if any(m.field == field for m in marks)],
+        "states": [(state, name) for state, name in STATE_NAMES.items() if any(m.state == state for m in marks)],
         "marks": len(marks),
         "unplaced": unplaced,
-        "events": _describe_events(datasette, database, events, organisers),
+        "events": described,
+        "rejected": sum(1 for event in described if event["rejected"]),
         "mentioned": _mentioned(datasette, database, mentions),
     }
+
+
+def _same_words(text: str | None, other: str | None) -> bool:
+    """Whether two texts have the same words (spacing and case aside)."""
+    return bool(text and other) and " ".join(text.split()).casefold() == " ".join(other.split()).casefold()
 
 
 async def event_page(datasette: Any, database: str, event_id: object) -> dict | None:
@@ -300,7 +495,7 @@ async def event_page(datasette: Any, database: str, event_id: object) -> dict | 
     start, end = event.get("span_start"), event.get("span_end")
     sentence: list[Markup] = []
     if placeable(body, start, end, event.get("quote")):
-        inside = [Mark(m.start - start, m.end - start, m.field, m.title) for m in marks
+        inside = [replace(m, start=m.start - start, end=m.end - start, anchor=None) for m in marks
                   if m.field != "event" and m.start >= start and m.end <= end]
         sentence = marked_paragraphs(body[start:end], inside)
     described = _describe_events(datasette, database, [event], organisers)[0]
@@ -313,8 +508,128 @@ async def event_page(datasette: Any, database: str, event_id: object) -> dict | 
         "district_url": row_url(datasette, database, "places", event["district_code"]) if event.get("district_code") else None,
         "programme_url": row_url(datasette, database, "programmes", event["programme_id"]) if event.get("programme_id") else None,
         "article": article,
+        "published": readable_time(article.get("published")),
         "article_url": row_url(datasette, database, "articles", article["id"]) + f"#event-{event['id']}",
         "sentence": sentence,
         "unplaced": unplaced,
         "mentioned": _mentioned(datasette, database, [m for m in mentions if m["event_id"] == event["id"]]),
     }
+
+
+# --- place and document pages -------------------------------------------------------------------
+
+PAGE_LIST_SIZE = 20
+# The events column that holds a unit of each level (communes are in mentions only).
+_EVENT_COLUMN_OF_LEVEL = {"province": "province_code", "district": "district_code"}
+_PLACE_SQL = """select p.*, parent.name as parent_name from places p left join places parent on parent.code = p.parent_code
+where p.code = :code"""
+_NAMING_ARTICLES_SQL = """select a.id, a.title, a.published, a.site from mentions m
+join articles a on a.id = m.article_id where m.{column} = :key group by a.id order by a.published desc, a.id desc
+limit {limit}"""
+
+
+async def _naming_articles(datasette: Any, database: str, column: str, key: object) -> tuple[list[dict], int]:
+    """The latest articles with a mention whose `column` is `key`, and how many there are."""
+    rows = await _rows(datasette, database, _NAMING_ARTICLES_SQL.format(column=column, limit=PAGE_LIST_SIZE),
+                       {"key": key})
+    for row in rows:
+        row["url"] = row_url(datasette, database, "articles", row["id"])
+        row["published_text"] = readable_time(row["published"])
+    total = await _count(datasette, database, f"select count(distinct article_id) as n from mentions "
+                                              f"where {column} = :key", {"key": key})
+    return rows, total
+
+
+async def place_page(datasette: Any, database: str, code: object) -> dict | None:
+    """A place: its activities (the latest, and the filtered list of all), the articles naming it,
+    the units in it; None when there is no such place.
+
+    :param datasette: the Datasette instance
+    :param database: database name
+    :param code: places.code
+    """
+    found = await _rows(datasette, database, _PLACE_SQL, {"code": code})
+    if not found:
+        return None
+    place = found[0]
+    column = _EVENT_COLUMN_OF_LEVEL.get(place.get("level"))
+    activities, total = [], 0
+    if column:
+        condition = f"{column} = :code"
+        activities = await activity_rows(datasette, database, condition, {"code": code}, PAGE_LIST_SIZE)
+        total = await _count(datasette, database, f"select count(*) as n from {ACTIVITIES.name} where {condition}",
+                             {"code": code})
+    articles, articles_total = await _naming_articles(datasette, database, "place_code", code)
+    units = await _rows(datasette, database, "select code, name, type, level from places where parent_code = :code "
+                                             "order by level, name", {"code": code})
+    for unit in units:
+        unit["url"] = row_url(datasette, database, "places", unit["code"])
+    activities_url = datasette.urls.table(database, ACTIVITIES.name)
+    return {
+        "place": place,
+        "parent_url": row_url(datasette, database, "places", place["parent_code"]) if place.get("parent_code") else None,
+        "successor_url": (row_url(datasette, database, "places", place["post_2025_code"])
+                          if place.get("post_2025_code") and place["post_2025_code"] != place["code"] else None),
+        "activities": activities,
+        "activities_total": total,
+        "activities_url": f"{activities_url}?{column}={tilde_encode(str(code))}" if column else None,
+        "articles": articles,
+        "articles_total": articles_total,
+        "articles_url": datasette.urls.table(database, "mentions") + f"?place_code={tilde_encode(str(code))}",
+        "units": units,
+    }
+
+
+async def document_page(datasette: Any, database: str, document_id: object) -> dict | None:
+    """A document and the articles that cite it (the latest, with the sentence); None when there
+    is no such document.
+
+    :param datasette: the Datasette instance
+    :param database: database name
+    :param document_id: documents.id
+    """
+    found = await _rows(datasette, database, "select * from documents where id = :id", {"id": document_id})
+    if not found:
+        return None
+    articles, total = await _naming_articles(datasette, database, "document_id", document_id)
+    return {
+        "document": found[0],
+        "articles": articles,
+        "articles_total": total,
+        "mentions_url": datasette.urls.table(database, "mentions") + f"?document_id={tilde_encode(str(document_id))}",
+    }
+
+
+# --- search page --------------------------------------------------------------------------------
+
+_ARTICLES_FOUND_SQL = "select count(*) as n from articles_fts where articles_fts match vn_match(:q)"
+
+
+async def search_page(datasette: Any, database: str, query: str) -> dict:
+    """What a query finds: the latest activities (the rule of the activities search box) and the
+    best-matching articles (the canned query search_articles), with links to all of them.
+
+    :param datasette: the Datasette instance
+    :param database: database name
+    :param query: what the user typed ("" for the empty page)
+    """
+    page = {"database": database, "query": query, "activities": [], "articles": [], "activities_total": 0,
+            "articles_total": 0}
+    if not query.strip():
+        return page
+    roles = EVENT_SEARCH[ACTIVITIES.name]
+    condition = event_match_sql(roles["article"], roles["places"], "q")
+    page["activities"] = await activity_rows(datasette, database, condition, {"q": query}, PAGE_LIST_SIZE)
+    page["activities_total"] = await _count(datasette, database,
+                                            f"select count(*) as n from {ACTIVITIES.name} where {condition}",
+                                            {"q": query})
+    articles = await _rows(datasette, database, CANNED_QUERIES["search_articles"]["sql"], {"q": query})
+    for row in articles[:PAGE_LIST_SIZE]:
+        row["url"] = row_url(datasette, database, "articles", row["article_id"])
+        row["published_text"] = readable_time(row["published"])
+    page["articles"] = articles[:PAGE_LIST_SIZE]
+    page["articles_total"] = await _count(datasette, database, _ARTICLES_FOUND_SQL, {"q": query})
+    search = {"_search": query}
+    page["activities_url"] = f"{datasette.urls.table(database, ACTIVITIES.name)}?{urlencode(search)}"
+    page["articles_url"] = f"{datasette.urls.table(database, 'articles')}?{urlencode(search)}"
+    return page

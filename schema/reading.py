@@ -23,6 +23,7 @@ class Mark:
     :param field: what was read: event, date, participants, organiser, document, programme, place
     :param title: the normalised value, shown on hover
     :param anchor: id given to the first element of the mark (for links to it), if any
+    :param state: what a researcher made of the value: "corrected" or "rejected" (a class of its own)
     """
 
     start: int
@@ -30,6 +31,7 @@ class Mark:
     field: str
     title: str
     anchor: str | None = None
+    state: str | None = None
 
 
 def placeable(text: str, start: int | None, end: int | None, quote: str | None) -> bool:
@@ -51,7 +53,9 @@ def _open_tag(mark: Mark, anchored: set[str]) -> str:
         anchored.add(mark.anchor)
         anchor = f' id="{escape(mark.anchor)}"'
     tag = "span" if mark.field == "event" else "mark"
-    return f'<{tag}{anchor} class="v v-{escape(mark.field)}" data-field="{escape(mark.field)}" title="{escape(mark.title)}">'
+    state = f" v-{escape(mark.state)}" if mark.state else ""
+    return (f'<{tag}{anchor} class="v v-{escape(mark.field)}{state}" data-field="{escape(mark.field)}" '
+            f'title="{escape(mark.title)}">')
 
 
 def _close_tag(mark: Mark) -> str:

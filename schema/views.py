@@ -10,6 +10,15 @@ from dataclasses import dataclass
 import sqlite_utils
 
 
+def not_rejected(alias: str = "") -> str:
+    """The one condition that keeps an event a researcher has not rejected (events.rejected = 1):
+    the activities view, the landing page's figures and charts and the canned queries all use it.
+
+    :param alias: the events table's alias in the query ("e" gives `e.rejected is not 1`)
+    """
+    return f"{alias + '.' if alias else ''}rejected is not 1"
+
+
 @dataclass(frozen=True)
 class View:
     """One view.
@@ -30,7 +39,7 @@ ACTIVITIES = View(
     name="activities",
     description="Training activities as a readable list: one row per event with names instead of codes "
                 "and the article that reports it, researchers' corrections applied and rejected events "
-                "left out. Search looks in the articles' text.",
+                "left out. Search looks in the articles' text and the names of the province and district.",
     columns={
         "event": "Event id (links to the event and its provenance).",
         "dates": "First and last day (ISO 8601; YYYY-MM or YYYY when coarser).",
@@ -62,7 +71,7 @@ ACTIVITIES = View(
     # query uses, so the count, the facets on events' own columns and a page of 50 rows never
     # touch the (large) articles table for every event (at 100,000 articles, joins made the count
     # and each facet 20 times slower).
-    sql="""select
+    sql=f"""select
   e.id as event,
   case when e.end_date is null or e.end_date = e.start_date then e.start_date
        else e.start_date || ' – ' || e.end_date end as dates,
@@ -86,7 +95,7 @@ ACTIVITIES = View(
               'link', 'events/' || e.id) as popup,
   e.corrected
 from events e
-where e.rejected is not 1""",
+where {not_rejected("e")}""",
 )
 
 VIEWS: tuple[View, ...] = (ACTIVITIES,)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from datasette.utils import tilde_encode
 
 from schema.reading import Mark, marked_paragraphs, placeable
 from schema.views import ACTIVITIES
@@ -72,7 +73,8 @@ def test_landing_page_shows_figures_charts_and_latest_activities(datasette_url: 
         years = {str(year) for (year,) in sql(built_db, "select distinct year from events where year is not null")}
         assert years and all(f">{year}</text>" in page for year in years)
         assert 'id="province-map"' in page and 'id="province-map-data"' in page
-        latest = re.search(r'<table class="rows-and-columns latest-activities">.*?</table>', page, re.S).group()
+        latest = re.search(r'<table class="rows-and-columns activities-list latest-activities">.*?</table>', page,
+                           re.S).group()
         assert 0 < latest.count("<tr>") - 1 <= 12
     assert get(datasette_url, "/training/events_per_year.json", _shape="array")
 
@@ -82,7 +84,7 @@ def test_activities_list_reads_names_and_links_to_rows(datasette_url: str, built
     headers = re.findall(r'<th (hidden )?[^>]*data-column="([^"]+)"', page)
     shown = [name for hidden, name in headers if not hidden]
     assert shown == ["event", "dates", "kind", "province", "district", "programme", "participants", "organisers",
-                     "article"]
+                     "article", "corrected"]
     assert ("hidden ", "latitude") in headers  # kept, hidden, for the map
     for facet in ("province_code", "year", "programme_id"):
         assert f'data-column="{facet}"' in page
@@ -96,14 +98,17 @@ def test_activities_list_reads_names_and_links_to_rows(datasette_url: str, built
                   "join places p on p.code = e.province_code order by e.start_date desc limit 1")[0]
     assert f'<a href="/training/events/{event_id}">#{event_id}</a>' in page
     assert f'<a href="/training/articles/{article_id}">{html.escape(title, quote=False)}</a>' in page
-    assert f'<a href="/training/places/{code}">{html.escape(name, quote=False)}</a>' in page
+    # A province filters the list; its place page is linked beside it.
+    assert re.search(f'<a href="/training/activities\\?province_code={code}" title="[^"]*">'
+                     f'{re.escape(html.escape(name, quote=False))}</a> <a href="/training/places/{code}" '
+                     'class="place-link"', page)
     everything = get(datasette_url, "/training/activities", _columns="all")
     assert 'data-column="province_code"' in everything and "hidden " not in re.findall(r"<th [^>]*>", everything)[0]
 
 
 def test_provenance_columns_are_left_out_of_lists(datasette_url: str) -> None:
     for table, left_out in (("events", ["span_start", "quote", "date_quote", "participant_span_end"]),
-                            ("articles", ["body", "body_folded", "content_hash", "warc_offset"])):
+                            ("articles", ["url", "body", "body_folded", "content_hash", "warc_offset"])):
         page = get(datasette_url, f"/training/{table}")
         rows = re.search(r"<tbody>.*?</tbody>", page, re.S).group()
         for column in left_out:
@@ -116,12 +121,16 @@ def test_article_page_marks_every_placed_value(datasette_url: str, built_db: Pat
                                 "order by count(*) desc limit 1")[0]
     page = get(datasette_url, f"/training/articles/{article_id}")
     title, url, body = sql(built_db, "select title, url, body from articles where id = ?", article_id)[0]
-    assert f"<h1>{html.escape(title, quote=False)}</h1>" in page and f'href="{html.escape(url)}"' in page
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", heading)) == title and f'href="{html.escape(url)}"' in page
     reading = re.search(r'<div class="reading-body">(.*?)</div>\s*<aside', page, re.S).group(1)
     paragraphs = re.findall(r"<p>(.*?)</p>", reading, re.S)
-    assert len(paragraphs) == len([line for line in body.split("\n") if line.strip()])
-    assert html.unescape(re.sub(r"<[^>]+>", "", "\n".join(paragraphs))) == \
-        "\n".join(line for line in body.split("\n") if line.strip())
+    lines = [line for line in body.split("\n") if line.strip()]
+    if " ".join(lines[0].split()).casefold() == " ".join(title.split()).casefold():
+        paragraphs.insert(0, heading)  # a first line repeating the headline is the heading, with its marks
+        reading = heading + reading
+    assert len(paragraphs) == len(lines)
+    assert html.unescape(re.sub(r"<[^>]+>", "", "\n".join(paragraphs))) == "\n".join(lines)
     marked = {html.unescape(text) for text in re.findall(r"<mark [^>]*>([^<]*)</mark>", reading)}
     quotes = {quote for (quote,) in sql(built_db, "select quote from mentions where article_id = ? and quote is not "
                                                   "null and kind = 'document'", article_id)}
@@ -146,6 +155,72 @@ def test_event_page_tells_the_activity_in_words(datasette_url: str, built_db: Pa
     assert f'href="/training/articles/{article_id}#event-{event_id}"' in page
     assert "span_start" not in page.split('<section class="content">')[1].split('<details class="provenance">')[0]
     assert 'data-column="span_start"' in get(datasette_url, f"/training/events/{event_id}", _columns="all")
+
+
+def test_place_page_lists_its_activities_and_filters_the_list(datasette_url: str, built_db: Path) -> None:
+    code, name, count = sql(built_db, "select p.code, p.name, count(*) from events e join places p on "
+                                      "p.code = e.province_code group by 1 order by 3 desc, 1 limit 1")[0]
+    page = get(datasette_url, f"/training/places/{code}")
+    assert f"<h1>{html.escape(name, quote=False)}</h1>" in page
+    listed = re.search(r'<table class="rows-and-columns activities-list place-activities">.*?</table>', page,
+                       re.S).group()
+    events = {int(event) for event in re.findall(r'<a href="/training/events/(\d+)">#', listed)}
+    expected = {row[0] for row in sql(built_db, "select id from events where province_code = ?", code)}
+    assert events == expected and len(events) == count
+    assert f'href="/training/activities?province_code={code}"' in page
+    articles = {int(a) for a in re.findall(r'<a href="/training/articles/(\d+)">', re.search(
+        r'<ul class="naming-articles">.*?</ul>', page, re.S).group())}
+    assert articles == {row[0] for row in sql(built_db, "select distinct article_id from mentions where "
+                                                        "place_code = ?", code)}
+    assert "from district_code in events" not in page  # Datasette's bare list of links is behind `every column`
+
+
+def test_document_page_lists_the_articles_citing_it(datasette_url: str, built_db: Path) -> None:
+    document, = sql(built_db, "select document_id from mentions where document_id is not null group by 1 "
+                              "order by count(distinct article_id) desc, 1 limit 1")[0]
+    page = get(datasette_url, "/training/documents/" + tilde_encode(document))
+    cited = {int(a) for a in re.findall(r'<a href="/training/articles/(\d+)">', re.search(
+        r'<ul class="naming-articles">.*?</ul>', page, re.S).group())}
+    assert cited == {row[0] for row in sql(built_db, "select distinct article_id from mentions where "
+                                                     "document_id = ?", document)}
+
+
+def test_dates_of_publication_read_as_dates(datasette_url: str, built_db: Path) -> None:
+    article_id, published = sql(built_db, "select id, published from articles where published like '____-__-__%' "
+                                          "order by length(published) desc limit 1")[0]
+    from schema.pages import readable_time
+    readable = readable_time(published)
+    assert readable != published and re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}(, \d\d:\d\d)?", readable)
+    assert f'<time datetime="{published}">{readable}</time>' in get(datasette_url, f"/training/articles/{article_id}")
+    assert f'<time datetime="{published}">{readable}</time>' in get(datasette_url, "/training/articles", _size="max")
+
+
+def test_database_page_describes_without_markdown(datasette_url: str) -> None:
+    description = re.search(r'<div class="metadata-description">(.*?)</div>', get(datasette_url, "/training"),
+                            re.S).group(1)
+    assert "activities" in description and "`" not in description
+
+
+def test_empty_search_result_keeps_facet_names(datasette_url: str) -> None:
+    page = get(datasette_url, "/training/activities", _search="zzzqqqxx")
+    facets = re.search(r'<div class="facet-results">.*?</div>\s*</div>\s*(?=<)', page, re.S).group()
+    assert "<strong>province" in facets and "province_code" not in re.sub(r'data-column="[^"]*"|id="[^"]*"|'
+                                                                         r'class="[^"]*"', "", facets)
+    assert "No rows match the search" in page
+
+
+def test_canned_searches_show_results_first_with_links(datasette_url: str, built_db: Path) -> None:
+    page = get(datasette_url, "/training/search_events", q="giảm nghèo")
+    assert '<pre id="sql-query">' not in page and 'id="sql-editor"' not in page  # hide_sql: the SQL on demand
+    headers = re.findall(r'<th class="col-([^"]+)" scope="col">', page)
+    assert "tier" not in headers and "score" not in headers and "found" in headers
+    event, article_id = re.search(r'<td class="col-event"><a href="/training/events/(\d+)">#\1</a></td>.*?'
+                                  r'<td class="col-article"><a href="/training/articles/(\d+)">', page, re.S).groups()
+    assert sql(built_db, "select article_id from events where id = ?", int(event))[0][0] == int(article_id)
+    page = get(datasette_url, "/training/search_articles", q="giảm nghèo")
+    assert '<pre id="sql-query">' not in page
+    assert re.search(r'<td class="col-title"><a href="/training/articles/\d+">', page)
+    assert re.search(r'<td class="col-article_id"><a href="/training/articles/(\d+)">#?\1</a>', page)
 
 
 HOSTILE = "<script>alert('x')</script>"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from schema.datasette import RANK_TIER_NAMES
 from schema.search import fold
 from test_datasette import get_json
 
@@ -79,8 +80,10 @@ def test_canned_searches_find_the_same_rows(datasette_url: str, accented: str, o
 
 def test_canned_search_ranks_the_spelling_as_typed_first(datasette_url: str) -> None:
     rows = canned(datasette_url, "search_articles", "Đồng Tháp")
-    assert rows[0]["url"] == EXACT_URL and rows[0]["tier"] == 1
-    assert [row["tier"] for row in rows] == sorted(row["tier"] for row in rows)
+    assert rows[0]["url"] == EXACT_URL and rows[0]["found"] == RANK_TIER_NAMES[0]
+    tiers = [RANK_TIER_NAMES.index(row["found"]) for row in rows]
+    assert tiers == sorted(tiers)
+    assert not {"tier", "score"} & set(rows[0])  # what was found is said in words
     assert canned(datasette_url, "search_articles", "đông thấp")[0]["url"] == NEAR_URL
     assert {row["url"] for row in canned(datasette_url, "search_articles", "Đồng Tháp")} == \
         box(datasette_url, "articles", fold("Đồng Tháp"), "url")
@@ -89,3 +92,44 @@ def test_canned_search_ranks_the_spelling_as_typed_first(datasette_url: str) -> 
 def test_a_query_without_words_finds_nothing(datasette_url: str) -> None:
     assert box(datasette_url, "articles", "-*()", "url") == set()
     assert canned(datasette_url, "search_articles", "  ") == []
+
+
+def test_event_search_finds_the_events_of_a_province_their_article_does_not_name(datasette_url: str,
+                                                                                 built_db: Path) -> None:
+    connection = sqlite3.connect(built_db)
+    try:
+        located = connection.execute(
+            "select e.id, p.name, lower(coalesce(a.title_folded, '') || ' ' || a.body_folded) from events e "
+            "join places p on p.code = e.province_code join articles a on a.id = e.article_id").fetchall()
+        article_of = dict(connection.execute("select id, article_id from events"))
+        unnamed = [(event_id, name) for event_id, name, text in located if fold(name).lower() not in text]
+        assert unnamed, "the dev set has events placed in a province their article does not name"
+        event_id, name = unnamed[0]
+        in_place = {row[0] for row in connection.execute(
+            "select e.id from events e join places p on p.code in (e.province_code, e.district_code) "
+            "where p.name = ?", [name])}
+    finally:
+        connection.close()
+    assert event_id not in box(datasette_url, "articles", name, "id")  # the text alone does not find it
+    for spelling in (name, fold(name), f"tỉnh {name}"):
+        found = box(datasette_url, "activities", spelling, "event")
+        assert event_id in found and in_place <= found, spelling
+        assert box(datasette_url, "events", spelling, "id") == found
+    # The place and other words: the other words must be in the article's text.
+    assert event_id not in box(datasette_url, "activities", f"{name} zzzqqq", "event")
+    with_words = f"tập huấn {name}"
+    text_hits = box(datasette_url, "articles", with_words, "id")
+    rest_hits = box(datasette_url, "articles", "tập huấn", "id")
+    expected = {event for event, article in article_of.items() if article in text_hits} | \
+        {event for event in in_place if article_of[event] in rest_hits}
+    assert box(datasette_url, "activities", with_words, "event") == expected
+    # The canned search lists the same activities as the search box.
+    assert {row["event"] for row in canned(datasette_url, "search_events", name)} == \
+        box(datasette_url, "activities", name, "event")
+
+
+def test_a_blank_search_lists_every_row(datasette_url: str, built_db: Path) -> None:
+    for table, key in (("articles", "id"), ("events", "id"), ("activities", "event")):
+        everything = get_json(datasette_url, f"/training/{table}.json", _shape="array", _size="max")
+        assert everything
+        assert box(datasette_url, table, "   ", key) == {row[key] for row in everything}, table

@@ -244,3 +244,45 @@ def test_event_page_is_short(browser: Browser, datasette_url: str, built_db: Pat
     page_height = browser.evaluate("document.documentElement.scrollHeight")
     assert page_height <= 3 * text_height + 600, f"page {page_height}px for {text_height}px of content"
     assert page_height < 2 * HEIGHT
+
+
+# Words of the facet labels that the browser lays out on more than one line (a line may break
+# after a hyphen: "2021-" / "2025").
+BROKEN_WORDS = """[...document.querySelectorAll('.facet-results ul.tight-bullets li a')].flatMap(a => {
+  const node = a.firstChild; if (!node || node.nodeType !== 3) return [];
+  return [...node.textContent.matchAll(/[^\\s-]+/g)].filter(m => {
+    const range = document.createRange(); range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+  }).map(m => m[0]);
+})"""
+
+
+@pytest.mark.parametrize("path", ["/training/activities", "/training/events", "/training/articles"])
+def test_facet_labels_break_between_words(browser: Browser, datasette_url: str, path: str) -> None:
+    browser.open(datasette_url + path)
+    breaks = browser.evaluate("[...document.querySelectorAll('.facet-results ul.tight-bullets li')]"
+                              ".map(li => getComputedStyle(li).wordBreak)")
+    assert breaks and "break-all" not in breaks
+    wrapped = browser.evaluate("[...document.querySelectorAll('.facet-results ul.tight-bullets li')]"
+                               ".filter(li => li.getClientRects().length && li.getBoundingClientRect().height > 30)"
+                               ".length")
+    assert wrapped > 0 or path == "/training/articles", "no label is long enough to wrap: the test shows nothing"
+    assert browser.evaluate(BROKEN_WORDS) == []
+
+
+def test_empty_search_result_shows_no_sql(browser: Browser, datasette_url: str) -> None:
+    browser.open(datasette_url + "/training/activities?_search=zzzqqqxx")
+    assert browser.evaluate("getComputedStyle(document.querySelector('pre.wrapped-sql')).display") == "none"
+    assert browser.evaluate("document.querySelector('footer').getBoundingClientRect().bottom") < HEIGHT
+
+
+@pytest.mark.parametrize("path", ["/training/search_events?q=gi%E1%BA%A3m+ngh%C3%A8o",
+                                  "/training/search_articles?q=giam+ngheo", "/-/search?q=giam+ngheo"])
+def test_search_results_are_on_the_first_screen(browser: Browser, datasette_url: str, tmp_path: Path,
+                                                path: str) -> None:
+    browser.open(datasette_url + path)
+    top = browser.evaluate("(r => r && r.getBoundingClientRect().top)(document.querySelector("
+                           "'table.rows-and-columns tbody tr, ul.search-articles li'))")
+    assert top is not None and top < HEIGHT / 2, f"{path}: first result at y={top}"
+    assert browser.evaluate("document.querySelector('#sql-query, #sql-editor')") is None
+    assert_not_blank(browser.screenshot(tmp_path / "search.png"))
