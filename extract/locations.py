@@ -65,6 +65,7 @@ _LAST_WORD = re.compile(r"(\(|[^\s(]+)\s*$")
 _NEXT_WORD = re.compile(r"\s?-\s?|\s")
 _LEADING_NUMBER = re.compile(r"\d+")
 _INITIAL_BEFORE = re.compile(r"(?<!\w)\w\.\s*$")  # a person's initial: "Nguyễn Q. Bình Minh"
+_OUTLET_AFTER = re.compile(r"\s*[(–—-]")  # a byline's outlet after its author: "Thanh Hà (TTXVN)"
 # The province named right after a unit: "huyện Kỳ Sơn, tỉnh Hòa Bình", "xã Tam Hiệp (Quảng Nam)".
 _PROVINCE_AFTER = re.compile(r"\s*(?:,|-|–|\()\s*(?:(tỉnh|thành phố|tp\.?)\s*)?")
 # The place-and-date line of a letter or decision: where it was signed, not a place it is about.
@@ -396,7 +397,10 @@ class PlaceFinder:
             return None
         local_body = _LOCAL_BODY_BEFORE.search(self.doc.norm.text[max(0, start - 16):start])
         # "vào Huế", "đi Nha Trang", "(Ninh Giang)", "Trường ĐH Vinh", "Thành ủy Vinh"
-        placed = lead.lower() in _place_lead_words() or lead == "(" or institution is not None or local_body is not None
+        # a word of place, or the head of an institution right before the name
+        by_word = lead.lower() in _place_lead_words() or lead == "(" or local_body is not None or \
+            (institution is not None and not institution.group(3).strip())
+        placed = by_word or institution is not None
         one_word = len(key.split()) < 2
         if one_word and not (placed or _acronym(lead) or _acronym(written) or self._run_together(folded)):
             # one word ("Vinh", "Huế") is a place only after a word of place or an acronym, or as
@@ -423,7 +427,8 @@ class PlaceFinder:
             candidates = self.g.district_candidates(written, normalised=True)
         districts = [u for u in candidates if u.province_code in context]
         if not districts and len({u.province_code for u in candidates}) == 1 and \
-                (placed or (not one_word and self._named_alone(start, len(written)))):
+                (by_word or (not one_word and folded not in _named_after_people()
+                             and self._named_alone(start, len(written)))):
             # a name only one province has, where a place is expected or in a name of two words or
             # more that nothing else explains ("Hội Nông dân Quế Phong", "Cam Lộ: Tập huấn …")
             districts = candidates
@@ -445,12 +450,23 @@ class PlaceFinder:
     def _named_alone(self, start: int, length: int) -> bool:
         """Whether a capitalised name with nothing of place around it may still be a unit's: not
         after a word that makes it a person's, a street's or a landmark's ("anh Thanh Hà", "chợ
-        Đồng Xuân", "chiến thắng Điện Biên Phủ"), and not a line of its own (a byline's author)."""
+        Đồng Xuân", "chiến thắng Điện Biên Phủ"), and not a byline's author (a line of its own,
+        "Tin, ảnh: Thanh Hà", "Thanh Hà (TTXVN)")."""
         text = self.doc.norm.text
-        if _not_a_place_before().search(text, max(0, start - 24), start) or _INITIAL_BEFORE.search(text, max(0, start - 4), start):
+        window = max(0, start - 24)
+        if _not_a_place_before().search(text, window, start) or _byline_before().search(text, window, start) \
+                or _INITIAL_BEFORE.search(text, max(0, start - 4), start):
             return False
+        if self._heading(start):
+            return True
         line_start, line_end = self.doc.line_at(start)
-        return bool(text[line_start:start].strip() or text[start + length:line_end].strip(" .")) or self._heading(start)
+        end = start + length
+        # (only the 40 characters around are looked at: a long line holds more than the name)
+        before, after = max(line_start, start - 40), min(line_end, end + 40)
+        opens_line = before == line_start and not text[before:start].strip()
+        if opens_line and after == line_end and (not text[end:after].strip(" .") or _OUTLET_AFTER.match(text, end, after)):
+            return False
+        return True
 
     def _run_together(self, folded: str) -> bool:
         """A province's name of several syllables written as one word ("Kontum", "Daklak")."""
@@ -565,6 +581,18 @@ def _not_a_place_before() -> re.Pattern:
     searched (data/places.yml `not_a_place_before`)."""
     words = sorted(_places_data()["not_a_place_before"], key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")\s+$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _byline_before() -> re.Pattern:
+    """A byline's opening words and colon, ending the text searched ("Tin, ảnh: ")."""
+    words = "|".join(map(re.escape, sorted(_places_data()["byline_words"], key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{words})(?:\s*(?:,|và|-)\s*(?:{words}))*\s*:\s*$", re.I)
+
+
+@lru_cache(maxsize=1)
+def _named_after_people() -> frozenset[str]:
+    return frozenset(place_key(name) for name in _places_data()["named_after_people"])
 
 
 @lru_cache(maxsize=1)

@@ -181,6 +181,7 @@ def test_places_without_a_type_word(text, name, level):
     "Đại học Sư phạm Kỹ thuật Hồ Chí Minh", "Trường hợp ông Vinh vi phạm", "Anh Thanh Hà cho biết",
     "Nhà thơ Đức Thọ đọc thơ.", "Khách đến chợ Đồng Xuân mua hàng.", "Kỷ niệm chiến thắng Điện Biên Phủ.",
     "Tuyến đường Hai Bà Trưng thông xe.", "Doanh thu Q3/2023 tăng.", "Mẫu xe Audi Q3 ra mắt.",
+    "Khai mạc tại Hội trường Thống Nhất.", "Công ty TNHH Bình Minh ra mắt sản phẩm.",
 ])
 def test_names_that_are_not_places_here(text):
     assert places(text) == []
@@ -258,6 +259,24 @@ def test_an_untyped_district_name_one_province_has_is_found_on_a_national_outlet
 def test_an_untyped_district_name_after_a_persons_or_landmarks_word_is_not_a_place(lead):
     for name in _unique_district_names(8):
         text = f"Buổi sáng, {lead} {name} đông vui."
+        assert [p for p in places(text, url=NATIONAL) if p[1] == "district"] == [], text
+
+
+@pytest.mark.parametrize("name", ["Ngô Quyền", "Lê Chân", "Hai Bà Trưng", "Hồng Bàng", "Trần Văn Thời"])
+def test_a_district_named_after_a_person_needs_its_province_or_a_word_of_place(name):
+    for text in (f"Học sinh Trường THPT {name} đạt giải.", f"Tượng đài {name} được khánh thành.",
+                 f"Đội bóng {name} thắng trận."):
+        assert [p for p in places(text, url=NATIONAL) if p[1] == "district"] == [], text
+    district = G.district_candidates(name)[0]
+    for text in (f"Đoàn công tác đến {name} làm việc.", f"Quận ủy {name}, {district.province} tổ chức hội nghị."):
+        assert (name, "district") in {(n, l) for n, l, _ in places(text, url=NATIONAL)}, text
+
+
+@pytest.mark.parametrize("byline", ["{}", "Tin, ảnh: {}", "Bài và ảnh: {}", "{} (TTXVN)", "{} - Báo Nhân Dân",
+                                    "Video: {}", "Tin và ảnh: {}."])
+def test_a_district_name_as_a_bylines_author_is_not_a_place(byline):
+    for name in _unique_district_names(8):
+        text = "Lớp tập huấn\n\nNgày 5/3, Hội Nông dân tổ chức lớp tập huấn cho 80 hội viên.\n" + byline.format(name)
         assert [p for p in places(text, url=NATIONAL) if p[1] == "district"] == [], text
 
 
