@@ -70,6 +70,31 @@ def word_start_after_letter(source: str) -> str:
     return m.group(1) + f"(?<!{WORD}[\\s\\S])" + source[m.end():] if m else source
 
 
+def required_literals(pattern: re.Pattern, shortest: int = 3) -> list[str]:
+    """Strings every match of `pattern` holds: the runs of literal characters at the top level of
+    the pattern (outside groups, alternatives and repetitions). A text without one of them holds
+    no match, so that a substring test can spare the scan. Read with the standard library's regex
+    parser; none when it cannot be read or the pattern ignores case.
+
+    :param shortest: the length below which a run is not worth a test
+    """
+    try:
+        from re import _parser
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # (a private module: without it there is simply no test)
+        return []
+    if pattern.flags & re.IGNORECASE:
+        return []
+    runs, run = [], []
+    for op, value in [*parsed.data, (None, None)]:
+        if op is _parser.LITERAL:
+            run.append(chr(value))
+        elif run:
+            runs.append("".join(run))
+            run = []
+    return [r for r in runs if len(r) >= shortest]
+
+
 def _build(words: Iterable[str]) -> dict:
     trie: dict = {}
     for word in words:

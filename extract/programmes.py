@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .patterns import word_start_after_letter
+from .patterns import required_literals, word_start_after_letter
 from .resources import programme_catalogue
 
 _PERIOD_AFTER = re.compile(r"^[^.;\n]{0,40}?giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
@@ -32,7 +32,8 @@ class ProgrammeMention:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
+def _compiled() -> tuple[list[tuple[str, re.Pattern, list[str]]], dict[str, list[dict]]]:
+    """(family, pattern, the strings every match of it holds) of each name, and the phases of each family."""
     cat = programme_catalogue()
     # Within one phrase, and not through a word that makes "chương trình" a generic noun ("Chương
     # trình tập huấn … công tác giảm nghèo bền vững" is a training's programme, not the CTMTQG).
@@ -46,6 +47,7 @@ def _compiled() -> tuple[list[tuple[str, re.Pattern]], dict[str, list[dict]]]:
     patterns = [(family, re.compile(word_start_after_letter(
         p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural))))
         for family, ps in cat["names"].items() for p in ps]
+    patterns = [(family, pattern, required_literals(pattern)) for family, pattern in patterns]
     phases: dict[str, list[dict]] = {}
     for prog in cat["programmes"]:
         phases.setdefault(prog["family"], []).append(prog)
@@ -88,9 +90,9 @@ def find_programmes(doc: Doc, cited: set[str], year: int | None) -> list[Program
     text_phase: dict[str, tuple[dict | None, str | None]] = {}  # per family, from a period named anywhere
     keywords = programme_catalogue()["keywords"]
     named = {family for family, words in keywords.items() if any(w in low for w in words)}
-    for family, pattern in patterns:
-        if family not in named:
-            continue  # none of its words: no need to scan for its names
+    for family, pattern, required in patterns:
+        if family not in named or any(literal not in low for literal in required):
+            continue  # none of its words, or a string the name needs is missing: no need to scan
         taken = claimed.setdefault(family, Occupied(len(low)))
         for m in pattern.finditer(low):
             if taken.overlaps(m.start(), m.end()):

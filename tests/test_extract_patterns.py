@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from extract.document import _ABBREVIATIONS, Doc, Occupied
 from extract.locations import _TYPED, _typed_matches
 from extract.normalize import normalize
-from extract.patterns import LETTER, WORD, AnyOf, alternation, opening, word_start_after_letter, words
+from extract.patterns import (LETTER, WORD, AnyOf, alternation, opening, required_literals, word_start_after_letter,
+                              words)
+from extract.programmes import _compiled
 
 WORD_POOL = ["tập huấn", "tập", "tập trung", "huấn luyện", "huấn luyện viên", "a", "ab", "abc", "b", "x.y", "(a",
              "đào tạo", "đào", "lớp", "lớp học", "hai", "ba", "mươi", "mười"]
@@ -132,3 +134,19 @@ def test_sentences_split_as_the_plain_pattern_splits_them(text):
     if pos < len(low):
         out.append((pos, len(low)))
     assert doc.sentences == out
+
+
+def test_required_literals_are_the_top_level_runs_of_literal_characters():
+    assert required_literals(re.compile(r"ab(?:c|d)ef?g"), shortest=1) == ["ab", "e", "g"]
+    assert required_literals(re.compile(r"chương trình (?:mtqg )?135\b")) == ["chương trình ", "135"]
+    assert required_literals(re.compile(r"ab|cd", re.I), shortest=1) == []
+    assert required_literals(re.compile(r"xyz", re.I)) == []  # (case folded: no literal test)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_texts(["chương trình", "giảm nghèo", "bền vững", "135", "ct", "p135", "mtqg", "gnbv", "xây dựng", "nông thôn mới",
+                    "ntm", "giai đoạn 2021-2025", "các", "02", "1719", "dân tộc thiểu số", "vùng đồng bào", "30a"]))
+def test_every_match_of_a_programme_name_holds_its_required_literals(text):
+    for _, pattern, required in _compiled()[0]:
+        if pattern.search(text):
+            assert all(literal in text for literal in required), (pattern.pattern, required)
