@@ -528,6 +528,12 @@ join articles a on a.id = m.article_id where m.{column} = :key group by a.id ord
 limit {limit}"""
 
 
+def _articles_through(datasette: Any, database: str, column: str, key: object) -> str:
+    """The articles table listing the articles with a mention whose `column` is `key` (Datasette's _through)."""
+    through = json.dumps({"table": "mentions", "column": column, "value": str(key)}, ensure_ascii=False)
+    return f"{datasette.urls.table(database, 'articles')}?{urlencode({'_through': through})}"
+
+
 async def _naming_articles(datasette: Any, database: str, column: str, key: object) -> tuple[list[dict], int]:
     """The latest articles with a mention whose `column` is `key`, and how many there are."""
     rows = await _rows(datasette, database, _NAMING_ARTICLES_SQL.format(column=column, limit=PAGE_LIST_SIZE),
@@ -575,7 +581,7 @@ async def place_page(datasette: Any, database: str, code: object) -> dict | None
         "activities_url": f"{activities_url}?{column}={tilde_encode(str(code))}" if column else None,
         "articles": articles,
         "articles_total": articles_total,
-        "articles_url": datasette.urls.table(database, "mentions") + f"?place_code={tilde_encode(str(code))}",
+        "articles_url": _articles_through(datasette, database, "place_code", code),
         "units": units,
     }
 
@@ -596,7 +602,7 @@ async def document_page(datasette: Any, database: str, document_id: object) -> d
         "document": found[0],
         "articles": articles,
         "articles_total": total,
-        "mentions_url": datasette.urls.table(database, "mentions") + f"?document_id={tilde_encode(str(document_id))}",
+        "articles_url": _articles_through(datasette, database, "document_id", document_id),
     }
 
 

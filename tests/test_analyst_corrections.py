@@ -10,16 +10,14 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-import subprocess
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from test_analyst_pages import get
+from test_analyst_pages import get, served
 from test_datasette import get_json, sql
 
-ROOT = Path(__file__).resolve().parent.parent
 COUNT_NOTE = "The text counts the trainers twice"
 REJECT_NOTE = "A meeting about training, not a training"
 
@@ -27,8 +25,6 @@ REJECT_NOTE = "A meeting about training, not a training"
 @pytest.fixture(scope="module")
 def corrected(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Iterator[dict]:
     """A Datasette on a copy of built_db with one corrected count and one rejected event."""
-    from conftest import free_port, wait_for_http
-    from stages.serve import datasette_command, datasette_env
     from store import open_database
     from store.corrections import correct_event
 
@@ -48,16 +44,9 @@ def corrected(tmp_path_factory: pytest.TempPathFactory, built_db: Path) -> Itera
     correct_event(db, counted, {"participant_total": str(count + 7)}, note=COUNT_NOTE, author="tester")
     correct_event(db, rejected, {"rejected": "true"}, note=REJECT_NOTE, author="tester")
     db.close()
-    port = free_port()
-    process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json", process)
-        yield {"url": f"http://127.0.0.1:{port}", "db": db_path, "counted": counted, "count": count,
-               "article": article, "rejected": rejected, "rejected_article": rejected_article}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served(db_path) as base:
+        yield {"url": base, "db": db_path, "counted": counted, "count": count, "article": article,
+               "rejected": rejected, "rejected_article": rejected_article}
 
 
 def _text(fragment: str) -> str:

@@ -5,6 +5,7 @@ database holding a hostile article, to check that stored text is escaped on ever
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import subprocess
@@ -229,8 +230,6 @@ HOSTILE = "<script>alert('x')</script>"
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory: pytest.TempPathFactory, extractor) -> Iterator[tuple[str, Path]]:
     """A Datasette on a database whose stored texts (title, body, organiser, site name) carry markup."""
-    from conftest import free_port, wait_for_http
-    from stages.serve import datasette_command, datasette_env
     from store import open_database, save_articles, upsert_sites
 
     db_path = tmp_path_factory.mktemp("hostile") / "training.db"
@@ -245,12 +244,22 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory, extractor) -> Iterator
     db.execute("update event_organizers set name = ?", [f"Sở {HOSTILE}"])
     db.conn.commit()
     db.close()
+    with served(db_path) as base:
+        yield base, db_path
+
+
+@contextlib.contextmanager
+def served(db_path: Path) -> Iterator[str]:
+    """A real Datasette on a database of a test's own, as `vntrain serve` starts it: its base URL."""
+    from conftest import free_port, wait_for_http
+    from stages.serve import datasette_command, datasette_env
+
     port = free_port()
     process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_http(f"http://127.0.0.1:{port}/-/versions.json", process)
-        yield f"http://127.0.0.1:{port}", db_path
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
