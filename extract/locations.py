@@ -555,8 +555,8 @@ def _word_before(text: str, pos: int) -> str:
 
 
 def _acronym(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    letters = "".join(filter(str.isalpha, word))
+    return len(letters) >= 2 and all(map(str.isupper, letters))
 
 
 @lru_cache(maxsize=1)
