@@ -177,6 +177,11 @@ def crawl(sites: tuple[str, ...], db_path: str, sites_dir: str, recheck_days: fl
     from stages.crawl import run_crawl
 
     settings = _scrapy_overrides(overrides, proxy)
+    if not frontier:  # a database that cannot be created or migrated stops the run before any request
+        from store import open_database
+
+        with crash_reported(db_path):
+            open_database(db_path).close()
     try:
         results = run_crawl(list(sites), Path(db_path), Path(sites_dir), recheck_days, settings, frontier)
     except ValueError as exc:  # unknown site, invalid config: nothing was crawled

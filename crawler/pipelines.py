@@ -157,10 +157,16 @@ class StorePipeline:
             self.extractor = acquire(("extractor", self.extract_processes),
                                      lambda: ExtractorPool(self.extract_processes))
         site = self.crawler.spider.site
-        await self.writer.run(upsert_sites, [site.as_site_row()])
-        # Marked "running" until the end: a killed crawl leaves it so, and the next run pages fully.
-        await self.writer.run(record_crawl_run, {"run_id": self.run_id, "site": site.domain,
-                                                 "started_at": self.started_at, "status": "running"})
+        try:
+            await self.writer.run(upsert_sites, [site.as_site_row()])
+            # Marked "running" until the end: a killed crawl leaves it so, and the next run pages fully.
+            await self.writer.run(record_crawl_run, {"run_id": self.run_id, "site": site.domain,
+                                                     "started_at": self.started_at, "status": "running"})
+        except (sqlite3.Error, OSError) as exc:
+            message = describe_storage_error(exc, _display_path(self.database))
+            if message is None:
+                raise
+            raise RuntimeError(f"{site.domain}: not crawled: {message}") from None
 
     async def process_item(self, item: ArticleItem | NotModifiedItem) -> ArticleItem | NotModifiedItem:
         if isinstance(item, NotModifiedItem):

@@ -125,11 +125,13 @@ def run_spiders(settings: Settings, spider: Any, arguments: list[dict[str, str]]
 
 def _result(crawler: Any, sent_to_writer: bool = False) -> SiteResult:
     stats = crawler.stats.get_stats()
+    # A spider that never opened (its store could not be written, say) has no finish reason: it failed.
+    never_opened = "finish_reason" not in stats
     return SiteResult(
         site=crawler.spider.site.domain, requests=stats.get("downloader/request_count", 0),
         new=stats.get("store/new", 0), changed=stats.get("store/changed", 0),
         unchanged=stats.get("store/unchanged", 0),
-        failed=sum(stats.get(k, 0) for k in ("crawl/failed", "crawl/parse_failed", "store/failed")),
+        failed=sum(stats.get(k, 0) for k in ("crawl/failed", "crawl/parse_failed", "store/failed")) + never_opened,
         skipped=stats.get("crawl/skipped", 0) + stats.get("crawl/robots_forbidden", 0),
-        finish_reason=stats.get("finish_reason", "?"),
+        finish_reason=stats.get("finish_reason", "not opened"),
         sent=stats.get("crawl/articles_parsed", 0) if sent_to_writer else None)
