@@ -74,7 +74,7 @@ def _patterns() -> dict[str, re.Pattern | AnyOf]:
         # "Hội thảo nâng cao chất lượng đào tạo nghề": an event of another kind, the training its
         # subject; what stands between the event's word and the training's tells (`_training_is_the_topic`).
         "topic_event": re.compile(_words(lex["topic_events"])),
-        "event_kind_of": re.compile(r"\s*(?:" + _words(lex["event_modifiers"]) + r"\s*)*"),
+        "event_kind_of": re.compile(r"[\s:–-]*(?:" + _words(lex["event_modifiers"]) + r"[\s:–-]*)*"),  # ("Hội nghị - tập huấn")
         "conjoined": re.compile(r"(?:(?:^|\s)" + _words(lex["activity_conjunctions"]) + r"|,)\s*$"),
         "profession": re.compile(_words(lex["profession_nouns"]) + r"\s+$"),
         "background_clause": re.compile(r"[\W\d]*" + _words(lex["background_clause_starts"])),
@@ -121,7 +121,8 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     """
     p = _patterns()
     low = doc.norm.lower
-    named = _term_sentences(doc)
+    by_sentence = _terms_by_sentence(doc)  # (the text's terms, found once)
+    named = set(by_sentence)
     title = doc.title
     title_low = doc.title_text.lower()
     slug_names_training = not title and bool(doc.url and _SLUG_TERMS.search(doc.url.lower()))
@@ -133,19 +134,31 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
     framed = next((s for s in opening if p["interview"].search(doc.norm.lower, *s)), None)
     if framed or _interview_turns(doc.norm.text) >= 2:
         return TrainingVerdict(False, [framed or title] if (framed or title) else [], "an interview")
-    head_term = bool(title) and _has_term(doc, *title)
+    title_terms = [m for i in range(doc.sentence_index(title[0]), doc.sentence_index(title[1] - 1) + 1)
+                   for m in by_sentence.get(i, []) if title[0] <= m[0] < title[1]] if title else []
+    head_term = bool(title_terms)
     if title and not head_term and p["non_training_event"].search(title_low):
         return TrainingVerdict(False, [title], "headline names another kind of event; training is not its subject")
-    if head_term and _training_is_the_topic(doc, *title):
+    if head_term and _training_is_the_topic(doc, title[0], title_terms[0][0]):
         return TrainingVerdict(False, [title], "headline names another kind of event; training is its subject")
 
     # Without a headline the text may open with a menu or a banner line: read a little further.
     lead = doc.lead(_LEAD_SENTENCES if title else _LEAD_SENTENCES_UNTITLED)
-    reported = {i for i in named if _reports(doc, *doc.sentences[i])}
+    reports: dict[int, bool] = {}  # sentence -> whether it reports its training (asked only as needed)
+
+    def reported(i: int) -> bool:
+        if i not in reports:
+            reports[i] = _reports(doc, doc.sentences[i], by_sentence[i])
+        return reports[i]
+
+    def body_reported() -> set[int]:
+        return {i for i in named if reported(i)}
+
     lead_named = [s for s in lead if doc.sentence_index(s[0]) in named]
-    lead_reported = [s for s in lead_named if doc.sentence_index(s[0]) in reported]
+    lead_reported = [s for s in lead_named if reported(doc.sentence_index(s[0]))]
     # (A sentence opening with a span of years sums up a career or a record: "Hơn 20 năm đứng lớp …")
-    held = [s for s in lead_reported if p["held_training"].search(low, *s) and not p["span_of_years"].match(low, *s)]
+    held = [] if head_term else [s for s in lead_reported if p["held_training"].search(low, *s)
+                                 and not p["span_of_years"].match(low, *s)]
     deciding: tuple[int, int] | None = None
     if head_term:
         deciding, reason = title, "training named in the headline"
@@ -153,10 +166,10 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         deciding, reason = held[0], "training reported in the lead"
     elif title and p["meeting"].search(title_low):
         return TrainingVerdict(False, [title], "headline names a meeting and the lead names no training")
-    elif _fills_the_body(doc, reported):
-        deciding, reason = doc.sentences[min(reported)], "training fills the body"
-    elif reported and p["topic"].search(title_low):
-        deciding, reason = doc.sentences[min(reported)], "headline about building skills, the body names the training"
+    elif _fills_the_body(doc, body_reported()):
+        deciding, reason = doc.sentences[min(body_reported())], "training fills the body"
+    elif p["topic"].search(title_low) and body_reported():
+        deciding, reason = doc.sentences[min(body_reported())], "headline about building skills, the body names the training"
     elif lead_reported and not title:
         deciding, reason = lead_reported[0], "training named in the lead"
     elif slug_names_training and not named:
@@ -185,15 +198,13 @@ def _interview_turns(text: str) -> int:
     return len(_INTERVIEW_TURN.findall(text)) if "PV" in text or "Phóng viên" in text else 0
 
 
-def _term_sentences(doc: Doc) -> set[int]:
-    """Indices of the sentences that name a training (outside institutions' names)."""
-    found = {doc.sentence_index(m.start()) for m in _terms(doc, 0, len(doc.norm.text))}
-    found.discard(len(doc.sentences))  # (a position outside every sentence)
+def _terms_by_sentence(doc: Doc) -> dict[int, list[tuple[int, int]]]:
+    """The training terms of the text (`_terms`), by the index of their sentence, in text order."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for m in _terms(doc, 0, len(doc.norm.text)):
+        found.setdefault(doc.sentence_index(m.start()), []).append(m.span())
+    found.pop(len(doc.sentences), None)  # (a position outside every sentence)
     return found
-
-
-def _has_term(doc: Doc, start: int, end: int) -> bool:
-    return next(_terms(doc, start, end), None) is not None
 
 
 def _terms(doc: Doc, start: int, end: int):
@@ -222,37 +233,38 @@ def _terms(doc: Doc, start: int, end: int):
         yield m
 
 
-def _reports(doc: Doc, start: int, end: int) -> bool:
-    """Whether the sentence `start`–`end` reports a training it names: a term of it stands outside a
-    background clause ("Sau khi được tập huấn …, cán bộ y tế lại …"), and not in words of a
+def _reports(doc: Doc, sentence: tuple[int, int], terms: list[tuple[int, int]]) -> bool:
+    """Whether `sentence` reports a training its `terms` name: a term stands outside a background
+    clause ("Sau khi được tập huấn …, cán bộ y tế lại …"), and not in words of a
     training still to come or once attended ("sẽ được tập huấn", "… trong thời gian tới", "từng
     được bồi dưỡng"), of what came after one ("học viên sau khóa học đã …") or of a thing about
     trainings ("tài liệu tập huấn")."""
     p = _patterns()
     low = doc.norm.lower
-    for m in _terms(doc, start, end):
-        clause_start = max(low.rfind(",", start, m.start()), low.rfind(";", start, m.start()), start - 1) + 1
-        clause_end = low.find(",", m.end(), end)
+    start, end = sentence
+    for term_start, term_end in terms:
+        clause_start = max(low.rfind(",", start, term_start), low.rfind(";", start, term_start), start - 1) + 1
+        clause_end = low.find(",", term_end, end)
         clause_end = end if clause_end < 0 else clause_end
-        if not (p["background_clause"].match(low, clause_start, m.start())
-                or p["past_or_future"].search(low, max(clause_start, m.start() - 40), m.start())
-                or p["time_to_come"].search(low, m.end(), clause_end)):
+        if not (p["background_clause"].match(low, clause_start, term_start)
+                or p["past_or_future"].search(low, max(clause_start, term_start - 40), term_start)
+                or p["time_to_come"].search(low, term_end, clause_end)):
             return True
     return False
 
 
-def _training_is_the_topic(doc: Doc, start: int, end: int) -> bool:
-    """Whether the headline `start`–`end` names an event of another kind whose subject is the
-    training ("Hội thảo nâng cao chất lượng đào tạo nghề", "Hội nghị triển khai kế hoạch tập
-    huấn"), rather than a training event ("Hội nghị tập huấn", "Hội nghị trực tuyến tập huấn") or
-    an event with a training besides ("Hội nghị sơ kết và tập huấn nghiệp vụ")."""
+def _training_is_the_topic(doc: Doc, start: int, first_term: int) -> bool:
+    """Whether the headline starting at `start`, whose first training term starts at `first_term`,
+    names an event of another kind whose subject is the training ("Hội thảo nâng cao chất lượng
+    đào tạo nghề", "Hội nghị triển khai kế hoạch tập huấn"), rather than a training event ("Hội
+    nghị tập huấn", "Hội nghị trực tuyến tập huấn") or an event with a training besides ("Hội nghị
+    sơ kết và tập huấn nghiệp vụ")."""
     p = _patterns()
     low = doc.norm.lower
-    first_term = next(_terms(doc, start, end), None)
-    events = list(p["topic_event"].finditer(low, start, first_term.start())) if first_term else []
+    events = list(p["topic_event"].finditer(low, start, first_term))
     if not events:
         return False
-    between = low[events[-1].end():first_term.start()]
+    between = low[events[-1].end():first_term]
     return not (p["event_kind_of"].fullmatch(between) or p["conjoined"].search(between))
 
 

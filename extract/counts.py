@@ -21,10 +21,9 @@ _WOMEN_AFTER = re.compile(r"\s+(?:nữ|là nữ)\b")  # "80 học viên nữ": p
 # classes, within its clause.
 _ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,60}$")
 _CLASS_WINDOW = 80
-# A number and the words after it: the attendees' noun phrase when the words around make it one
-# (`attendance_cues` before, `attendance_verbs` after).
-_ATTENDEE_WORDS = 3
-_NUMBER_AND_WORDS = re.compile(rf"({NUMBER})\s+([^\W\d_]+(?: [^\W\d_]+){{0,{_ATTENDEE_WORDS - 1}}})")
+# The words after a number that may be the attendees' noun phrase ("thuyền trưởng, chủ tàu").
+_ATTENDEE_WORDS = rf"[^\W\d_]+(?: [^\W\d_]+){{0,2}}"
+_BEFORE_VERB = 60  # how far before the attendees' verb their number may stand
 
 
 @dataclass
@@ -61,11 +60,12 @@ def _patterns() -> tuple[re.Pattern, ...]:
 class _AttendeeWords:
     """What tells an attendees' noun phrase (data/lexicon.yml)."""
 
-    cue_before: re.Pattern  # "cho", "với", "thu hút" right before the number (and its qualifier)
-    verb_after: re.Pattern  # "tham dự", "được tập huấn" after the phrase
+    cued: re.Pattern  # "cho", "với", "thu hút", a qualifier, the number, the words after it
+    verb: re.Pattern  # "tham dự", "được tập huấn": the attendees' verb
+    before_verb: re.Pattern  # the number and the words after it, ending right before that verb
     total_before: re.Pattern  # "Tổng cộng có" before the number
     phrase_ends: frozenset[str]
-    heads: tuple[str, ...]
+    heads: frozenset[str]
     suffixes: frozenset[str]
     not_attendees: frozenset[str]
 
@@ -73,12 +73,15 @@ class _AttendeeWords:
 @lru_cache(maxsize=1)
 def _attendee_words() -> _AttendeeWords:
     lex = lexicon()
+    # Both open with a literal (words, a digit): the regex engine skips to the few places they fit.
     return _AttendeeWords(
-        re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['attendance_cues'])})\s+$"),
-        re.compile(rf"(?:\s+[^\W\d_]+){{0,5}}?\s+(?:đã\s+|đang\s+)?(?:{alternation(lex['attendance_verbs'])})"
-                   rf"(?![^\W\d_])"),
+        re.compile(rf"(?:{alternation(lex['attendance_cues'])})\s+(?:({alternation(lex['qualifiers'])})\s+)?"
+                   rf"({NUMBER})\s+({_ATTENDEE_WORDS})"),
+        re.compile(rf"(?:{alternation(lex['attendance_verbs'])})(?![^\W\d_])"),
+        # (the phrase may be a list: "60 y tá, điều dưỡng đã tham gia")
+        re.compile(rf"({NUMBER})\s+({_ATTENDEE_WORDS})(?:,?\s+[^\W\d_]+){{0,4}}?\s+(?:đã\s+|đang\s+)?$"),
         re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['total_cues'])})(?:\s+[^\W\d_]+)?\s*:?\s*$"),
-        frozenset(lex["attendee_phrase_ends"]), tuple(lex["attendee_heads"]), frozenset(lex["attendee_suffixes"]),
+        frozenset(lex["attendee_phrase_ends"]), frozenset(lex["attendee_heads"]), frozenset(lex["attendee_suffixes"]),
         frozenset(lex["not_attendees"]))
 
 
@@ -94,12 +97,11 @@ def _attendee_noun(words: str, lex: _AttendeeWords) -> str | None:
         if word in lex.phrase_ends:
             break
         kept.append(word)
-    phrase = " ".join(kept)
-    head = next((len(h.split()) for h in lex.heads if phrase == h or phrase.startswith(h + " ")), 0)
-    suffix = next((i + 1 for i, w in enumerate(kept[1:3], 1) if w in lex.suffixes), 0)
-    person = max(head, suffix)
-    thing = max((n for n in range(1, len(kept) + 1) if " ".join(kept[:n]) in lex.not_attendees), default=0)
-    return phrase if person and person > thing else None
+    starts = [" ".join(kept[:n]) for n in range(1, len(kept) + 1)]  # "thuyền", "thuyền trưởng", …
+    head = max((n for n, words in enumerate(starts, 1) if words in lex.heads), default=0)
+    suffix = next((n for n, word in enumerate(kept[1:], 2) if word in lex.suffixes), 0)
+    thing = max((n for n, words in enumerate(starts, 1) if words in lex.not_attendees), default=0)
+    return starts[-1] if max(head, suffix) > thing else None
 
 
 def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
@@ -123,7 +125,7 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         return "other" if value < _MIN_PARTICIPANTS or ranged else "participants"
 
     def stated_total(start: int, qualifier: str | None) -> bool:
-        return bool(attendee.total_before.search(low, max(0, start - 25), start)) or (qualifier or "").startswith("tổng")
+        return (qualifier or "").startswith("tổng") or bool(attendee.total_before.search(low, max(0, start - 25), start))
 
     for m in _at_word_starts(stated, low):
         value = parse_number(m.group(3))
@@ -149,21 +151,30 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         else:
             role = role_of(start, m.end(), int(value), "-" in m.group(0)[len(m.group(1)):])
         out.append(Count(start, m.end(), int(value), unit, qualifier, role, stated_total(start, qualifier)))
-    # Attendees named by any noun, where the words around say they attend ("cho 180 thuyền trưởng").
-    for m in _NUMBER_AND_WORDS.finditer(low):
-        if taken.overlaps(m.start(1), m.end(1)):
+    # Attendees named by any person noun, where the words around say they attend ("cho 180
+    # thuyền trưởng", "200 tiểu thương tham dự").
+    for m in _at_word_starts(attendee.cued, low):
+        number, words = m.span(2), m.group(3)
+        unit = _attendee_noun(words, attendee)
+        value = parse_number(m.group(2))
+        if unit is None or value is None or value != int(value) or taken.overlaps(*number):
+            continue
+        taken.add(*number)
+        start, end = m.start(1) if m.group(1) else number[0], m.start(3) + len(unit)
+        out.append(Count(start, end, int(value), unit, m.group(1), role_of(start, end, int(value), False),
+                         stated_total(start, m.group(1))))
+    for verb in attendee.verb.finditer(low):
+        m = attendee.before_verb.search(low, max(0, verb.start() - _BEFORE_VERB), verb.start())
+        if m is None:
             continue
         unit = _attendee_noun(m.group(2), attendee)
         value = parse_number(m.group(1))
-        if unit is None or value is None or value != int(value):
-            continue
+        if unit is None or value is None or value != int(value) or taken.overlaps(*m.span(1)) \
+                or low.endswith("năm ", 0, m.start()):
+            continue  # (a year: "năm 2025 do Bộ Nội vụ tổ chức")
+        taken.add(*m.span(1))
         q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
-        start = q.start() if q else m.start()
-        end = m.start(2) + len(unit)
-        if not (attendee.cue_before.search(low, max(0, start - 25), start) or attendee.verb_after.match(low, end)):
-            continue
-        taken.add(m.start(1), m.end(1))
-        qualifier = q.group(1) if q else None
+        start, end, qualifier = q.start() if q else m.start(), m.start(2) + len(unit), q.group(1) if q else None
         out.append(Count(start, end, int(value), unit, qualifier, role_of(start, end, int(value), False),
                          stated_total(start, qualifier)))
     for m in _at_word_starts(worded, low):
@@ -178,7 +189,8 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         if unit not in other_units:
             out.append(Count(m.start(), m.end(), None, unit, m.group(1), "other"))
     out.sort(key=lambda c: c.start)
-    _mark_parts_of_lists(doc, out)
+    if len(out) > 1:
+        _mark_parts_of_lists(doc, out)
     return out
 
 

@@ -25,11 +25,11 @@ MAX_DATES = 2000  # dates read per article; a longer list is pathological input 
 _D = r"(?:[12]\d|3[01]|0?[1-9])"
 _M = r"(?:1[0-2]|0?[1-9])"
 _Y = r"(?:19|20)\d{2}"
-# A date starts with its day: a digit not right after a digit, '.', ',', '/' or ':'. Written as
+# A date starts with its day: a digit not right after a digit, '.', ',', '/', ':' or "tháng ". Written as
 # alternatives that open with a digit (`opening`), so that the regex engine skips to digits; the same
 # alternatives as _D, in the same order.
 _DAY_BRANCHES = [("1", r"\d"), ("2", r"\d"), ("3", "[01]"), ("0", "[1-9]")] + [(str(d), "") for d in range(1, 10)]
-_NOT_BEFORE = [r"[\d.,/:]"]
+_NOT_BEFORE = [r"[\d.,/:]", "tháng "]  # (a number after "tháng" is a month: "tháng 7 - 9 năm 2022")
 _DAY_START = opening(_DAY_BRANCHES, _NOT_BEFORE)
 _NOT_AFTER = r"(?!\d|[/.,:-]\d)"
 _SPACE = r" {0,2}"  # "7/ 6", "11 - 6": a space or two around a slash or a dash
@@ -58,7 +58,7 @@ _TWO_LONG_DATES = re.compile(rf"{_DAY_START}{_LONG_MONTH}{_DATE_LINK}{_D}{_LONG_
 # a long run of linked numbers is not scanned again from each of them.
 # Nor is a numeric weekday a day ("Thứ 2, ngày 17/7", "T5, 12/10").
 _LIST_START = opening(_DAY_BRANCHES, _NOT_BEFORE + [r"\d-", r"\d ", r"\d,", r"\d, ", r"\d - ", r"\d và ", r"\d đến ",
-                                                    "thứ ", "thứ", r"[^\w]t"])
+                                                    "thứ ", "thứ", r"[^\w]t", "^t"])
 _DAY_LIST = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
 _DAY_LIST_LONG = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
 _LONG = re.compile(rf"{_DAY_START}{_LONG_MONTH}")
@@ -81,10 +81,12 @@ _WEEKDAYS = {"thứ hai": "Monday", "thứ ba": "Tuesday", "thứ tư": "Wednesd
 # The last day of an activity named after its first: "từ nay đến ngày 6/10", "kéo dài đến hết ngày
 # 5/3", "kết thúc vào ngày 7/11/2024", "bế giảng ngày 20/12".
 _UNTIL = re.compile(r"(?:(?:từ nay|kéo dài)\s+(?:đến|tới)\s+(?:hết\s+)?|(?:kết thúc|bế giảng)\s+(?:vào\s+)?)(?:ngày\s+)?$")
-# "trong 2 ngày", "kéo dài 3 ngày", "thời gian tập huấn: 02 ngày", "kéo dài 1 tuần".
-_DURATION = re.compile(r"(?:trong\s+(?:thời gian\s+|vòng\s+)?|kéo dài\s+(?:trong\s+)?|thời gian(?:\s+(?:học|tập huấn|bồi dưỡng|"
-                       r"đào tạo|huấn luyện|diễn ra|tổ chức))?\s*(?::\s*|là\s+)?)"
-                       r"(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi|tuần)\b")
+# "trong 2 ngày", "kéo dài 3 ngày", "thời gian tập huấn: 02 ngày", "kéo dài 1 tuần": one pattern per
+# opening word, each opening with its literal (the regex engine skips to it).
+_DURATION_AMOUNT = r"(?:(\d{1,2})|(một|hai|ba|bốn|năm|sáu|bảy))\s*(?:\(\d+\)\s*)?(ngày|buổi|tuần)\b"
+_DURATIONS = [re.compile(opening + _DURATION_AMOUNT) for opening in (
+    r"trong\s+(?:thời gian\s+|vòng\s+)?", r"kéo dài\s+(?:trong\s+)?",
+    r"thời gian(?:\s+(?:học|tập huấn|bồi dưỡng|đào tạo|huấn luyện|diễn ra|tổ chức))?\s*(?::\s*|là\s+)?")]
 _DAYS_IN = {"ngày": 1, "tuần": 7}
 _YEAR_WORD = re.compile(r"năm(?<!\wnăm)\s+((?:19|20)\d{2})(?![\d-]|\s*-\s*\d)")  # (the test of the word start after it)
 _YEAR_EXCLUDED_BEFORE = re.compile(r"(?:từ|đến|tới|giai đoạn|nhiệm kỳ|cùng kỳ|trước|sau|hết|kỳ)\s+$")
@@ -305,8 +307,12 @@ def _assign_roles(doc: Doc, mentions: list[DateMention]) -> None:
 def find_durations(doc: Doc) -> list[Duration]:
     """"trong 2 ngày", "trong thời gian 03 ngày", "kéo dài 3 ngày", "trong 02 buổi", "kéo dài 1 tuần"
     (7 days): how long an activity lasted."""
-    out = []
-    for m in _DURATION.finditer(doc.norm.lower):
+    out, amounts = [], set()
+    matches = sorted((m for pattern in _DURATIONS for m in pattern.finditer(doc.norm.lower)), key=lambda m: m.start())
+    for m in matches:
+        if m.start(3) in amounts:
+            continue  # "trong thời gian 3 ngày", read by two patterns
+        amounts.add(m.start(3))
         value = int(m.group(1)) if m.group(1) else _NUMBER_WORDS[m.group(2)]
         unit = m.group(3)
         if unit in _DAYS_IN:  # a week is counted in days

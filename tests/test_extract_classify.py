@@ -202,3 +202,103 @@ def test_the_record_says_why_it_is_not_training(case, reason):
     if reason == "training mentioned only in passing":  # the passing mention is quoted
         assert "tập huấn" in record["training_evidence"][0]["quote"]
 
+
+
+# -- one line about training in a short item of other news -------------------------------------
+
+SHORT_NEWS = {
+    "statistics": ("Kết quả thực hiện nhiệm vụ kinh tế - xã hội 6 tháng đầu năm",
+                   "6 tháng đầu năm, giá trị sản xuất nông nghiệp của huyện ước đạt 820 tỷ đồng, tăng 4,1% so với cùng kỳ.",
+                   "Các xã đã mở {n} lớp đào tạo nghề cho lao động nông thôn."),
+    "working visit": ("Đoàn công tác tỉnh bạn thăm và làm việc tại huyện",
+                      "Sáng 14/6, đoàn công tác của Ban Dân tộc tỉnh bạn do đồng chí Phó Trưởng ban làm trưởng đoàn đã "
+                      "đến thăm và làm việc với UBND huyện.",
+                      "Hai bên đã trao đổi kinh nghiệm về công tác đào tạo, bồi dưỡng cán bộ người dân tộc thiểu số."),
+    "review meeting": ("Trung tâm Khuyến nông tổng kết công tác năm",
+                       "Chiều 27/12, Trung tâm Khuyến nông tỉnh tổ chức hội nghị tổng kết công tác năm và triển khai "
+                       "nhiệm vụ năm tới.",
+                       "Trong năm, Trung tâm đã phối hợp mở {n} lớp tập huấn cho hơn 1.100 lượt nông dân."),
+    "gift-giving": ("Trao quà cho học sinh nghèo vượt khó",
+                    "Ngày 20/11, Hội Khuyến học huyện trao 50 suất quà cho học sinh nghèo vượt khó của các trường.",
+                    "Cô giáo chủ nhiệm, người từng được bồi dưỡng về giáo dục hòa nhập, đã đề xuất danh sách học sinh."),
+    "harvest": ("Người trồng cam được mùa được giá",
+                "Những ngày này, các hộ trồng cam ở xã vùng cao đang tất bật thu hoạch, giá bán cao hơn năm trước.",
+                "Nhờ được tập huấn kỹ thuật chăm sóc theo hướng hữu cơ, nhiều hộ đã có sản phẩm đạt chứng nhận OCOP."),
+    "a launch with a training to come": ("Ra mắt mô hình khu dân cư an toàn",
+                                         "Sáng 9/5, UBND phường tổ chức lễ ra mắt mô hình khu dân cư an toàn với 200 "
+                                         "hộ gia đình tham gia.",
+                                         "Các tổ viên sẽ được tập huấn kỹ năng phòng cháy trong thời gian tới."),
+}
+
+
+@pytest.mark.parametrize("kind", SHORT_NEWS)
+@pytest.mark.parametrize("extra", ["", " Các đơn vị cũng được khen thưởng vì thành tích xuất sắc trong năm."])
+def test_one_training_line_in_a_short_item_is_a_passing_mention(kind, extra):
+    title, lead, line = SHORT_NEWS[kind]
+    record = extract_record(f"{title}\n\n{lead}\n\n{line.format(n=12)}{extra}")
+    assert record["is_training"] is False, record["training_reason"]
+    assert record["events"] == []
+
+
+@pytest.mark.parametrize("opening", [
+    "Sau khi được tập huấn về quy trình bảo quản vắc xin, các nhân viên y tế thôn bản lại mang thùng lạnh lên bản.",
+    "Sau các buổi tập huấn nghiệp vụ, cách làm việc của các tổ hòa giải ở cơ sở đã thay đổi rõ rệt.",
+    "Nhờ được bồi dưỡng kỹ năng tuyên truyền, những người có uy tín trong bản đã vận động bà con bỏ hủ tục.",
+    "Kể từ khi tham gia lớp dạy nghề đan lát, nhiều chị em trong thôn đã có thêm thu nhập ổn định.",
+])
+def test_a_feature_opening_on_a_training_in_a_background_clause(opening):
+    record = extract_record(feature("Những bước chân thầm lặng ở vùng cao", opening))
+    assert record["is_training"] is False, record["training_reason"]
+    assert record["training_reason"] == "training mentioned only in passing"
+
+
+@pytest.mark.parametrize("title, is_training", [
+    # an event of another kind whose subject is training
+    ("Hội thảo nâng cao chất lượng đào tạo nghề cho người khuyết tật", False),
+    ("Tọa đàm đổi mới công tác bồi dưỡng cán bộ, công chức cấp xã", False),
+    ("Hội nghị triển khai kế hoạch tập huấn năm 2024", False),
+    ("Hội nghị sơ kết 5 năm công tác đào tạo nghề cho lao động nông thôn", False),
+    ("Hội thảo góp ý tài liệu tập huấn về phòng chống bạo lực gia đình", False),
+    ("Đoàn công tác kiểm tra việc thực hiện công tác bồi dưỡng tại huyện", False),
+    # a training event, or an event with a training besides
+    ("Hội nghị tập huấn nghiệp vụ công tác dân số", True),
+    ("Hội nghị trực tuyến tập huấn kỹ năng chuyển đổi số", True),
+    ("Hội nghị - tập huấn công tác thi đua, khen thưởng", True),
+    ("Hội nghị sơ kết 6 tháng và tập huấn nghiệp vụ công tác Hội", True),
+    ("Hội nghị triển khai nhiệm vụ năm 2024 kết hợp bồi dưỡng kiến thức cho cán bộ", True),
+])
+def test_an_event_in_the_headline_and_its_subject(title, is_training):
+    lead = ("Sáng 15/4, Sở Lao động - Thương binh và Xã hội tổ chức hội nghị với sự tham gia của 80 học viên là cán "
+            "bộ các xã, các cơ sở và các phòng chuyên môn.")
+    record = extract_record(f"{title}\n\n{lead} Các đại biểu đã thảo luận, đề xuất nhiều giải pháp.")
+    assert record["is_training"] is is_training, record["training_reason"]
+    if not is_training:
+        assert record["training_reason"] == "headline names another kind of event; training is its subject"
+
+
+@pytest.mark.parametrize("title", [
+    "Trả lời bạn đọc: Quyền lợi của người lao động khi tham gia lớp bồi dưỡng",
+    "Hỏi đáp: Chế độ hỗ trợ học viên các lớp đào tạo nghề",
+    "Người thầy dạy nghề giữa bản làng vùng cao",
+    "Cô giáo dạy nghề may của những phụ nữ vùng biên",
+])
+def test_columns_and_portraits_are_no_reports(title):
+    lead = ("Hơn 15 năm đứng lớp dạy nghề cho đồng bào các dân tộc, người giáo viên ấy đã giúp hàng trăm lao động "
+            "có nghề trong tay và thoát nghèo bền vững.")
+    record = extract_record(feature(title, lead))
+    assert record["is_training"] is False, record["training_reason"]
+
+
+@pytest.mark.parametrize("school", ["Trường Tiểu học xã", "Trường THPT huyện", "Trường Phổ thông Dân tộc nội trú tỉnh"])
+def test_a_school_year_opening_named_again_in_the_body(school):
+    text = (f"{school} khai giảng năm học 2024 - 2025\n\nSáng 5/9, {school} tổ chức lễ khai giảng năm học mới với "
+            "480 học sinh. Phát biểu tại lễ khai giảng, đại diện Phòng Giáo dục và Đào tạo đề nghị nhà trường nâng "
+            "cao chất lượng dạy và học.")
+    record = extract_record(text)
+    assert record["is_training"] is False, record["training_reason"]
+
+
+def test_a_class_opened_in_a_school_year_is_a_training():
+    text = ("Khai giảng lớp bồi dưỡng nghiệp vụ sư phạm năm học 2024 - 2025\n\nSáng 9/9, Trường Cao đẳng tổ chức lễ "
+            "khai giảng lớp bồi dưỡng nghiệp vụ sư phạm cho 60 học viên. Lớp học kéo dài 2 tháng.")
+    assert extract_record(text)["is_training"] is True

@@ -67,3 +67,50 @@ def test_the_count_in_the_sentence_that_dates_the_activity():
 def test_a_run_of_digits_is_not_a_count(digits):
     record = extract_record("Tập huấn cho " + "1" * digits + " học viên")
     assert all(c["value"] is None or c["value"] < 10 ** 15 for c in record["counts"])
+
+
+# Attendees of trades the vocabulary does not list: the slot makes the count, not the noun.
+TRADES = ["công nhân", "tiểu thương", "thuyền trưởng, chủ tàu", "hiệu trưởng, phó hiệu trưởng", "y tá, điều dưỡng",
+          "chủ rừng", "cô nuôi", "giảng viên nguồn", "báo cáo viên pháp luật", "thầy thuốc", "lái xe", "xã viên",
+          "thợ may", "chủ hộ kinh doanh", "doanh nghiệp", "phạm nhân", "trẻ em", "kỹ sư", "du khách"]
+
+
+@pytest.mark.parametrize("trade", TRADES)
+@pytest.mark.parametrize("shape", [
+    "Ngày 5/3, Sở Nội vụ tổ chức lớp tập huấn cho {n} {trade} trên địa bàn.",
+    "Sáng 5/3, lớp tập huấn khai mạc với sự tham gia của {n} {trade}.",
+    "Ngày 5/3, lớp tập huấn khai mạc. Có {n} {trade} của các xã tham dự.",
+    "Ngày 5/3, lớp tập huấn khai mạc. Hơn {n} {trade} đã tham gia lớp học.",
+])
+def test_attendees_of_any_trade(trade, shape):
+    assert participants(HEADLINE + shape.format(n=145, trade=trade)) == 145
+
+
+@pytest.mark.parametrize("sentence", [
+    "Lớp tập huấn được tổ chức cho 12 xã, thị trấn.",                 # places
+    "Lớp tập huấn gồm 5 chuyên đề, với 3 nội dung thực hành.",        # parts of the course
+    "Lớp tập huấn được triển khai tương ứng với 10 cụm thi đua.",     # groups of units
+    "Tập huấn xong, huyện hỗ trợ cho 50 hộ dân mỗi hộ 2 triệu đồng.",  # households, money
+    "Lớp tập huấn có 40 máy tính cho học viên thực hành.",            # objects
+])
+def test_counted_things_are_no_attendees(sentence):
+    assert participants(HEADLINE + "Ngày 5/3, Sở Nội vụ tổ chức lớp tập huấn kỹ năng. " + sentence) is None
+
+
+@pytest.mark.parametrize("parts, total", [
+    ("Hội nghị có 50 đại biểu tham dự trực tiếp và 300 đại biểu dự trực tuyến tại các điểm cầu. Tổng cộng có 350 "
+     "đại biểu tham dự.", 350),
+    ("Tham dự có 40 cán bộ cấp huyện và 85 cán bộ cấp xã; tổng số 125 học viên.", 125),
+    ("Điểm cầu tỉnh có 30 đại biểu, các điểm cầu huyện có 210 đại biểu. Tổng số đại biểu tham gia là 240.", 240),
+])
+def test_a_total_stated_after_its_parts_is_the_total(parts, total):
+    assert participants(HEADLINE + LEAD + parts) == total
+
+
+@pytest.mark.parametrize("sentence", [
+    "Năm nay, huyện mở 40 lớp, trong đó 25 lớp trồng trọt cho 875 học viên và 15 lớp chăn nuôi cho 525 học viên.",
+    "Huyện mở 3 lớp may cho 90 học viên, 2 lớp nấu ăn cho 60 học viên và 1 lớp điện cho 30 học viên.",
+    "Lớp thứ nhất khai giảng ngày 5/3 tại xã Yên Lễ, có 45 học viên; lớp thứ hai khai giảng ngày 7/3 có 52 học viên.",
+])
+def test_counts_of_each_class_with_no_total_give_none(sentence):
+    assert participants(HEADLINE + "Sở Nội vụ tổ chức các lớp tập huấn kỹ năng cho cán bộ cơ sở. " + sentence) is None

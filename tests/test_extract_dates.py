@@ -138,3 +138,46 @@ def test_a_lead_that_dates_a_document_does_not_date_the_activity():
 def test_publication_dates_at_the_ends_of_the_calendar(published):
     record = extract_record("Ngày 31/12, tổ chức lớp tập huấn trong 3 ngày cho 30 học viên.", published=published)
     assert record["events"][0]["start_date"].endswith("-12-31")
+
+
+@pytest.mark.parametrize("weekday", ["Thứ 2", "thứ 3", "Thứ 5", "Thứ 7", "T4", "thứ Sáu", "Chủ nhật"])
+@pytest.mark.parametrize("date_text", ["ngày 17/7/2023", "17/7/2023", "(17/7)", "ngày 17-7"])
+def test_a_weekday_by_its_number_is_no_day_of_a_list(weekday, date_text):
+    start, end = first(f"{weekday}, {date_text}, Sở tổ chức khai mạc lớp học")
+    assert (start, end) == ("2023-07-17", "2023-07-17")
+
+
+@pytest.mark.parametrize("duration, end", [
+    ("Lớp học kéo dài 3 ngày.", "2024-03-07"),
+    ("Lớp tập huấn kéo dài trong 02 ngày.", "2024-03-06"),
+    ("Thời gian tập huấn 4 ngày, từ lý thuyết đến thực hành.", "2024-03-08"),
+    ("Thời gian học: 03 ngày.", "2024-03-07"),
+    ("Khóa học kéo dài 1 tuần.", "2024-03-11"),
+    ("Lớp học diễn ra trong hai ngày.", "2024-03-06"),
+])
+def test_a_duration_gives_the_end_date(duration, end):
+    text = "Bồi dưỡng nghiệp vụ cho cán bộ xã\n\nNgày 5/3/2024, Sở Nội vụ khai mạc lớp bồi dưỡng cho 60 học viên. "
+    assert extract_record(text + duration)["events"][0]["end_date"] == end
+
+
+@pytest.mark.parametrize("text, start, end", [
+    ("Từ tháng 4 đến tháng 6/2023, huyện mở lớp", "2023-04", "2023-06"),
+    ("từ tháng 7 - 9/2023, huyện mở lớp", "2023-07", "2023-09"),
+    ("Trong tháng 7 – 9 năm 2022, huyện mở lớp", "2022-07", "2022-09"),
+    ("trong tháng 4 và tháng 5/2023, huyện mở lớp", "2023-04", "2023-05"),
+    ("từ tháng 3/2023 đến tháng 5, huyện mở lớp", "2023-03", "2023-05"),
+    ("từ tháng 11 đến tháng 2/2024, huyện mở lớp", "2023-11", "2024-02"),
+    ("từ tháng 10/2022 đến hết tháng 1/2023, huyện mở lớp", "2022-10", "2023-01"),
+])
+def test_a_range_of_months_keeps_its_end(text, start, end):
+    assert first(text) == (start, end)
+
+
+@pytest.mark.parametrize("name", ["đường 30/4", "Đường 3/2", "phố 19/5", "Quảng trường 3/2", "Trường THPT 30/4",
+                                  "Trường Tiểu học 19/5", "Sân vận động 19/8", "Công viên 29/3", "chợ 30/4"])
+def test_a_name_made_of_a_date_is_not_a_date_of_the_event(name):
+    text = (f"Tập huấn kỹ năng cho giáo viên\n\nNgày 12/10, tại hội trường số 5 {name}, Sở Giáo dục tổ chức tập "
+            f"huấn cho 80 giáo viên. Lớp học do {name} đón tiếp.")
+    record = extract_record(text, published="2023-10-13")
+    assert [d["start"] for d in record["dates"] if d["role"] == "event"] == ["2023-10-12"]
+    assert record["events"][0]["end_date"] == "2023-10-12"
