@@ -251,7 +251,8 @@ async def _landing(datasette: Any, database: str) -> dict:
                            "(select count(*) from articles) as articles, "
                            "(select coalesce(sum(is_training), 0) from articles) as training_articles, "
                            f"(select sum(participant_total) from events where {kept}) as participants, "
-                           f"(select count(distinct province_code) from events where {kept}) as provinces"))[0]
+                           f"(select count(distinct province_code) from events where {kept}) as provinces, "
+                           f"(select count(*) from events where not ({kept})) as rejected"))[0]
     per_year = await _rows(datasette, database, CANNED_QUERIES["events_per_year"]["sql"])
     per_province = await _rows(datasette, database, CANNED_QUERIES["events_per_province"]["sql"])
     year_bars = [Bar(str(row["year"]), row["events"], f"{activities_url}?year={row['year']}") for row in per_year]
@@ -266,6 +267,7 @@ async def _landing(datasette: Any, database: str) -> dict:
     return {
         "database": database,
         "figures": figures,
+        "rejected_url": f"{datasette.urls.table(database, 'events')}?rejected=1",
         "year_chart": column_chart(year_bars, "Training events per year"),
         "province_chart": bar_chart(province_bars, "Training events per province"),
         "provinces_more": max(len(per_province) - PROVINCES_CHARTED, 0),

@@ -113,6 +113,7 @@ def test_rejected_events_are_counted_nowhere(corrected: dict) -> None:
         assert f"<strong>{kept:,}</strong> training activities" in figures
         assert f"<strong>{participants:,}</strong> participants" in figures
         assert f"<strong>{provinces}</strong> provinces" in figures
+        assert "1 rejected by researchers, not counted" in figures
     per_year = get_json(corrected["url"], "/training/events_per_year.json", _shape="array")
     per_province = get_json(corrected["url"], "/training/events_per_province.json", _shape="array")
     (dated,) = sql(corrected["db"], "select count(*) from events where rejected is not 1 and year is not null")[0]
