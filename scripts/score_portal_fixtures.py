@@ -10,10 +10,12 @@ A family the other checkout does not know is crawled with the family it used for
 (`--fallback thanhhoa=tandan`, `wordpress=generic` by default).
 
     .venv/bin/python scripts/score_portal_fixtures.py --heldout [-v]
+    .venv/bin/python scripts/score_portal_fixtures.py --heldout heldout2 [-v]
 
-does the same for the held-out portals (tests/fixtures/heldout/, written without reading the
-reader): each added with `pipeline.py sites add HOME` alone, then crawled; it prints first the
-family and sections `sites add` chose for each.
+does the same for the held-out portals (tests/fixtures/heldout/, or the second set
+tests/fixtures/heldout2/, written without reading the reader): each added with
+`pipeline.py sites add HOME` alone, then crawled; it prints first the family and sections
+`sites add` chose for each.
 """
 from __future__ import annotations
 
@@ -35,15 +37,21 @@ def main() -> None:
     parser.add_argument("--fallback", action="append", default=["thanhhoa=tandan", "wordpress=generic"],
                         help="FAMILY=OLD: the family to use where the checkout lacks FAMILY")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every article's wrong parts")
-    parser.add_argument("--heldout", action="store_true",
-                        help="the held-out portals, each added with `sites add` alone, instead of the fixture portals")
+    parser.add_argument("--heldout", nargs="?", const="heldout", choices=["heldout", "heldout2"],
+                        help="a held-out set (tests/fixtures/heldout/ by default, or heldout2), each portal added "
+                             "with `sites add` alone, instead of the fixture portals")
     args = parser.parse_args()
     fallbacks = dict(item.split("=", 1) for item in args.fallback)
     with tempfile.TemporaryDirectory() as work:
         if args.heldout:
-            run = heldout_gold.add_and_crawl(Path(work), args.project.resolve())
-            print_detection(heldout_gold.detection(run.added))
-            db, result, score = run.db, run.crawl, heldout_gold.scores
+            fixtures = heldout_gold.HELDOUT.parent / args.heldout
+            run = heldout_gold.add_and_crawl(Path(work), args.project.resolve(), fixtures=fixtures)
+            print_detection(heldout_gold.detection(run.added, fixtures))
+            db, result = run.db, run.crawl
+            print(f"crawl exit status {result.returncode}")
+
+            def score(db: Path):
+                return heldout_gold.scores(db, fixtures)
         else:
             db, _, result = crawl_portals(Path(work), args.project.resolve(), fallbacks)
             score = scores

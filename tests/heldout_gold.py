@@ -26,17 +26,22 @@ from portal_gold import FAST, family_scores, judge, stored_articles
 from stages.sample_server import SamplePortalServer
 
 HELDOUT = Path(__file__).resolve().parent / "fixtures" / "heldout"
+# The second held-out set (tests/fixtures/heldout2/): the traps of real-style titles and bodies.
+HELDOUT2 = HELDOUT.parent / "heldout2"
 ROOT = HELDOUT.parent.parent.parent
 
 
-def gold_articles() -> list[dict]:
-    """Every held-out article with its expected parts."""
-    return json.loads((HELDOUT / "gold.json").read_text(encoding="utf-8"))
+def gold_articles(fixtures: Path = HELDOUT) -> list[dict]:
+    """Every held-out article with its expected parts.
+
+    :param fixtures: the held-out set (HELDOUT, HELDOUT2)
+    """
+    return json.loads((fixtures / "gold.json").read_text(encoding="utf-8"))
 
 
-def heldout_portals() -> list[dict]:
+def heldout_portals(fixtures: Path = HELDOUT) -> list[dict]:
     """Every held-out portal: host, home, expected family and news sections."""
-    return json.loads((HELDOUT / "portals.json").read_text(encoding="utf-8"))
+    return json.loads((fixtures / "portals.json").read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -80,15 +85,16 @@ def _pipeline(project: Path, server: SamplePortalServer, *args: str) -> subproce
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=900)
 
 
-def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3) -> HeldoutRun:
+def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3, fixtures: Path = HELDOUT) -> HeldoutRun:
     """Serve a copy of the held-out portals, `sites add` each from its home page, crawl them all.
 
     :param work: an empty directory for the copy, the configs, the database and the archive
     :param project: the checkout whose code adds and crawls (another one gives before/after figures)
     :param parallel: `sites add` processes at a time
+    :param fixtures: the held-out set (HELDOUT, HELDOUT2)
     """
     portals = work / "portals"
-    shutil.copytree(HELDOUT, portals, ignore=shutil.ignore_patterns("*.py", "*.json", "__pycache__"))
+    shutil.copytree(fixtures, portals, ignore=shutil.ignore_patterns("*.py", "*.json", "__pycache__"))
     sites = work / "sites"
     sites.mkdir()
     db = work / "crawl.db"
@@ -100,7 +106,7 @@ def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3) -> Heldou
             return Added(portal["host"], result.returncode, result.stdout + result.stderr[-2000:], config)
 
         with ThreadPoolExecutor(parallel) as pool:
-            added = {a.host: a for a in pool.map(add, heldout_portals())}
+            added = {a.host: a for a in pool.map(add, heldout_portals(fixtures))}
         crawl = _pipeline(project, server, "crawl", "--db", str(db), "--sites-dir", str(sites),
                           "-s", f"WARC_DIR={work / 'archive'}")
         requested = [request.url for request in server.requests]
@@ -137,11 +143,11 @@ def address_key(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{urlencode(sorted(parse_qsl(parts.query)))}"
 
 
-def stored_rows(db: Path) -> tuple[dict[str, dict], list[str]]:
+def stored_rows(db: Path, fixtures: Path = HELDOUT) -> tuple[dict[str, dict], list[str]]:
     """The stored row of each held-out article (by its gold URL), and the stored URLs that are no
     held-out article or a second copy of one (duplicates, listings or pages stored as articles)."""
     stored = stored_articles(db) if db.exists() else {}
-    owner = {address_key(address): article["url"] for article in gold_articles()
+    owner = {address_key(address): article["url"] for article in gold_articles(fixtures)
              for address in [article["url"], *article["aliases"]]}
     rows: dict[str, dict] = {}
     extra = []
@@ -154,18 +160,19 @@ def stored_rows(db: Path) -> tuple[dict[str, dict], list[str]]:
     return rows, extra
 
 
-def scores(db: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
+def scores(db: Path, fixtures: Path = HELDOUT
+           ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
     """Per family, the fraction of held-out articles with each part right; each article's verdict;
     the stored URLs that are no held-out article (`stored_rows`)."""
-    rows, extra = stored_rows(db)
-    fractions, verdicts = family_scores(gold_articles(), rows, judge_heldout)
+    rows, extra = stored_rows(db, fixtures)
+    fractions, verdicts = family_scores(gold_articles(fixtures), rows, judge_heldout)
     return fractions, verdicts, extra
 
 
-def detection(added: dict[str, Added]) -> list[dict]:
+def detection(added: dict[str, Added], fixtures: Path = HELDOUT) -> list[dict]:
     """Per portal: the family and sections `sites add` chose next to those expected."""
     rows = []
-    for portal in heldout_portals():
+    for portal in heldout_portals(fixtures):
         got = added.get(portal["host"])
         rows.append({"host": portal["host"], "expected": portal["family"], "family": got.family if got else None,
                      "sections_expected": portal["sections"], "sections": got.sections if got else [],
