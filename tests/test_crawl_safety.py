@@ -267,31 +267,42 @@ def test_demo_stops_its_crawl_child_when_stopped(tmp_path: Path, signum: int) ->
     assert not any(_alive(child) for child in children)
 
 
-def test_disk_full_during_a_crawl_is_named_and_the_run_recorded(portal: SamplePortalServer, tmp_path: Path) -> None:
-    """A real full disk: the crawl writes to a small tmpfs mounted in a private mount namespace."""
+def _crawl_on_a_small_disk(portal: SamplePortalServer, tmp_path: Path, schemas: int, spare_kib: int
+                           ) -> tuple[Path, Path]:
+    """Crawl the sample site into a tmpfs with room for `schemas` times the empty schema and
+    `spare_kib` more, mounted in a private mount namespace; its files are copied out at the end.
+
+    :return: the disk (as the crawl saw it) and the directory holding its copy, out.txt, err.txt, exit
+    """
     if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"]).returncode != 0:
         if os.environ.get("CI") == "true":
-            pytest.fail("unshare (util-linux) with user namespaces is needed for the disk-full test")
+            pytest.fail("unshare (util-linux) with user namespaces is needed for the disk-full tests")
         pytest.skip("cannot mount a small tmpfs here (unshare -rm)")
+    from store.database import open_database
+    from tests.test_crawl import crawl_command
+
     disk, saved = tmp_path / "disk", tmp_path / "saved"
     disk.mkdir()
     saved.mkdir()
-    # Room for the schema twice (file and WAL; measured, as it grows with every migration), the crawl's 1 MiB reserve
-    # (CRAWL_DISK_RESERVE) and a few articles, not for the whole site (its articles are padded).
-    from store.database import open_database
-
+    # Measured, as the schema grows with every migration.
     open_database(tmp_path / "empty.db").close()
-    room_kib = 2 * (tmp_path / "empty.db").stat().st_size // 1024 + 1024 + 600  # file and WAL
-    for path in (portal.root / "muonglat.thanhhoa.sample.test/portal/pages").glob("tin-tuc-su-kien.aspx@*"):
-        html = path.read_text(encoding="utf-8")
-        path.write_text(html.replace("</body>", "<!--" + os.urandom(60_000).hex() + "--></body>"), encoding="utf-8")
-    from tests.test_crawl import crawl_command
-
+    room_kib = schemas * (tmp_path / "empty.db").stat().st_size // 1024 + spare_kib
     command = crawl_command(portal, disk / "crawl.db", *SITE, WARC_DIR=str(disk / "archive"))
     script = (f"mount -t tmpfs -o size={room_kib}k tmpfs {disk} && "
               f"{' '.join(map(_quote, command))} > {saved}/out.txt 2> {saved}/err.txt; "
               f"echo $? > {saved}/exit; cp -a {disk}/. {saved}/")
     subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, timeout=300, check=True)
+    return disk, saved
+
+
+def test_disk_full_during_a_crawl_is_named_and_the_run_recorded(portal: SamplePortalServer, tmp_path: Path) -> None:
+    """A real full disk: the crawl writes to a small tmpfs mounted in a private mount namespace."""
+    # Room for the schema and its write-ahead log, the crawl's 1 MiB reserve (CRAWL_DISK_RESERVE)
+    # and a few articles, not for the whole site (its articles are padded).
+    for path in (portal.root / "muonglat.thanhhoa.sample.test/portal/pages").glob("tin-tuc-su-kien.aspx@*"):
+        html = path.read_text(encoding="utf-8")
+        path.write_text(html.replace("</body>", "<!--" + os.urandom(60_000).hex() + "--></body>"), encoding="utf-8")
+    disk, saved = _crawl_on_a_small_disk(portal, tmp_path, 2, 1024 + 600)
     stderr = (saved / "err.txt").read_text()
     assert (saved / "exit").read_text().strip() == "1", stderr[-3000:]
     assert "disk I/O error" not in stderr
@@ -352,22 +363,7 @@ def test_a_disk_too_full_for_the_schema_stops_the_crawl_before_any_request(
         portal: SamplePortalServer, tmp_path: Path) -> None:
     """A disk with room for the schema's file but not its write-ahead log: the crawl stops with
     one clear line and exit 3, not a traceback and 0 as if the night had gone well."""
-    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"]).returncode != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("unshare (util-linux) with user namespaces is needed for the disk-full test")
-        pytest.skip("cannot mount a small tmpfs here (unshare -rm)")
-    from store.database import open_database
-    from tests.test_crawl import crawl_command
-
-    disk, saved = tmp_path / "disk", tmp_path / "saved"
-    disk.mkdir()
-    saved.mkdir()
-    open_database(tmp_path / "empty.db").close()
-    room_kib = (tmp_path / "empty.db").stat().st_size // 1024 + 64
-    command = crawl_command(portal, disk / "crawl.db", *SITE, WARC_DIR=str(disk / "archive"))
-    script = (f"mount -t tmpfs -o size={room_kib}k tmpfs {disk} && "
-              f"{' '.join(map(_quote, command))} > {saved}/out.txt 2> {saved}/err.txt; echo $? > {saved}/exit")
-    subprocess.run(["unshare", "-rm", "sh", "-c", script], cwd=ROOT, timeout=300, check=True)
+    disk, saved = _crawl_on_a_small_disk(portal, tmp_path, 1, 64)
     stderr = (saved / "err.txt").read_text()
     assert (saved / "exit").read_text().strip() == "3", stderr[-3000:]
     assert f"Error: disk full while writing {disk}/crawl.db" in stderr
