@@ -20,7 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_store import checkout  # noqa: E402
 from stages.sample_server import SamplePortalServer  # noqa: E402
 
 SITE = "sontinh.quangngai.sample.test"
@@ -44,15 +46,6 @@ def portal(folder: Path) -> Path:
         page.write_text(page.read_text(encoding="utf-8").replace('<div class="footer">', sidebar + '<div class="footer">'),
                         encoding="utf-8")
     return root
-
-
-def checkout(revision: str, folder: Path) -> Path:
-    """The project as it was at `revision` (git archive: the working tree is not touched)."""
-    target = folder / f"checkout-{revision}"
-    target.mkdir()
-    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def nights(project: Path, server: SamplePortalServer, folder: Path) -> tuple[list[int], list[str], int]:
