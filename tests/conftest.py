@@ -1,6 +1,7 @@
 """Shared fixtures: dev articles, their records, a database built by the pipeline, a live Datasette."""
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -119,24 +120,31 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def datasette_url(built_db: Path) -> Iterator[str]:
-    """Base URL of a real Datasette serving built_db with our metadata and plugins."""
+@contextlib.contextmanager
+def served_datasette(db_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real Datasette on `db_path`, as `vntrain serve` starts it: its base URL and process."""
     from stages.serve import datasette_command, datasette_env
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(built_db, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
+    process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base + "/-/versions.json", process)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def datasette_url(built_db: Path) -> Iterator[str]:
+    """Base URL of a real Datasette serving built_db with our metadata and plugins."""
+    with served_datasette(built_db) as (base, _):
+        yield base
 
 
 @pytest.fixture

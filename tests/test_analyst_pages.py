@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-import subprocess
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -20,8 +19,6 @@ from datasette.utils import tilde_encode
 from schema.reading import Mark, marked_paragraphs, placeable
 from schema.views import ACTIVITIES
 from test_datasette import sql
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def get(base: str, path: str, **params: str) -> str:
@@ -251,18 +248,10 @@ def hostile_url(tmp_path_factory: pytest.TempPathFactory, extractor) -> Iterator
 @contextlib.contextmanager
 def served(db_path: Path) -> Iterator[str]:
     """A real Datasette on a database of a test's own, as `vntrain serve` starts it: its base URL."""
-    from conftest import free_port, wait_for_http
-    from stages.serve import datasette_command, datasette_env
+    from conftest import served_datasette
 
-    port = free_port()
-    process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/-/versions.json", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served_datasette(db_path) as (base, _):
+        yield base
 
 
 @pytest.mark.parametrize("path", ["/", "/training", "/training/activities", "/training/articles",

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import ROOT, free_port, wait_for_http
+from conftest import ROOT, free_port, served_datasette
 
 MEMORY_CEILING_MB = 300
 
@@ -21,21 +21,8 @@ MEMORY_CEILING_MB = 300
 @pytest.fixture(scope="module")
 def bounded_server(built_db: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A Datasette of our own (the test reads its process's peak memory)."""
-    from stages.serve import datasette_command, datasette_env
-
-    port = free_port()
-    process = subprocess.Popen(datasette_command(built_db, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(base + "/-/versions.json", process)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with served_datasette(built_db) as server:
+        yield server
 
 
 def peak_memory_mb(pid: int) -> float:
