@@ -109,6 +109,7 @@ class Gazetteer:
                                      *self.province_keys,  # "Kontum" written as one word
                                      *self._alias_first_keys()])
         self.bare_keys = frozenset([*self.province_keys, *self.district_keys])
+        self.single_word_keys = self.first_keys & self.bare_keys  # a one-word run's own name
 
     def _alias_first_keys(self) -> set[str]:
         """First syllables of the names that only aliases spell ("cualo" for Cửa Lò, merged into Vinh;

@@ -55,7 +55,6 @@ _TYPED = re.compile(r"(?<![\w])(?:(" + "|".join(_PLURALS) + r")\s+)?(" + "|".joi
 _TYPE_AT = re.compile(opening([(w[0], w[1:] + _TYPE_SEP) for w in _TYPE_WORDS_RE], [r"\w"]))
 _PLURAL_WORDS = {"các", "những", "hai", "ba", "bốn", "năm"}
 _LONGEST_PLURAL = 5
-_WORD_CHAR = re.compile(r"\w")
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 _DASH = re.compile(r"\s?-\s?")
@@ -159,7 +158,7 @@ class PlaceFinder:
 
     def find(self) -> list[Place]:
         self._typed()
-        candidates = self._bare_candidates(self._join_hyphenated(_capitalised_runs(self.doc.norm.text)))
+        candidates = self._bare_candidates()
         self._bare(candidates, self._context_provinces(), provinces_only=True)
         self._bare(candidates, self._context_provinces(), provinces_only=False)
         self._resolve_ambiguous()
@@ -316,35 +315,22 @@ class PlaceFinder:
             codes.add(self.url_province.code)
         return codes
 
-    def _join_hyphenated(self, runs: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
-        """Join two runs around a dash when a unit's name spans it ("Thừa Thiên - Huế",
-        "Bà Rịa - Vũng Tàu"); "Hà Nội - Hải Phòng" stays two runs."""
-        text, keys = self.doc.norm.text, self.g.bare_keys
-        out: list[list[tuple[int, int]]] = []
-        for run in runs:
-            # (a dash with a space either side at most: a gap of three characters)
-            if out and run[0][0] - out[-1][-1][1] <= 3 and _DASH.fullmatch(text, out[-1][-1][1], run[0][0]):
-                before = out[-1]
-                if any(place_key(text[before[-a][0]:run[b - 1][1]]) in keys
-                       for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
-                    before.extend(run)
-                    continue
-            out.append(run)
-        return out
+    def _bare_candidates(self) -> list[tuple[list[tuple[int, int]], dict[int, list[int]]]]:
+        """The runs of capitalised words (`_CAP_RUN`) that hold a province's or district's
+        name, each with its candidate spans: first word -> last words (exclusive), longest first.
 
-    def _bare_candidates(self, runs: list[list[tuple[int, int]]]) -> list[tuple[list[tuple[int, int]], dict[int, list[int]]]]:
-        """The runs that hold a province's or district's name, each with its candidate spans:
-        first word -> last words (exclusive), longest first."""
+        Two runs around a dash are one when a unit's name spans it ("Thừa Thiên - Huế", "Bà Rịa -
+        Vũng Tàu"); "Hà Nội - Hải Phòng" stays two runs. Runs are read, joined and tested in one
+        pass (most are one word: its key is taken once)."""
         text = self.doc.norm.text
-        first_keys, bare_keys = self.g.first_keys, self.g.bare_keys
-        out = []
-        for run in runs:
+        first_keys, bare_keys, single_keys = self.g.first_keys, self.g.bare_keys, self.g.single_word_keys
+        out: list[tuple[list[tuple[int, int]], dict[int, list[int]]]] = []
+
+        def keep(run: list[tuple[int, int]], key: str | None) -> None:
             if len(run) == 1:  # most runs: one word, its own name or nothing
-                a, b = run[0]
-                key = place_key(text[a:b])
-                if key in first_keys and key in bare_keys:
+                if (key or place_key(text[run[0][0]:run[0][1]])) in single_keys:
                     out.append((run, {0: [1]}))
-                continue
+                return
             spans: dict[int, list[int]] = {}
             for i, (a, b) in enumerate(run):
                 if place_key(text[a:b]) in first_keys:
@@ -353,6 +339,28 @@ class PlaceFinder:
                         spans[i] = ends
             if spans:
                 out.append((run, spans))
+
+        before: list[tuple[int, int]] | None = None
+        before_key, before_end = None, 0
+        for m in _CAP_RUN.finditer(text):
+            start, end = m.span()
+            words = m.group()
+            if " " in words:
+                run, key = _word_ranges(words, start), None
+            else:
+                run, key = [(start, end)], place_key(words)
+            # (a dash with a space either side at most: a gap of three characters)
+            if before is not None and start - before_end <= 3 and _DASH.fullmatch(text, before_end, start) \
+                    and any(place_key(text[before[-a][0]:run[b - 1][1]]) in bare_keys
+                            for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
+                before.extend(run)
+                before_key, before_end = None, end
+                continue
+            if before is not None:
+                keep(before, before_key)
+            before, before_key, before_end = run, key, end
+        if before is not None:
+            keep(before, before_key)
         return out
 
     def _bare(self, candidates: list[tuple[list[tuple[int, int]], dict[int, list[int]]]], context: set[str],
@@ -525,8 +533,9 @@ def _typed_matches(low: str):
     is much faster than trying _TYPED (which may open with a plural) at every position.
 
     A match either opens with the type word or with a plural right before it ("các huyện", "02
-    xã"): the plural ends where the white space before the type word starts, and is at most five
-    characters long, so only those few positions are tried, from the left as finditer would."""
+    xã"): the plural is the whole word that ends where the white space before the type word
+    starts (a plural is letters or digits, with no word character before it), at most five
+    characters long, so that one word is tried."""
     end = 0
     for hit in _TYPE_AT.finditer(low):
         space = hit.start()
@@ -534,16 +543,21 @@ def _typed_matches(low: str):
             space -= 1
         match = None
         if space < hit.start():
-            for start in range(max(end, space - _LONGEST_PLURAL), space):
+            start, limit = space, max(end, space - _LONGEST_PLURAL)
+            while start > limit and _is_word_char(low[start - 1]):
+                start -= 1
+            if start < space and (start == 0 or not _is_word_char(low[start - 1])):
                 word = low[start:space]
-                if (word in _PLURAL_WORDS or (len(word) <= 2 and word.isdecimal())) \
-                        and (start == 0 or not _WORD_CHAR.match(low, start - 1)):
+                if word in _PLURAL_WORDS or (len(word) <= 2 and word.isdecimal()):
                     match = _TYPED.match(low, start)
-                    if match:
-                        break
         match = match or _TYPED.match(low, hit.start())
         end = match.end()
         yield match
+
+
+def _is_word_char(c: str) -> bool:
+    """Whether `c` is what the regex class `\\w` matches (a letter, digit or "_")."""
+    return c.isalnum() or c == "_"
 
 
 def _word_before(text: str, pos: int) -> str:
@@ -620,21 +634,15 @@ _CAP_WORD = rf"[{_UPPER}]{_WORD_CHARS}*"
 _CAP_RUN = re.compile(rf"[{_UPPER}](?<!{_WORD_CHARS}[\s\S]){_WORD_CHARS}*(?: +{_CAP_WORD})*")
 
 
-def _capitalised_runs(text: str) -> list[list[tuple[int, int]]]:
-    """Runs of capitalised words joined by spaces ("Bắc  Kạn" too) or a hyphen, as lists of word ranges."""
-    runs = []
-    for m in _CAP_RUN.finditer(text):
-        words = m.group().split(" ")  # spaces between the words of a run, none inside a word
-        if len(words) == 1:
-            runs.append([m.span()])
-            continue
-        pos, run = m.start(), []
-        for word in words:
-            if word:
-                run.append((pos, pos + len(word)))
-            pos += len(word) + 1
-        runs.append(run)
-    return runs
+def _word_ranges(words: str, start: int) -> list[tuple[int, int]]:
+    """The ranges of the words of a run of capitalised words found at `start` (spaces between the
+    words, "Bắc  Kạn" too; none inside a word)."""
+    pos, run = start, []
+    for word in words.split(" "):
+        if word:
+            run.append((pos, pos + len(word)))
+        pos += len(word) + 1
+    return run
 
 
 def _url_units(url: str | None) -> tuple[Unit | None, Unit | None]:
