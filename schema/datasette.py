@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from schema.event_search import event_match_sql
-from schema.search import RANK_TIERS
-from schema.tables import FTS_DESCRIPTION, FTS_TABLE, FTS_WEIGHTS, SEARCH_CANDIDATES, TABLES, TABLES_BY_NAME
+from schema.search import HIT_TIERS
+from schema.tables import FTS_DESCRIPTION, FTS_TABLE, TABLES, TABLES_BY_NAME
 from schema.views import ACTIVITIES, VIEWS, not_rejected
 
 DATABASE_NAME = "training"
@@ -93,21 +93,23 @@ _EVENT_JOINS = (
     "left join places di on di.code = e.district_code\n"
     "left join programmes g on g.id = e.programme_id")
 
-# The articles a search query `:q` finds, in tiers (schema.search.ranked_match_expressions): each
-# article once, in its best tier, scored by bm25 over the most recent matches of that tier.
+# The articles a search query `:q` finds, in tiers (schema.search.ranked_hit_expressions): each
+# article once, in its best tier, newest first within a tier; each tier reads only the newest
+# SEARCH_PAGE matches (FTS5 reads its index backwards and stops there).
+SEARCH_PAGE = 50
 _RANKED_HITS = (
     "with hits as (\n"
     + "\n  union all\n".join(
-        f"  select rowid, {tier} as tier, score from (\n"
-        f"    select rowid, bm25({FTS_TABLE}, {', '.join(map(str, FTS_WEIGHTS))}) as score from {FTS_TABLE}\n"
-        f"    where {FTS_TABLE} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_CANDIDATES})"
-        for tier in range(1, RANK_TIERS + 1))
+        f"  select rowid, {tier} as tier from (select rowid from {FTS_TABLE}\n"
+        f"    where {FTS_TABLE} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_PAGE})"
+        for tier in range(1, HIT_TIERS + 1))
     + "\n),\nranked as (\n"
-    "  select rowid, min(tier) as tier, score from hits group by rowid order by tier, score limit 50)")
+    f"  select rowid, min(tier) as tier from hits group by rowid order by tier, rowid desc limit {SEARCH_PAGE})")
 # What each tier of a ranked search found, in words (the results show this, not the tier number).
-RANK_TIER_NAMES = ("the phrase as typed", "the phrase without diacritics", "the words as typed",
-                   "the words without diacritics")
-assert len(RANK_TIER_NAMES) == RANK_TIERS
+_MATCH_KINDS = ("the phrase as typed", "the phrase without diacritics", "the words as typed",
+                "the words without diacritics")
+RANK_TIER_NAMES = tuple(name for kind in _MATCH_KINDS for name in (f"{kind}, in the title", kind))
+assert len(RANK_TIER_NAMES) == HIT_TIERS
 _MATCH_NAME = ("case ranked.tier " + " ".join(f"when {tier} then '{name}'" for tier, name in
                                              enumerate(RANK_TIER_NAMES, 1)) + " end as found")
 
@@ -192,11 +194,11 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Search articles (with or without diacritics)",
         "description": "Full-text search over titles and bodies: every word, close together, with or without "
                        "diacritics ('Dong Thap' finds 'Đồng Tháp'); the exact phrase as typed first, then the "
-                       f"phrase without diacritics, then the words apart. Ranks the {SEARCH_CANDIDATES:,} most recent "
-                       "matches of each tier.",
+                       "phrase without diacritics, then the words apart; in the title before the body, newest "
+                       "first.",
         "sql": f"{_RANKED_HITS}\n"
                f"select a.id as article_id, a.title, a.site, a.published, a.url, {_MATCH_NAME}\n"
-               "from ranked join articles a on a.id = ranked.rowid order by ranked.tier, ranked.score",
+               "from ranked join articles a on a.id = ranked.rowid order by ranked.tier, ranked.rowid desc",
         "params": ["q"],
         "hide_sql": True,
     },
@@ -207,13 +209,13 @@ CANNED_QUERIES: dict[str, dict] = {
                        "name only the districts): the same rows as the search box of activities.",
         "sql": f"{_RANKED_HITS}\n"
                f"select {', '.join(_ACTIVITY_FIELDS)}, found from (\n"
-               f"  select {_ACTIVITY_COLUMNS}, ranked.tier as tier, ranked.score as score, {_MATCH_NAME}\n"
+               f"  select {_ACTIVITY_COLUMNS}, ranked.tier as tier, ranked.rowid as newest, {_MATCH_NAME}\n"
                "  from ranked join activities v on v.article_id = ranked.rowid\n"
                "  union all\n"
-               f"  select {_ACTIVITY_COLUMNS}, {RANK_TIERS + 1}, 0, 'the name of its province or district'\n"
+               f"  select {_ACTIVITY_COLUMNS}, {HIT_TIERS + 1}, v.article_id, 'the name of its province or district'\n"
                "  from activities v where v.article_id not in (select rowid from ranked)\n"
                f"    and {_PLACES_NAMED})\n"
-               "order by tier, score, event",
+               "order by tier, newest desc, event",
         "params": ["q"],
         "hide_sql": True,
     },

@@ -10,7 +10,9 @@ store.search_articles): every word of the query, folded, in the folded text, all
 words of each other. Vietnamese writes one syllable per token, so syllables far apart are other
 words: "Dong Thap" must not find "đồng chí ... thu thập". Accented and unaccented forms of a
 query therefore match the same rows. Ranking (`ranked_match_expressions`) puts the exact phrase
-first and the spelling as typed before the folded one.
+first and the spelling as typed before the folded one; searches run each of those tiers on the
+title first (`ranked_hit_expressions`) and list a tier newest first. No bm25: it counts every
+match of each phrase to weigh it, and a common word ("tập huấn") matches most of a million articles.
 """
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ NEAR_WINDOW = 10
 AS_TYPED_COLUMNS = "{title body}"
 FOLDED_COLUMNS = "{title_folded body_folded}"
 RANK_TIERS = 4  # how many expressions ranked_match_expressions returns at most
+HIT_TIERS = 2 * RANK_TIERS  # how many ranked_hit_expressions returns at most: each tier, in the title, then anywhere
+_IN_THE_TITLE = {AS_TYPED_COLUMNS: "{title}", FOLDED_COLUMNS: "{title_folded}"}
 
 
 def fold(text: str | None) -> str | None:
@@ -115,3 +119,17 @@ def ranked_match_expressions(query: str) -> list[str]:
                   f"{AS_TYPED_COLUMNS} : {_near(terms)}",
                   f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"]
     return list(dict.fromkeys(candidates))
+
+
+def ranked_hit_expressions(query: str) -> list[str]:
+    """The MATCH expressions a search runs, best first: each of `ranked_match_expressions`
+    narrowed to the title, then as it is (title or body). A row belongs to its first tier.
+
+    :param query: what the user typed
+    :return: expressions, best first; [] when the query has no words
+    """
+    hits = []
+    for expression in ranked_match_expressions(query):
+        columns, rest = expression.split(" : ", 1)
+        hits += [f"{_IN_THE_TITLE[columns]} : {rest}", expression]
+    return hits

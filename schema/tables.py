@@ -371,15 +371,10 @@ FTS_COLUMNS = ("title", "body", "title_folded", "body_folded")
 # Tone marks are kept in the index so an exactly spelled query can outrank a folded match; the
 # folded columns give the diacritic-free (and đ-free) matches.
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
-# bm25 weights of title, body, title_folded, body_folded: text matching as typed outranks a folded match.
-FTS_WEIGHTS = (10.0, 4.0, 2.0, 1.0)
 # FTS5 settings kept in the index (bench/bench_store.py measured them): the terms of a whole batch
 # of articles are held in memory and written as one segment (FTS5's 1 MB wrote a batch of 2,000 as
 # several, merged again later), and segments are merged eight at a time instead of four, so each
-# entry is rewritten fewer times as the index grows (searches cost the same: bm25 reads every match).
+# entry is rewritten fewer times as the index grows.
 FTS_SETTINGS = {"hashsize": 16 * 1024 * 1024, "automerge": 8}
-# Ranking every match of a common word ("tập huấn" is in nearly every article) is too slow, so
-# searches rank this many of the most recent matches.
-SEARCH_CANDIDATES = 1000
 FTS_DESCRIPTION = ("Full-text index of article titles and bodies, as written and folded (no diacritics, "
                    "đ as d), so 'Dong Thap' finds 'Đồng Tháp'.")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from schema.search import fold, fts_match_expression, query_terms, ranked_match_expressions
+from schema.search import HIT_TIERS, fold, fts_match_expression, query_terms, ranked_hit_expressions, ranked_match_expressions
 from store import open_database, save_articles, search_articles
 
 ARTICLES = {
@@ -120,3 +120,23 @@ def test_migration_refolds_copies_made_by_the_old_rule(tmp_path: Path) -> None:
     assert search_articles(reopened := open_database(path), "2021 2025") == [
         {"id": 1, "url": "https://a.vn/1", "title": None, "published": None}]
     reopened.close()
+
+
+def test_within_a_tier_the_title_comes_first_then_the_newest(tmp_path: Path) -> None:
+    database = open_database(tmp_path / "training.db")
+    save_articles(database, [({"url": f"https://a.vn/{name}", "title": title, "body": body}, None)
+                             for name, title, body in [
+                                 ("titled", "Tập huấn ở Đồng Tháp", "Nội dung."),
+                                 ("old", "Tin tức", "Lớp tập huấn ở Đồng Tháp."),
+                                 ("new", "Tin tức", "Lớp tập huấn ở Đồng Tháp năm nay.")]])
+    assert urls(search_articles(database, "Đồng Tháp")) == ["https://a.vn/titled", "https://a.vn/new",
+                                                            "https://a.vn/old"]
+    assert urls(search_articles(database, "Đồng Tháp", limit=2)) == ["https://a.vn/titled", "https://a.vn/new"]
+
+
+def test_hit_expressions_try_each_tier_in_the_title_first() -> None:
+    hits = ranked_hit_expressions("Đồng Tháp")
+    assert hits[:2] == ['{title} : "Đồng Tháp"', '{title body} : "Đồng Tháp"']
+    assert hits[1::2] == ranked_match_expressions("Đồng Tháp")
+    assert hits[-2] == '{title_folded} : NEAR("Dong" "Thap", 12)'
+    assert len(hits) == HIT_TIERS

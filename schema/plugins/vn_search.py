@@ -2,8 +2,9 @@
 
 - vn_fold(text): text without diacritics, đ as d (schema.search.fold).
 - vn_match(query): the FTS5 MATCH expression of what a query finds (schema.search);
-  vn_match(query, tier): the tier-th ranked expression (1 = exact phrase as typed), for
-  queries that rank; a tier the query does not have matches nothing.
+  vn_match(query, tier): the tier-th ranked expression (schema.search.ranked_hit_expressions:
+  1 = the exact phrase as typed in the title), for queries that rank; a tier the query does not
+  have matches nothing.
 - escape_fts(query): Datasette's search box (`?_search=`) runs `match escape_fts(:search)`;
   it is replaced by vn_match, so the box follows the same rule as the canned queries.
 - vn_place_rest(query, name, type): whether a query names a place, and its other words
@@ -24,7 +25,7 @@ from datasette.utils import escape_sqlite
 
 from schema.event_search import event_match_sql, place_rest
 from schema.datasette import SEARCH_PLUGIN
-from schema.search import fold, fts_match_expression, ranked_match_expressions
+from schema.search import fold, fts_match_expression, ranked_hit_expressions
 
 # A phrase no tokenizer can produce: an empty query matches nothing instead of raising an error.
 _MATCH_NOTHING = '"\u2060"'
@@ -33,7 +34,7 @@ _MATCH_NOTHING = '"\u2060"'
 def _match(query: str | None, tier: int | None = None) -> str:
     if tier is None:
         return fts_match_expression(query or "") or _MATCH_NOTHING
-    expressions = ranked_match_expressions(query or "")
+    expressions = ranked_hit_expressions(query or "")
     return expressions[tier - 1] if 1 <= tier <= len(expressions) else _MATCH_NOTHING
 
 
