@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .patterns import AnyOf, opening
+from .patterns import AnyOf, Gated, opening
 from .patterns import words as _words
 from .resources import lexicon
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern | AnyOf]:
+def _patterns() -> dict[str, re.Pattern | AnyOf | Gated]:
     """The classifier's patterns; those used only to ask whether a sentence or text holds a match
     are `AnyOf` (each alternative scanned with its own fast opening)."""
     lex = lexicon()
@@ -46,7 +46,7 @@ def _patterns() -> dict[str, re.Pattern | AnyOf]:
         "institution": re.compile(r"(?:Trường|Trung tâm|Cơ sở|Học viện|Viện|TRƯỜNG|TRUNG TÂM|CƠ SỞ|HỌC VIỆN)\s+"
                                   r"(?:Bồi dưỡng|Đào tạo nghề|Dạy nghề|Huấn luyện|Đào tạo|BỒI DƯỠNG|ĐÀO TẠO|DẠY NGHỀ|"
                                   r"HUẤN LUYỆN)(?![^\W\d_])"),
-        "not_training_use": re.compile(_words(lex["not_training_uses"])),
+        "not_training_use": Gated(re.compile(_words(lex["not_training_uses"])), lex["not_training_uses"]),
         "document_headline": re.compile(_words(lex["document_acts"]) + r"\s+(?:\S+\s+){0,4}?"
                                         + _words(lex["document_kinds"])),
         "interview": re.compile(_words(lex["interview_cues"])),

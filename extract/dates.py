@@ -62,6 +62,10 @@ _LIST_START = opening(_DAY_BRANCHES, _NOT_BEFORE + [r"\d-", r"\d ", r"\d,", r"\d
 _DAY_LIST = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_SEP_MONTH}{_NOT_AFTER}")
 _DAY_LIST_LONG = re.compile(rf"{_LIST_START}(?:{_LIST_LINK}{_D}){{1,{_MAX_LISTED_DAYS}}}{_LONG_MONTH}")
 _LONG = re.compile(rf"{_DAY_START}{_LONG_MONTH}")
+# Where a day-first date (any of the six forms above) can start: a day (`_DAY_START`, which every
+# form opens with, `_LIST_START` being narrower) followed by what comes after a day in one of them:
+# a separator before the month, a link to the next day, or "tháng".
+_DATE_START = re.compile(rf"{_DAY_START}(?=\d?\s*(?:[/.,-]|đến|tới|và|tháng))")
 _SHORT = re.compile(rf"{_DAY_START}{_SEP_MONTH}{_NOT_AFTER}")
 _MONTH = re.compile(rf"tháng\s+({_M})(?:\s*(?:năm\s+|/|-)\s*({_Y}))?(?![\d/])")
 # "tháng 4 đến tháng 6/2023", "tháng 7 - 9/2023", "tháng 4 và tháng 5/2023", "tháng 11/2023 đến tháng 2/2024".
@@ -193,6 +197,18 @@ def _context_allows(low: str, start: int, end: int, dotted_or_dashed: bool, has_
     return not dotted_or_dashed or bool(_WEAK_CONTEXT.search(before))
 
 
+def _matches_from(pattern: re.Pattern, low: str, starts: list[int]):
+    """`pattern.finditer(low)` for a pattern that can only match at `starts` (in order): the
+    pattern is tried there, not at every digit of the text."""
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = pattern.match(low, start)
+            if m:
+                yield m
+                end = m.end()
+
+
 def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
     """All dates in the text outside `masked` ranges (document numbers), in text order.
 
@@ -213,8 +229,9 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
             found.append(m)
 
     long_forms = "tháng" in low  # the long forms all spell the month: a text without it skips them
+    starts = [m.start() for m in _DATE_START.finditer(low)]  # (one scan of the digits for the six forms)
     for pattern in (_TWO_DATES, _TWO_LONG_DATES) if long_forms else (_TWO_DATES,):
-        for m in pattern.finditer(low):
+        for m in _matches_from(pattern, low, starts):
             if taken.overlaps(m.start(), m.end()):
                 continue
             (d1, m1, d2, m2), (_, y1, _, y2) = _numbers(m.group())
@@ -227,7 +244,7 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
             if (mention.y1 or 0, mention.m1, mention.d1) < (mention.y2 or 0, mention.m2, mention.d2):
                 add(mention)
     for pattern in (_DAY_LIST, _DAY_LIST_LONG) if long_forms else (_DAY_LIST,):
-        for m in pattern.finditer(low):
+        for m in _matches_from(pattern, low, starts):
             if taken.overlaps(m.start(), m.end()):
                 continue
             values, years = _numbers(m.group())
@@ -240,7 +257,7 @@ def find_dates(doc: Doc, masked: list[tuple[int, int]]) -> list[DateMention]:
                 continue  # days of a range or a list go forward
             add(DateMention(m.start(), m.end(), "range", days[0], month, year, days[-1], month, year))
     for pattern in (_LONG, _SHORT) if long_forms else (_SHORT,):
-        for m in pattern.finditer(low):
+        for m in _matches_from(pattern, low, starts):
             if taken.overlaps(m.start(), m.end()):
                 continue
             (d, mo), (_, y) = _numbers(m.group())

@@ -123,7 +123,8 @@ def normalize(original: str) -> NormText:
 
 
 def _finish(original: str, text: str, to_original) -> NormText:
-    text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD.get(m.group(1), m.group(1)), text)
+    if _NEW_STYLE.search(text):  # (few texts hold one: a search is cheaper than a sub that replaces nothing)
+        text = _NEW_STYLE.sub(lambda m: _NEW_TO_OLD.get(m.group(1), m.group(1)), text)
     text = _join_soft_wraps(text)
     return NormText(original, text, _lower_same_length(text), to_original)
 

@@ -20,6 +20,7 @@ _VERB_WORDS = r"(?:tổ chức|khai giảng|khai mạc|mở|triển khai)\b"
 _VERB = re.compile(rf"\s(?:\s*(?:đã|vừa|chính thức|đồng)(?:\s+phối hợp)?\s+{_VERB_WORDS}|\s*phối hợp\s+{_VERB_WORDS}"
                    rf"|\s*{_VERB_WORDS})")
 _VERB_CORE = re.compile(r"tổ chức|khai giảng|khai mạc|mở|triển khai")
+_VERB_WORDS_BEFORE = 4  # the most words _VERB reads before its verb ("chính thức phối hợp")
 # Matched where the verb ends (not on the rest of the sentence cut out: a long sentence with many
 # verbs would be copied once per verb).
 _ACTIVITY_AFTER = re.compile(r"[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
@@ -110,15 +111,31 @@ def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
+def _verb_scan_start(sentence: str, first_verb: int) -> int:
+    """Where `_VERB` may first match in `sentence` whose first verb word (`_VERB_CORE`) starts at
+    `first_verb`: at the white space before the words it reads before a verb (a match ends at a
+    verb word, none before the first), so that the white space before it is not tried."""
+    pos = first_verb
+    for words in range(_VERB_WORDS_BEFORE + 1):
+        while pos > 0 and sentence[pos - 1].isspace():
+            pos -= 1
+        if words == _VERB_WORDS_BEFORE:
+            break
+        while pos > 0 and not sentence[pos - 1].isspace():
+            pos -= 1
+    return pos
+
+
 def find_organizers(doc: Doc) -> list[Organizer]:
     """Organisers of training activities, in text order."""
     text, low = doc.norm.text, doc.norm.lower
     out: list[Organizer] = []
     for s_start, s_end in doc.sentences:
-        if not _VERB_CORE.search(low, s_start, s_end):
+        core = _VERB_CORE.search(low, s_start, s_end)
+        if not core:
             continue
         sentence = low[s_start:s_end]
-        for verb in _VERB.finditer(sentence):
+        for verb in _VERB.finditer(sentence, _verb_scan_start(sentence, core.start() - s_start)):
             if not _ACTIVITY_AFTER.match(sentence, verb.end()):
                 continue
             clause_start = s_start + max(sentence.rfind(";", 0, verb.start()) + 1, 0)

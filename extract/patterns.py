@@ -138,3 +138,28 @@ class AnyOf:
         """Whether one of the patterns matches in `text[pos:endpos]` (look-behinds see before `pos`,
         as `re.Pattern.search` does)."""
         return any(p.search(text, pos, endpos) for p in self.patterns)
+
+
+class Gated:
+    """A compiled pattern every match of which holds one of a few literal strings: a text (or the
+    part of it searched) that holds none of them is not scanned. Worth it where the strings are
+    few and rare and the pattern opens with common letters (tried at each of them).
+
+    :param pattern: the compiled pattern
+    :param literals: strings such that every match of `pattern` contains one of them
+    """
+
+    def __init__(self, pattern: re.Pattern, literals: Iterable[str]) -> None:
+        self.pattern = pattern
+        self.literals = tuple(dict.fromkeys(literals))
+
+    def _may_match(self, text: str, pos: int, endpos: int) -> bool:
+        return any(text.find(literal, pos, endpos) != -1 for literal in self.literals)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        """`pattern.search`, answered None without a scan when no literal is in `text[pos:endpos]`."""
+        return self.pattern.search(text, pos, endpos) if self._may_match(text, pos, endpos) else None
+
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
+        """`pattern.finditer`, empty without a scan when no literal is in `text[pos:endpos]`."""
+        return self.pattern.finditer(text, pos, endpos) if self._may_match(text, pos, endpos) else iter(())
