@@ -22,14 +22,14 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from reader.byline import bare_byline, read_selected, split_people
+from reader.byline import bare_byline, byline_within, read_selected, split_people
 from reader.captions import take_captions
 from reader.container import drop_inner_chrome, drop_related_boxes, family_container, find_lead, generic_container
 from reader.dom import PageError, convert_legacy_nodes, has_text, is_inside, meta_content, parse, read_lines, select, text_of
 from reader.encoding import clean_inline, decode_html, fix_double_utf8, may_hold_legacy
 from reader.dates import parse_date_line
 from reader.published import Published, date_line_rest, find_published
-from reader.title import Candidate, candidates, choose_title, clean_title, is_chrome, title_key
+from reader.title import Candidate, candidates, choose_title, clean_title, completed_title, is_chrome, title_key
 from reader.vocabulary import vocabulary
 
 ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|rar|zip|7z)(?:$|[?#])", re.I)
@@ -167,11 +167,8 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     lines = _body_lines(read_lines(container).texts, chrome, site_name)
     title = chosen.text if chosen is not None else None
     lines = _without_top_chrome(lines)
-    if title and chosen.truncated:
-        # A headline cut with "…" printed in full at the top of the body.
-        full = next((clean_title(line) for line in lines[:3] if title_key(clean_title(line)).startswith(chosen.key)
-                     and len(title_key(line)) > len(chosen.key)), None)
-        title = full or title
+    if title:
+        title = completed_title(title, lines[:3])  # a headline cut with "…" printed in full atop the body
     if title:
         lines = [line for index, line in enumerate(lines)
                  if not (index < 3 and title_key(clean_title(line)) == title_key(title))]
@@ -183,6 +180,9 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     tail = split_people(lines, lambda line: _is_tail_chrome(line, chrome, site_name))
     lines = tail.lines
     byline = people.byline or tail.byline or head_byline
+    if byline is None:
+        lines, byline = _top_byline(lines)
+    byline = byline or _byline_by_headline(body_element, headline, container, [published.line, date_line])
     source = people.source or tail.source
     if lead is not None:
         lead_lines = _body_lines(read_lines(lead).texts, chrome, site_name)
@@ -201,19 +201,28 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
 
 def _chrome_keys(found: list[Candidate]) -> Iterable[str]:
     """Candidates that would be chrome if other pages repeat them: not the linked ones (a list of
-    the site's latest headlines repeats on every page, and each is some article's title)."""
+    the site's latest headlines repeats on every page, and each is some article's title); and the
+    last part of a "<headline> | <site>" `<title>` or og:title (the site's part recurs on every
+    page, whatever the site calls itself; not the first: "Sơn Tịnh - tập huấn …" starts many
+    headlines of one district's portal)."""
     for candidate in found:
         if not candidate.linked:
             yield candidate.key
+        if candidate.last_part_key:
+            yield candidate.last_part_key
 
 
 def _without_top_chrome(lines: list[str]) -> list[str]:
-    """Portlet and section labels printed above the text ("CHUYÊN MỤC", "Chi tiết bài viết")."""
+    """Portlet and section labels printed above the text ("CHUYÊN MỤC", "Chi tiết bài viết"),
+    before or after the date line (which `_take_date_lines` takes later)."""
     words = vocabulary()
-    start = 0
-    while start < min(3, len(lines) - 1) and words.chrome_title.match(lines[start]):
-        start += 1
-    return lines[start:]
+    labels = set()
+    for index, line in enumerate(lines[:min(3, len(lines) - 1)]):
+        if words.chrome_title.match(line):
+            labels.add(index)
+        elif date_line_rest(line) is None:
+            break
+    return [line for index, line in enumerate(lines) if index not in labels]
 
 
 def _is_sentence(line: str) -> bool:
@@ -242,6 +251,40 @@ def _is_tail_chrome(line: str, chrome: frozenset[str], site_name: str | None) ->
     return bool(words.contact_line.search(line) and len(line) < 150) or \
         (title_key(line) in chrome) or bool(words.chrome_title.match(line)) or bool(words.unit_name.match(line)) \
         or bool(site_name and title_key(line) == title_key(site_name))
+
+
+def _top_byline(lines: list[str]) -> tuple[list[str], str | None]:
+    """A labelled byline in a meta line atop the text ("Tin, ảnh: Minh Thu | Lượt xem: 20"): the
+    lines without that line, and the name."""
+    for index, line in enumerate(lines[:3]):
+        if len(line) < 150 and (name := byline_within(line)):
+            return lines[:index] + lines[index + 1:], name
+    return lines, None
+
+
+def _byline_by_headline(body: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None,
+                        container: lxml.html.HtmlElement, date_lines: list[str | None]) -> str | None:
+    """A labelled byline printed with the date line or between the headline and the text
+    ("Thứ Năm, 16/11/2023, 14:00 | Tác giả: Minh Thu"), outside what the body is read from.
+
+    :param body: the page's body element
+    :param headline: the headline element, when known
+    :param container: the content container
+    :param date_lines: the date lines found (the published date's, the one taken off the body)
+    """
+    for line in date_lines:
+        if line and (name := byline_within(line)):
+            return name
+    if headline is None or container.getparent() is None:
+        return None  # no headline, or a container taken out of the page (the print view's)
+    page = read_lines(body)
+    start, end = page.first_line.get(headline), page.first_line.get(container)
+    if start is None or end is None:
+        return None
+    for line in page.texts[start + 1:min(end, start + 1 + vocabulary().date_window_after)]:
+        if name := byline_within(line):
+            return name
+    return None
 
 
 def _take_date_lines(lines: list[str], date_line: str | None) -> tuple[list[str], str | None, str | None]:

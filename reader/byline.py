@@ -1,7 +1,8 @@
 """Bylines, sources and posting accounts: the lines around an article's text that name people.
 
 - byline: "Tin, ảnh: Hồ Thuỷ", "Tác giả: …" (or "Tác giả" on its own line, the name on the next),
-  a bare name on the last line, initials ("T.H"), a one-word name, "Name - Unit";
+  a bare name on the last line, initials ("T.H"), a one-word name, "Name - Unit", a unit signing
+  ("Văn phòng HĐND và UBND xã");
 - source: "Nguồn: …", "Nguồn tin: …", "Theo Báo …" (the article names where it comes from);
 - posting accounts ("admin admin", "Người đăng: …"): dropped, never a byline.
 """
@@ -52,6 +53,15 @@ def labelled_byline(line: str) -> str | None:
     return match["name"].strip() if match and len(line) < 150 else None
 
 
+def byline_within(line: str) -> str | None:
+    """The name a label gives inside a longer line ("Thứ Năm, 16/11/2023 | Tác giả: Minh Thu"),
+    when it reads as a byline (a name, initials, "Name - Unit"), or None."""
+    for match in vocabulary().byline_within.finditer(line):
+        if name := bare_byline(match["name"].strip()):
+            return name
+    return None
+
+
 def source_of(line: str) -> str | None:
     """The source in "Nguồn: Báo Điện Biên Phủ", "Nguồn tin: …", "(Theo Báo …)", or None."""
     words = vocabulary()
@@ -68,7 +78,7 @@ def is_posting_account(line: str) -> bool:
 
 
 def bare_byline(line: str) -> str | None:
-    """A byline printed without a label: a name, initials, one word, "Name - Unit"."""
+    """A byline printed without a label: a name, initials, one word, "Name - Unit", a unit's name."""
     words = vocabulary()
     if len(line) > 100 or line.casefold() in words.not_bylines:
         return None
@@ -78,6 +88,8 @@ def bare_byline(line: str) -> str | None:
         return line
     if (_BARE_NAME.fullmatch(line) and len(line.split()) <= 5) or _NAME_UNIT.fullmatch(line):
         return line
+    if words.signature.match(line):  # a unit signs: "Văn phòng HĐND và UBND xã"
+        return line.rstrip(".")
     return None
 
 

@@ -3,7 +3,7 @@
 A caption is recognised by structure, whatever the CMS calls it: a `figcaption` (or the text of
 a `figure`), the text cells of a small table that holds an image (`td.image_desc` and its kin), a
 short text sharing a block with an image, a short centred or italic block right next to an image,
-and credit lines ("… (Ảnh: …)", "Ảnh: …"). Class names ("caption", "image_desc") are one more
+a short text wholly in brackets right after one, and credit lines ("… (Ảnh: …)", "Ảnh: …"). Class names ("caption", "image_desc") are one more
 signal, as are the family's caption selectors.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 
 import lxml.html
 
+from reader.byline import source_of
 from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, read_lines, select, tag_of
 from reader.vocabulary import vocabulary
 
@@ -98,11 +99,17 @@ def _beside_image(image: lxml.html.HtmlElement, container: lxml.html.HtmlElement
         if not text or len(text) > words.caption_max_chars or words.byline.match(text):
             continue
         centred, italic = _centred(neighbour), _italic(neighbour)
-        if neighbour is following and (centred or italic or words.caption_credit.match(text)):
+        if neighbour is following and (centred or italic or words.caption_credit.match(text)
+                                       or _bracketed_caption(text)):
             out.append(neighbour)
         elif neighbour is preceding and centred and italic:
             out.append(neighbour)
     return out
+
+
+def _bracketed_caption(text: str) -> bool:
+    """A short text wholly in brackets ("(Quang cảnh lớp tập huấn)"), not a source ("(Nguồn: …)")."""
+    return bool(vocabulary().caption_bracketed.match(text)) and source_of(text) is None
 
 
 def _siblings_skipping_empty(element: lxml.html.HtmlElement, forward: bool) -> lxml.html.HtmlElement | None:

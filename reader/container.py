@@ -4,6 +4,8 @@ little), and the lead paragraph printed apart from it.
 """
 from __future__ import annotations
 
+import re
+
 import lxml.html
 
 from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, is_inside, link_text_length, select, tag_of
@@ -14,6 +16,7 @@ _CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", 
 _CHROME_TAGS = frozenset({"header", "footer", "nav", "aside"})
 _MIN_PARAGRAPH = 25  # shorter texts are labels, menu items, dates
 _STRONG = 0.3        # a candidate this close to the best one may be the article
+_RUNNING_TEXT = re.compile(r"[,.;]\s+\S.*[.!?…]$")  # sentences, not a date line or a label
 
 
 def family_container(root: lxml.html.HtmlElement, selectors: list[str]) -> lxml.html.HtmlElement | None:
@@ -108,7 +111,15 @@ def generic_container(root: lxml.html.HtmlElement, headline: lxml.html.HtmlEleme
         score = 1 + flat_text(element).count(",") + min(length / 100, 3)
         if _chrome_region(element, words.chrome_hints):
             score *= 0.2  # a teaser list in a sidebar, "other news" with summaries
-        holder = element if tag in _CONTAINER_TAGS and tag not in _PARAGRAPH_TAGS else element.getparent()
+        # A container holding its text directly is the text's holder, unless it is a paragraph
+        # written as a <div> (no block inside: SharePoint and rich-text editors write one per
+        # paragraph) inside some block, whose parent holds the text as a <p>'s does; a <div>
+        # right under the page's body is a banner or footer, not a paragraph of the page.
+        parent = element.getparent()
+        as_paragraph = tag in _PARAGRAPH_TAGS or (
+            tag == "div" and parent is not None and tag_of(parent) not in {"body", "form", "html"}
+            and not any(tag_of(c) in BLOCK_TAGS for c in element))
+        holder = parent if as_paragraph else element
         for weight in (1, 1 / 2):
             if holder is None:
                 break
@@ -139,8 +150,13 @@ def generic_container(root: lxml.html.HtmlElement, headline: lxml.html.HtmlEleme
     strong = [e for e, value in finals.items() if value >= _STRONG * finals[best] and tag_of(e) not in {"body", "form"}]
     holding = [e for e in strong if is_inside(headline, e)]
     following = [e for e in strong if order.get(e, 0) > at and not is_inside(headline, e)]
-    if holding:
-        return max(holding, key=lambda e: (order.get(e, 0), finals[e]))  # the innermost wrapper
+    inner = max(holding, key=lambda e: (order.get(e, 0), finals[e])) if holding else None  # the innermost wrapper
+    if inner is not None:
+        # Unless a block after it outscores it: then the wrapper holds the headline and a long
+        # lead, and the text is in that block.
+        following = [e for e in following if not is_inside(e, inner)]
+        if not following or max(finals[e] for e in following) <= finals[inner]:
+            return inner
     if following:
         # The first block after the headline that scores like the text, not a byline or date
         # line printed between them.
@@ -160,8 +176,8 @@ def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, fam
     """
     words = vocabulary()
     start = order.get(headline, -1) if headline is not None else -1
-    general = (e for e in root.iter() if isinstance(e.tag, str) and e.get("class")
-               and any(words.lead_class.search(word) for word in e.get("class").split()))
+    general = (e for e in root.iter() if isinstance(e.tag, str) and (e.get("class") or e.get("id"))
+               and any(words.lead_class.search(word) for word in hints_of(e).split()))
     for found in [*(select(root, selector) for selector in family_selectors), general]:
         for element in found:
             if is_inside(element, container) or is_inside(container, element) or _in_chrome(element):
@@ -172,6 +188,26 @@ def find_lead(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement, fam
             near = _common_depth(element, container) <= 3
             if order.get(element, 0) > start and (near or order.get(element, 0) < order.get(container, 0)):
                 return element
+    return _lead_beside_headline(headline, container)
+
+
+_MIN_LEAD = 80
+
+
+def _lead_beside_headline(headline: lxml.html.HtmlElement | None,
+                          container: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """A lead with no class to tell it: running text printed after the headline inside the
+    headline's own wrapper, when the text's container lies outside that wrapper (a title block of
+    headline and summary, then the text)."""
+    if headline is None or headline.getparent() is None or is_inside(headline, container):
+        return None
+    wrapper = headline.getparent()
+    if tag_of(wrapper) in {"body", "form", "html"} or is_inside(container, wrapper):
+        return None
+    for sibling in headline.itersiblings():
+        text = flat_text(sibling)
+        if len(text) >= _MIN_LEAD and link_text_length(sibling) < len(text) / 4 and _RUNNING_TEXT.search(text):
+            return sibling
     return None
 
 

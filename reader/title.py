@@ -11,17 +11,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import lxml.html
 
-from reader.dom import flat_text, hints_of, is_inside, link_text_length, meta_content, select, tag_of, text_of
+from reader.dom import BLOCK_TAGS, flat_text, hints_of, is_inside, link_text_length, meta_content, select, tag_of, text_of
 from reader.vocabulary import vocabulary
 
 _HEADLINE_HINT = re.compile(r"title|headline|tieu-?de|tieude|heading", re.I)
 _ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})\s*$")
 _KEY_DROP = re.compile(r"[\W_]+")
 _MAX_TITLE = 300
+# A lead, unlike a headline, holds a sentence end: a full stop or "!" (a stop after a capital ends
+# an abbreviation: "TP. Hồ Chí Minh", "PGS.TS"), or a question mark with more text after it.
+_SENTENCE_END = re.compile(r"(?<![A-ZĐ])(?:[.!](?:\s|$)|\?\s)")
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Candidate:
     :param element: the element it was read from (None for meta candidates)
     :param linked: the element's text is mostly a link (listings, "related news")
     :param part_keys: title keys of the parts of a "<headline> - <site>" text
+    :param last_part_key: for a meta candidate of two parts or more, the title key of its last
     """
 
     text: str
@@ -40,6 +44,7 @@ class Candidate:
     element: lxml.html.HtmlElement | None = None
     linked: bool = False
     part_keys: frozenset[str] = frozenset()
+    last_part_key: str | None = None
 
     @property
     def key(self) -> str:
@@ -73,6 +78,58 @@ def clean_title(text: str | None) -> str:
     return text.strip(" -|–:")
 
 
+def clean_headline(text: str | None, site_chrome: frozenset[str] = frozenset(),
+                   site_name: str | None = None) -> str | None:
+    """A headline text cleaned by the one rule every title goes through (a page's candidates, a
+    title handed in with an article): template junk off ("null ", "Chi tiết bài viết - "), the
+    site's parts of "<headline> - <site>" off; None when only chrome is left (a banner, a unit's
+    name, a contact line).
+
+    :param text: the text as printed
+    :param site_chrome: title keys of texts known to repeat across the site's pages
+    :param site_name: the portal's name
+    """
+    text = clean_title(text)
+    if not text or len(text) > _MAX_TITLE:
+        return None
+    kept = _without_site_parts(text, site_chrome, site_name)
+    return clean_title(kept) or None if kept else None
+
+
+def completed_title(title: str, lines: Iterable[str]) -> str:
+    """A title cut with "…" completed from the first of `lines` that starts with it and reads as
+    a headline; a lead that happens to start with the same words is no headline (it holds a
+    sentence end, or is too long), and the title stays as it is.
+
+    :param title: a cleaned title
+    :param lines: the first lines of the text under it
+    """
+    if not _ELLIPSIS.search(title):
+        return title
+    key = title_key(title)
+    for line in lines:
+        full = clean_headline(line)
+        if full and not _ELLIPSIS.search(full) and len(title_key(full)) > len(key) \
+                and title_key(full).startswith(key) and 10 <= len(full) <= 250 and not _SENTENCE_END.search(full):
+            return full
+    return title
+
+
+def given_title(title: str | None, body: str | None = None, site_name: str | None = None) -> str | None:
+    """A title handed in with an article (ingest, a JSON line's `title`), cleaned as `read_page`
+    cleans a page's: `clean_headline`, then, when cut with "…", completed from the text's first
+    lines (`completed_title`).
+
+    :param title: the title as given
+    :param body: the article's text, when given (its first lines may print the full headline)
+    :param site_name: the portal's name, when known
+    """
+    cleaned = clean_headline(title, site_name=site_name)
+    if cleaned and body:
+        cleaned = completed_title(cleaned, [line for line in body.split("\n") if line.strip()][:3])
+    return cleaned
+
+
 def is_chrome(text: str, site_chrome: frozenset[str] = frozenset(), site_name: str | None = None) -> bool:
     """Whether a headline candidate is site chrome rather than an article's title.
 
@@ -98,7 +155,8 @@ def _without_site_parts(text: str, site_chrome: frozenset[str], site_name: str |
     parts = [p for p in vocabulary().title_separators.split(text) if p.strip()]
     if len(parts) == 1:
         return None if is_chrome(text, site_chrome, site_name) else text
-    kept = [p for p in parts if not _site_part(clean_title(p), site_chrome, site_name)]
+    kept = [p for index, p in enumerate(parts)
+            if not _site_part(clean_title(p), site_chrome, site_name, last=index == len(parts) - 1)]
     if not kept:
         return None
     if len(kept) == len(parts):
@@ -107,12 +165,17 @@ def _without_site_parts(text: str, site_chrome: frozenset[str], site_name: str |
     return text[start:end]
 
 
-def _site_part(part: str, site_chrome: frozenset[str], site_name: str | None) -> bool:
-    """Whether a part of "<headline> - <site>" is the site's: known chrome, or a short label. One
-    word is the headline's own ("… công tác Đoàn - Hội - Đội") unless it is known chrome."""
-    if _named_chrome(part, site_chrome, site_name):
+def _site_part(part: str, site_chrome: frozenset[str], site_name: str | None, last: bool) -> bool:
+    """Whether a part of "<headline> - <site>" is the site's: known chrome, an office or outlet's
+    name ("Sở Nội vụ tỉnh Bắc Giang", "Báo Kon Tum điện tử"), or a short label ending the text.
+    One word is the headline's own ("… công tác Đoàn - Hội - Đội") unless it is known chrome, and
+    so is a short name opening it ("Sơn Tịnh - tập huấn …").
+
+    :param last: whether the part ends the text
+    """
+    if _named_chrome(part, site_chrome, site_name) or vocabulary().site_part.match(part):
         return True
-    return len(part.split()) >= 2 and len(title_key(part)) < 8
+    return last and len(part.split()) >= 2 and len(title_key(part)) < 8
 
 
 def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_chrome: frozenset[str],
@@ -140,14 +203,14 @@ def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_ch
     usable = []
     for candidate in found:
         text = clean_title(candidate.text)
-        if not text or len(text) > _MAX_TITLE:
-            continue
-        candidate.part_keys = frozenset(title_key(clean_title(part)) for part in vocabulary().title_separators.split(text))
+        parts = [title_key(clean_title(part)) for part in vocabulary().title_separators.split(text)]
+        candidate.part_keys = frozenset(parts)
+        if candidate.element is None and len(parts) > 1:
+            candidate.last_part_key = parts[-1]
         if candidate.element is not None:
             candidate.linked = link_text_length(candidate.element) > len(text) / 2
-        text = _without_site_parts(text, site_chrome, site_name)
-        if text:
-            candidate.text = clean_title(text)
+        if cleaned := clean_headline(text, site_chrome, site_name):
+            candidate.text = cleaned
             usable.append(candidate)
     return usable
 
@@ -178,7 +241,30 @@ def choose_title(found: list[Candidate], anchor: lxml.html.HtmlElement | None,
     page_title = next((c for c in metas if c.kind == "title"), None)
     nearest = min(unlinked, key=lambda c: _distance(c.element, anchor, order)) if unlinked else None
     chosen = og or family or page_title or nearest
-    return _untruncated(chosen, found) if chosen else None
+    if chosen is None:
+        return None
+    chosen = _untruncated(chosen, found)
+    return chosen if chosen.element is not None else _where_printed(chosen, order)
+
+
+_PRINTED_TAGS = frozenset({"div", "p", "span", "strong", "b", "td", "h4", "h5", "h6", "font", "header"})
+
+
+def _where_printed(chosen: Candidate, order: dict[lxml.html.HtmlElement, int]) -> Candidate:
+    """A title read from the page's meta, with the element that prints it in the page (a plain
+    `<div>` or `<strong>` no headline rule knows), whole or cut with "…": the date line and the
+    text are looked for after it."""
+    for element in order:  # document order
+        if tag_of(element) not in _PRINTED_TAGS or any(tag_of(child) in BLOCK_TAGS for child in element) \
+                or element.find(".//a") is not None:
+            continue
+        text = flat_text(element)
+        if not 10 <= len(text) <= _MAX_TITLE:
+            continue
+        key = title_key(clean_title(text))
+        if key == chosen.key or (_ELLIPSIS.search(text) and len(key) >= 10 and chosen.key.startswith(key)):
+            return replace(chosen, element=element)
+    return chosen
 
 
 def _distance(element: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement | None,
@@ -198,4 +284,7 @@ def _untruncated(chosen: Candidate, found: Iterable[Candidate]) -> Candidate:
         return chosen
     fuller = [c for c in found if c is not chosen and not c.truncated and c.key.startswith(chosen.key)
               and len(c.key) > len(chosen.key)]
-    return min(fuller, key=lambda c: len(c.key)) if fuller else chosen
+    if not fuller:
+        return chosen
+    # The full text, read where the cut headline is printed (the date line and the text follow it).
+    return replace(chosen, text=min(fuller, key=lambda c: len(c.key)).text)

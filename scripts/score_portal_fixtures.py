@@ -11,11 +11,14 @@ A family the other checkout does not know is crawled with the family it used for
 
     .venv/bin/python scripts/score_portal_fixtures.py --heldout [-v]
     .venv/bin/python scripts/score_portal_fixtures.py --heldout heldout2 [-v]
+    .venv/bin/python scripts/score_portal_fixtures.py --heldout heldout2 --half tune -v
 
 does the same for the held-out portals (tests/fixtures/heldout/, or the second set
 tests/fixtures/heldout2/, written without reading the reader): each added with
 `pipeline.py sites add HOME` alone, then crawled; it prints first the family and sections
-`sites add` chose for each.
+`sites add` chose for each. `--half tune|check` scores one half of the set (hosts sorted by name,
+odd positions "tune", even "check"): rules are written from the tune half's pages only, and the
+check half tells whether they generalise.
 """
 from __future__ import annotations
 
@@ -40,18 +43,21 @@ def main() -> None:
     parser.add_argument("--heldout", nargs="?", const="heldout", choices=["heldout", "heldout2"],
                         help="a held-out set (tests/fixtures/heldout/ by default, or heldout2), each portal added "
                              "with `sites add` alone, instead of the fixture portals")
+    parser.add_argument("--half", choices=["tune", "check"],
+                        help="only one half of the held-out set: its hosts sorted, odd positions 'tune' (rules may "
+                             "be written from them), even 'check' (only measured)")
     args = parser.parse_args()
     fallbacks = dict(item.split("=", 1) for item in args.fallback)
     with tempfile.TemporaryDirectory() as work:
         if args.heldout:
             fixtures = heldout_gold.HELDOUT.parent / args.heldout
-            run = heldout_gold.add_and_crawl(Path(work), args.project.resolve(), fixtures=fixtures)
-            print_detection(heldout_gold.detection(run.added, fixtures))
+            run = heldout_gold.add_and_crawl(Path(work), args.project.resolve(), fixtures=fixtures, half=args.half)
+            print_detection(heldout_gold.detection(run.added, fixtures, args.half))
             db, result = run.db, run.crawl
             print(f"crawl exit status {result.returncode}")
 
             def score(db: Path):
-                return heldout_gold.scores(db, fixtures)
+                return heldout_gold.scores(db, fixtures, args.half)
         else:
             db, _, result = crawl_portals(Path(work), args.project.resolve(), fallbacks)
             score = scores

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import jsonschema_rs
 
+from reader.title import given_title
 from schema.search import fold
 
 RECORD_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
@@ -154,7 +155,9 @@ def article_row(article: dict, record: dict | None) -> dict:
     body = (record or {}).get("text") or article.get("body")
     if body is None:
         raise ValueError(f"article {url} has no body text")
-    title = article.get("title") or (record or {}).get("title")
+    # A given title (an ingested line's) goes through the page reader's title rule: "null …",
+    # "Chi tiết bài viết - Huyện X", contact lines and site names are no title.
+    title = given_title(article.get("title"), body) or (record or {}).get("title")
     published = article.get("published") or (record or {}).get("published")
     return {
         "url": url,

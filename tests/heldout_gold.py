@@ -31,17 +31,33 @@ HELDOUT2 = HELDOUT.parent / "heldout2"
 ROOT = HELDOUT.parent.parent.parent
 
 
-def gold_articles(fixtures: Path = HELDOUT) -> list[dict]:
+def gold_articles(fixtures: Path = HELDOUT, half: str | None = None) -> list[dict]:
     """Every held-out article with its expected parts.
 
     :param fixtures: the held-out set (HELDOUT, HELDOUT2)
+    :param half: only the articles of that half's portals (`heldout_portals`)
     """
-    return json.loads((fixtures / "gold.json").read_text(encoding="utf-8"))
+    hosts = {portal["host"] for portal in heldout_portals(fixtures, half)}
+    return [article for article in json.loads((fixtures / "gold.json").read_text(encoding="utf-8"))
+            if article["host"] in hosts]
 
 
-def heldout_portals(fixtures: Path = HELDOUT) -> list[dict]:
-    """Every held-out portal: host, home, expected family and news sections."""
-    return json.loads((fixtures / "portals.json").read_text(encoding="utf-8"))
+def heldout_portals(fixtures: Path = HELDOUT, half: str | None = None) -> list[dict]:
+    """Every held-out portal: host, home, expected family and news sections.
+
+    :param half: "tune" (odd positions in host order, the ones rules may be written from) or
+        "check" (even positions, only ever measured); None for all
+    """
+    portals = json.loads((fixtures / "portals.json").read_text(encoding="utf-8"))
+    return [portal for portal in portals if portal["host"] in half_hosts(portals, half)]
+
+
+def half_hosts(portals: list[dict], half: str | None) -> set[str]:
+    """The hosts of one half of a held-out set: sorted by name, odd positions "tune", even "check"."""
+    hosts = sorted(portal["host"] for portal in portals)
+    if half is None:
+        return set(hosts)
+    return set(hosts[{"tune": 0, "check": 1}[half]::2])
 
 
 @dataclass
@@ -85,13 +101,15 @@ def _pipeline(project: Path, server: SamplePortalServer, *args: str) -> subproce
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=900)
 
 
-def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3, fixtures: Path = HELDOUT) -> HeldoutRun:
+def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3, fixtures: Path = HELDOUT,
+                  half: str | None = None) -> HeldoutRun:
     """Serve a copy of the held-out portals, `sites add` each from its home page, crawl them all.
 
     :param work: an empty directory for the copy, the configs, the database and the archive
     :param project: the checkout whose code adds and crawls (another one gives before/after figures)
     :param parallel: `sites add` processes at a time
     :param fixtures: the held-out set (HELDOUT, HELDOUT2)
+    :param half: only that half's portals (`heldout_portals`)
     """
     portals = work / "portals"
     shutil.copytree(fixtures, portals, ignore=shutil.ignore_patterns("*.py", "*.json", "__pycache__"))
@@ -106,11 +124,24 @@ def add_and_crawl(work: Path, project: Path = ROOT, parallel: int = 3, fixtures:
             return Added(portal["host"], result.returncode, result.stdout + result.stderr[-2000:], config)
 
         with ThreadPoolExecutor(parallel) as pool:
-            added = {a.host: a for a in pool.map(add, heldout_portals(fixtures))}
+            added = {a.host: a for a in pool.map(add, heldout_portals(fixtures, half))}
         crawl = _pipeline(project, server, "crawl", "--db", str(db), "--sites-dir", str(sites),
                           "-s", f"WARC_DIR={work / 'archive'}")
         requested = [request.url for request in server.requests]
     return HeldoutRun(db, added, requested, crawl)
+
+
+def page_file(url: str, fixtures: Path = HELDOUT) -> Path:
+    """The file the sample server answers `url` from in a held-out set.
+
+    :param fixtures: the held-out set (HELDOUT, HELDOUT2)
+    """
+    parts = urlsplit(url)
+    relative = parts.path.lstrip("/")
+    if not relative or relative.endswith("/"):
+        relative += "index.html"
+    path = fixtures / parts.netloc / (relative + ("@" + parts.query if parts.query else ""))
+    return path / "index.html" if path.is_dir() else path
 
 
 def _minute(published: str | None) -> str | None:
@@ -143,15 +174,21 @@ def address_key(url: str) -> str:
     return f"{parts.netloc.lower()}{parts.path.rstrip('/')}?{urlencode(sorted(parse_qsl(parts.query)))}"
 
 
-def stored_rows(db: Path, fixtures: Path = HELDOUT) -> tuple[dict[str, dict], list[str]]:
+def stored_rows(db: Path, fixtures: Path = HELDOUT, half: str | None = None) -> tuple[dict[str, dict], list[str]]:
     """The stored row of each held-out article (by its gold URL), and the stored URLs that are no
-    held-out article or a second copy of one (duplicates, listings or pages stored as articles)."""
+    held-out article or a second copy of one (duplicates, listings or pages stored as articles).
+
+    :param half: only the articles and URLs of that half's portals (`heldout_portals`)
+    """
     stored = stored_articles(db) if db.exists() else {}
-    owner = {address_key(address): article["url"] for article in gold_articles(fixtures)
+    owner = {address_key(address): article["url"] for article in gold_articles(fixtures, half)
              for address in [article["url"], *article["aliases"]]}
+    hosts = {portal["host"] for portal in heldout_portals(fixtures, half)}
     rows: dict[str, dict] = {}
     extra = []
     for url, row in sorted(stored.items()):
+        if urlsplit(url).netloc.lower() not in hosts:
+            continue  # another half's portal
         article = owner.get(address_key(url))
         if article is None or article in rows:
             extra.append(url)
@@ -160,19 +197,19 @@ def stored_rows(db: Path, fixtures: Path = HELDOUT) -> tuple[dict[str, dict], li
     return rows, extra
 
 
-def scores(db: Path, fixtures: Path = HELDOUT
+def scores(db: Path, fixtures: Path = HELDOUT, half: str | None = None
            ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, bool]], list[str]]:
     """Per family, the fraction of held-out articles with each part right; each article's verdict;
     the stored URLs that are no held-out article (`stored_rows`)."""
-    rows, extra = stored_rows(db, fixtures)
-    fractions, verdicts = family_scores(gold_articles(fixtures), rows, judge_heldout)
+    rows, extra = stored_rows(db, fixtures, half)
+    fractions, verdicts = family_scores(gold_articles(fixtures, half), rows, judge_heldout)
     return fractions, verdicts, extra
 
 
-def detection(added: dict[str, Added], fixtures: Path = HELDOUT) -> list[dict]:
+def detection(added: dict[str, Added], fixtures: Path = HELDOUT, half: str | None = None) -> list[dict]:
     """Per portal: the family and sections `sites add` chose next to those expected."""
     rows = []
-    for portal in heldout_portals(fixtures):
+    for portal in heldout_portals(fixtures, half):
         got = added.get(portal["host"])
         rows.append({"host": portal["host"], "expected": portal["family"], "family": got.family if got else None,
                      "sections_expected": portal["sections"], "sections": got.sections if got else [],

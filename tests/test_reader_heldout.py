@@ -9,12 +9,11 @@ stored as an article. Then the reader alone on each page, with the family's rule
 """
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from heldout_gold import HELDOUT, HeldoutRun, add_and_crawl, detection, gold_articles, judge_heldout, scores, stored_rows
+from heldout_gold import HeldoutRun, add_and_crawl, detection, gold_articles, judge_heldout, page_file, scores, stored_rows
 from reader.article import read_page
 from siteconfig import load_families
 
@@ -57,22 +56,12 @@ def test_no_caption_or_chrome_in_any_body(heldout: HeldoutRun) -> None:
 FAMILIES = load_families()
 
 
-def _page_file(url: str) -> Path:
-    """The file the sample server answers `url` from."""
-    parts = urlsplit(url)
-    relative = parts.path.lstrip("/")
-    if not relative or relative.endswith("/"):
-        relative += "index.html"
-    path = HELDOUT / parts.netloc / (relative + ("@" + parts.query if parts.query else ""))
-    return path / "index.html" if path.is_dir() else path
-
-
 @pytest.mark.parametrize("expected", gold_articles(), ids=lambda a: urlsplit(a["url"]).netloc + urlsplit(a["url"]).path[-30:])
 def test_read_page_on_each_heldout_page(expected: dict) -> None:
     """The reader alone on each article page, with its family's rules (the generic ones for the
     CMSs no family describes)."""
     rules = FAMILIES[expected["family"]]["article"]
-    article = read_page(_page_file(expected["url"]).read_bytes(), expected["url"], rules)
+    article = read_page(page_file(expected["url"]).read_bytes(), expected["url"], rules)
     row = {"url": expected["url"], "title": article.title, "published": article.published, "byline": article.byline,
            "body": article.text(), "source": article.source, "captions": "\n".join(article.captions)}
     verdict = judge_heldout(expected, row)

@@ -57,11 +57,55 @@ def read(html: str | bytes, family: str | None = None, **kwargs) -> object:
     ('<figure><img src="a.jpg"><figcaption><p>Trao giấy chứng nhận cho học viên</p></figcaption></figure>',
      "Trao giấy chứng nhận cho học viên"),
     ('<p>Ảnh minh họa: Lớp tập huấn năm trước</p>', "Ảnh minh họa: Lớp tập huấn năm trước"),
+    # Unstyled, wholly in brackets, in the block right after the image.
+    ('<p style="text-align:center"><img src="a.jpg"></p><p>(Quang cảnh lớp tập huấn)</p>', "(Quang cảnh lớp tập huấn)"),
+    ('<figure class="wp-block-image"><img src="a.jpg"></figure><p>(Học viên thực hành)</p>', "(Học viên thực hành)"),
 ])
 def test_captions_are_taken_out_by_structure_and_kept(picture: str, caption: str) -> None:
     article = read(page(article_html(between=picture)))
     assert article.captions == [caption]
     assert article.body == "\n\n".join(PARAGRAPHS)
+
+
+def test_a_source_in_brackets_after_an_image_is_the_source_not_a_caption() -> None:
+    article = read(page(article_html(after='<p><img src="a.jpg"></p><p>(Nguồn: Báo Bình Dương)</p>')))
+    assert (article.captions, article.source) == ([], "Báo Bình Dương")
+    assert article.body == "\n\n".join(PARAGRAPHS)
+
+
+@pytest.mark.parametrize("toolbar", [
+    'Cỡ chữ: <a href="#">A-</a> <a href="#">A</a> <a href="#">A+</a> | <a href="#">In bài viết</a> | '
+    '<a href="#">Gửi email</a> | Chia sẻ: <a href="#">Facebook</a>',
+    'Cỡ chữ: A A A | <a href="#">Bản in</a> | <a href="#">Gửi email</a> | Chia sẻ',
+    '<ul><li><a href="#">Lưu bài viết</a></li><li><a href="#">Gửi bài viết</a></li><li><a href="#">In ra</a></li></ul>',
+])
+def test_toolbars_atop_the_text_are_chrome(toolbar: str) -> None:
+    html = page(article_html().replace('<div class="noidung">', f'<div class="noidung"><div class="tool">{toolbar}</div>'))
+    assert read(html).body == "\n\n".join(PARAGRAPHS)
+
+
+def test_paragraphs_written_as_divs_under_a_long_lead() -> None:
+    """SharePoint-style text: one <div> per paragraph, after a lead longer than any of them (the
+    generic reading, no family: the text is the divs' block, the lead comes first)."""
+    lead = ("Nhằm trang bị kiến thức, kỹ năng cho đội ngũ cán bộ, công chức, viên chức cấp xã, huyện, UBND xã Bình "
+            "Minh tổ chức lớp tập huấn tập trung. Lớp học có 120 học viên đến từ các thôn, ban, ngành, đoàn thể.")
+    html = page('<div class="news-detail"><div id="news-title">Tập huấn kỹ năng tuyên truyền pháp luật</div>'
+                f'<div class="news-date">14/03/2024 16:05</div><div id="news-des">{lead}</div><div id="news-detail">'
+                '<div class="rte">' + "".join(f"<div>{p}</div>" for p in PARAGRAPHS)
+                + '<div><img src="a.jpg"></div><div>(Quang cảnh lớp tập huấn)</div>'
+                + '<div style="text-align:right"><b>Ngọc Anh</b></div></div></div></div>')
+    article = read(html)
+    assert article.body == "\n\n".join([lead, *PARAGRAPHS])
+    assert (article.published, article.byline, article.captions) == \
+        ("2024-03-14T16:05:00+07:00", "Ngọc Anh", ["(Quang cảnh lớp tập huấn)"])
+
+
+def test_portlet_label_after_the_date_line_is_chrome() -> None:
+    html = page('<div class="asset"><h3 class="header-title">Tập huấn kỹ năng tuyên truyền pháp luật</h3>'
+                '<div class="noidung"><div>Ngày đăng 14/03/2024 | 04:05 PM | Lượt xem: 300</div>'
+                '<p>Chi tiết bài viết Tin tức</p>' + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div></div>")
+    article = read(html)
+    assert article.body == "\n\n".join(PARAGRAPHS) and article.published == "2024-03-14T16:05:00+07:00"
 
 
 def test_text_next_to_an_image_that_is_no_caption_stays_in_the_body() -> None:
@@ -177,10 +221,21 @@ def test_date_printed_before_the_headline_inside_its_wrapper() -> None:
     (["admin admin"], None, None),
     (["PV"], "PV", None),
     (["(TTXVN)"], None, "TTXVN"),
+    (["Văn phòng HĐND và UBND xã"], "Văn phòng HĐND và UBND xã", None),  # a unit signs
 ])
 def test_byline_source_and_posting_account_lines(tail: list[str], byline: str | None, source: str | None) -> None:
     article = read(page(article_html(after="".join(f"<p>{line}</p>" for line in tail))))
     assert (article.byline, article.source) == (byline, source)
+    assert article.body == "\n\n".join(PARAGRAPHS)
+
+
+@pytest.mark.parametrize("date", [
+    '<div class="info"><span>Thứ Năm, 14/03/2024, 16:05</span> <span>Lượt xem: 239</span> <span>Tác giả: Minh Thu</span></div>',
+    '<div class="ngay">14/03/2024 16:05</div><div class="meta">Tin, ảnh: Minh Thu | Lượt xem: 20</div>',
+])
+def test_labelled_byline_printed_with_the_date_line(date: str) -> None:
+    article = read(page(article_html(date=date)))
+    assert (article.byline, article.published) == ("Minh Thu", "2024-03-14T16:05:00+07:00")
     assert article.body == "\n\n".join(PARAGRAPHS)
 
 
