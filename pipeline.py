@@ -342,8 +342,8 @@ def schema(write_metadata: bool) -> None:
 def ingest(articles: str, records: str | None, batch_size: int, jobs: int, db_path: str) -> None:
     """Store articles (JSON lines or a directory of JSON files) and their records.
 
-    Exit codes: 0 every article stored, 1 some entries failed (each in `errors`, naming file and
-    line; the others stored), 3 the run crashed (unreadable input, full disk; the database keeps
+    Exit codes: 0 every article stored, 1 some entries failed or could not be extracted (each in
+    `errors`, naming file and line; the others stored), 3 the run crashed (unreadable input, full disk; the database keeps
     every batch committed before).
     """
     from stages.ingest import ingest as run_ingest
@@ -352,7 +352,7 @@ def ingest(articles: str, records: str | None, batch_size: int, jobs: int, db_pa
     with crash_reported(db_path):
         stats = run_ingest(open_database(db_path), articles, records, batch_size=batch_size, jobs=jobs)
     click.echo(stats.summary(), err=True)
-    sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
+    sys.exit(EXIT_SOME_FAILED if stats.some_failed else 0)
 
 
 @cli.command()
@@ -371,7 +371,7 @@ def reextract(batch_size: int, jobs: int, db_path: str) -> None:
     with crash_reported(db_path):
         stats = run_reextract(open_database(db_path), batch_size=batch_size, jobs=jobs)
     click.echo(stats.summary(), err=True)
-    sys.exit(EXIT_SOME_FAILED if stats.failed else 0)
+    sys.exit(EXIT_SOME_FAILED if stats.some_failed else 0)
 
 
 CORRECTIONS_FILE = ROOT / "data" / "corrections.yml"

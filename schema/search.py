@@ -27,6 +27,8 @@ _NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\u0300-\u036f]+")
 # How many other words may stand between the first and the last word of a query (FTS5 NEAR),
 # beyond the query's own length: about a clause.
 NEAR_WINDOW = 10
+MAX_QUERY_WORDS = 32  # words of a query that count (see query_terms)
+MAX_QUERY_CHARACTERS = 2000  # read no further (32 words are far shorter)
 AS_TYPED_COLUMNS = "{title body}"
 FOLDED_COLUMNS = "{title_folded body_folded}"
 RANK_TIERS = 4  # how many expressions ranked_match_expressions returns at most
@@ -56,12 +58,14 @@ def fold(text: str | None) -> str | None:
 def query_terms(query: str) -> list[list[str]]:
     """The terms of a query: each word alone, or the words of a "quoted phrase" together.
 
-    FTS syntax (AND, OR, *, -, parentheses) is read as plain words.
+    FTS syntax (AND, OR, *, -, parentheses) is read as plain words. Only the first
+    MAX_QUERY_WORDS words count: FTS5's cost grows faster than a NEAR group's length, and a pasted
+    page of text would hold a search worker for seconds.
 
     :param query: what the user typed
     :return: one list of words per term, in order; [] when the query has no words
     """
-    query = unicodedata.normalize("NFC", query)
+    query = unicodedata.normalize("NFC", query[:MAX_QUERY_CHARACTERS])
     terms: list[list[str]] = []
     position = 0
     for quoted in _QUOTED.finditer(query):
@@ -71,7 +75,13 @@ def query_terms(query: str) -> list[list[str]]:
             terms.append(phrase)
         position = quoted.end()
     terms += [[word] for word in _TOKEN.findall(query[position:])]
-    return terms
+    kept, words = [], 0
+    for term in terms:
+        if words + len(term) > MAX_QUERY_WORDS:
+            break
+        kept.append(term)
+        words += len(term)
+    return kept
 
 
 def _phrase(words: list[str]) -> str:

@@ -39,6 +39,12 @@ class IngestStats:
     unchanged: int = 0
     invalid: int = 0
     failed: int = 0
+    not_extracted: int = 0  # stored (or kept as stored) without a new record: the extractor raised
+
+    @property
+    def some_failed(self) -> bool:
+        """Whether any entry failed to be stored or extracted (the command then exits 1)."""
+        return bool(self.failed or self.not_extracted)
 
     def count(self, status: str) -> None:
         """Count one save_articles status ("new", "changed+invalid", "failed", ...)."""
@@ -51,7 +57,8 @@ class IngestStats:
     def summary(self) -> str:
         """One line for the command line."""
         return (f"{self.total} articles: {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
-                f"{self.invalid} with invalid records, {self.failed} failed")
+                f"{self.invalid} with invalid records, {self.failed} failed"
+                + (f", {self.not_extracted} not extracted (see errors)" if self.not_extracted else ""))
 
 
 def default_extractor() -> Extractor:
@@ -140,7 +147,7 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
         pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
     else:
         extract = extractor or default_extractor()
-        pairs = _extracted(db, accepted, extract, jobs, batch_size)
+        pairs = _extracted(db, accepted, extract, jobs, batch_size, stats)
     for statuses in save_stream(db, pairs, batch_size):
         for status in statuses:
             stats.count(status)
@@ -194,7 +201,7 @@ def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Ent
 
 
 def _extracted(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]], extractor: Extractor,
-               jobs: int, batch_size: int) -> Iterator[tuple[dict, dict | None]]:
+               jobs: int, batch_size: int, stats: IngestStats) -> Iterator[tuple[dict, dict | None]]:
     """(article, record) from running the extractor, in `jobs` processes (a batch ahead of the
     writer, so that they extract the next batch while it is written); its failures logged."""
     articles = ((entry.where, article) for entry, article in accepted if article is not None)
@@ -203,6 +210,7 @@ def _extracted(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict |
     for where, article, record, problem in results:
         if problem is not None:
             record_error(db, article["url"], "extract", f"{where}: {problem}")
+            stats.not_extracted += 1
         yield article, record
 
 
@@ -271,8 +279,9 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
         results = map_in_order(partial(extract_article, extract), stored(), jobs, warm_up=partial(warm_up, extract),
                                ahead=batch_size)
         for article, record, problem in results:
-            if problem is not None:
+            if problem is not None:  # its stored record and derived rows stay as they are
                 record_error(db, article["url"], "extract", problem)
+                stats.not_extracted += 1
             elif target["version"] is None:
                 target["version"] = record["extractor_version"]
             yield article, record

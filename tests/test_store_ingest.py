@@ -295,3 +295,42 @@ def test_bench_smoke(tmp_path: Path) -> None:
 def test_commands_report_missing_database(command: list[str]) -> None:
     result = run_pipeline(*command)
     assert result.returncode != 0 and "no database" in result.stderr
+
+
+def _failing_on(word: str):
+    """The project's extractor, raising on texts that hold `word` (an extractor bug on one article)."""
+    from extract import extract_record
+
+    def extractor(text, **kwargs):
+        if word in (text or ""):
+            raise AttributeError("a bug on this article")
+        return extract_record(text, **kwargs)
+    return extractor
+
+
+TRAINING = "Ngày 5/3/2024, UBND huyện Tháp Mười tỉnh Đồng Tháp tổ chức lớp tập huấn cho 50 học viên."
+
+
+def test_an_article_the_extractor_fails_on_is_counted_and_its_stored_rows_kept(tmp_path: Path) -> None:
+    lines = tmp_path / "articles.jsonl"
+    lines.write_text("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in [
+        {"url": "https://a.gov.vn/ok", "text": TRAINING},
+        {"url": "https://a.gov.vn/later", "text": "LATER " + TRAINING}]), encoding="utf-8")
+    db = open_database(tmp_path / "training.db")
+    first = ingest(db, lines, extractor=_failing_on("NEVER"))
+    assert first.new == 2 and not first.some_failed
+    events = db.execute("select count(*) from events").fetchone()[0]
+    assert events == 2
+    # reextract meets a bug on one article: counted, named in errors, its events kept as they were.
+    db.execute("update articles set extractor_version = 'old'")
+    db.conn.commit()
+    again = reextract(db, extractor=_failing_on("LATER"))
+    assert again.not_extracted == 1 and again.some_failed and "1 not extracted" in again.summary()
+    assert db.execute("select count(*) from events").fetchone()[0] == events
+    [(url, message)] = db.execute("select url, message from errors where stage = 'extract'").fetchall()
+    assert url == "https://a.gov.vn/later" and "AttributeError: a bug on this article" in message
+    # ingest the same: the article is stored, the failure counted (the command exits 1).
+    other = open_database(tmp_path / "other.db")
+    stats = ingest(other, lines, extractor=_failing_on("LATER"))
+    assert stats.new == 2 and stats.not_extracted == 1 and stats.some_failed
+    assert other.execute("select count(*) from events").fetchone()[0] == 1

@@ -140,3 +140,13 @@ def test_hit_expressions_try_each_tier_in_the_title_first() -> None:
     assert hits[1::2] == ranked_match_expressions("Đồng Tháp")
     assert hits[-2] == '{title_folded} : NEAR("Dong" "Thap", 12)'
     assert len(hits) == HIT_TIERS
+
+
+def test_only_the_first_words_of_a_very_long_query_count(db) -> None:
+    from schema.search import MAX_QUERY_WORDS
+
+    pasted = "Dong Thap " + " ".join(["tập huấn"] * 5000)
+    terms = query_terms(pasted)
+    assert sum(len(term) for term in terms) == MAX_QUERY_WORDS and terms[:2] == [["Dong"], ["Thap"]]
+    assert query_terms('"' + "a " * 40 + '"') == []  # a phrase longer than the cap is left out whole
+    assert set(urls(search_articles(db, pasted))) <= set(urls(search_articles(db, "Dong Thap")))  # and at once
