@@ -25,10 +25,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .document import Doc, Occupied
+from .document import PROSE_WORDS, Doc, Occupied, has_words
 from .patterns import AnyOf, Gated, opening
 from .patterns import words as _words
 from .resources import lexicon
+
+
+# The training words of an institution's name, capitalised ("Trung tâm Bồi dưỡng chính trị").
+_INSTITUTION_TRAINING_WORDS = ("Bồi dưỡng", "Đào tạo nghề", "Dạy nghề", "Huấn luyện", "Đào tạo", "BỒI DƯỠNG", "ĐÀO TẠO",
+                               "DẠY NGHỀ", "HUẤN LUYỆN")
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +48,10 @@ def _patterns() -> dict[str, re.Pattern | AnyOf | Gated]:
     return {
         "term": re.compile(terms),
         # "Trung tâm Bồi dưỡng chính trị", "Trường Đào tạo nghề": a name, not an activity (capitals).
-        "institution": re.compile(r"(?:Trường|Trung tâm|Cơ sở|Học viện|Viện|TRƯỜNG|TRUNG TÂM|CƠ SỞ|HỌC VIỆN)\s+"
-                                  r"(?:Bồi dưỡng|Đào tạo nghề|Dạy nghề|Huấn luyện|Đào tạo|BỒI DƯỠNG|ĐÀO TẠO|DẠY NGHỀ|"
-                                  r"HUẤN LUYỆN)(?![^\W\d_])"),
+        # (Scanned only where one of its training words is written capitalised: few texts.)
+        "institution": Gated(re.compile(r"(?:Trường|Trung tâm|Cơ sở|Học viện|Viện|TRƯỜNG|TRUNG TÂM|CƠ SỞ|HỌC VIỆN)\s+"
+                                        rf"(?:{'|'.join(_INSTITUTION_TRAINING_WORDS)})(?![^\W\d_])"),
+                             _INSTITUTION_TRAINING_WORDS),
         "not_training_use": Gated(re.compile(_words(lex["not_training_uses"])), lex["not_training_uses"]),
         "document_headline": re.compile(_words(lex["document_acts"]) + r"\s+(?:\S+\s+){0,4}?"
                                         + _words(lex["document_kinds"])),
@@ -188,7 +194,7 @@ def classify(doc: Doc, attendance: bool = False, organised: bool = False, dated:
         return TrainingVerdict(False, [plan], "plan for a future training")
     if not (attendance or organised or dated or p["realised"].search(low)):
         return TrainingVerdict(False, evidence, "no sign that a training took place")
-    if p["future"].search(low) and not p["held"].search(low):
+    if not p["held"].search(low) and p["future"].search(low):  # (held wording is found early; future is scanned to the end)
         return TrainingVerdict(False, evidence, "future-only wording")
     return TrainingVerdict(True, evidence, reason)
 
@@ -288,7 +294,7 @@ def _fills_the_body(doc: Doc, named: set[int]) -> bool:
     line of statistics, a visit's talk)."""
     low = doc.norm.lower
     prose = [i for i, (a, b) in enumerate(doc.sentences)
-             if len(low[a:b].split()) >= 8 and low[a:b].rstrip()[-1:] in _SENTENCE_END]
+             if has_words(low[a:b], PROSE_WORDS) and low[a:b].rstrip()[-1:] in _SENTENCE_END]
     naming = sum(i in named for i in prose)
     return bool(prose) and naming >= min(_MIN_FILLING_SENTENCES, len(prose)) and naming / len(prose) >= _FILLS_THE_BODY
 

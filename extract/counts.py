@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .document import Doc, Occupied
 from .numbers import NUMBER, NUMBER_WORD_FIRST, NUMBER_WORD_NEXT, parse_number, parse_number_words
-from .patterns import Gated, alternation
+from .patterns import ByOpening, Gated, alternation
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
@@ -38,7 +38,7 @@ class Count:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern | Gated, ...]:
+def _patterns() -> tuple[re.Pattern | Gated | ByOpening, ...]:
     lex = lexicon()
     units = alternation(lex["participant_units"] + list(lex["other_units"]))
     qualifiers = alternation(lex["qualifiers"])
@@ -49,7 +49,8 @@ def _patterns() -> tuple[re.Pattern | Gated, ...]:
     # (A text without the amounts' first words, "hàng", "vài", is not scanned: the scan tries every "h".)
     vague_count = Gated(re.compile(rf"({alternation(lex['vague_amounts'])})\s+({units})(?![^\W\d_])"),
                         (w.split(" ")[0] for w in lex["vague_amounts"]))
-    worded = re.compile(rf"({alternation(NUMBER_WORD_FIRST)}{NUMBER_WORD_NEXT})\s+({units})(?![^\W\d_])")
+    # (Number words open with common letters: one scan per letter is faster than one scan for all.)
+    worded = ByOpening(NUMBER_WORD_FIRST, rf"({{words}}{NUMBER_WORD_NEXT})\s+({units})(?![^\W\d_])")
     subcount = re.compile(rf"{alternation(lex['subcount_cues'])}(?:\s+có)?\s*[:,]?\s*$")
     # The total stated after its noun: "Tổng số học viên tham gia lớp học là 45", "số đại biểu: 120".
     people = alternation(lex["participant_units"])
@@ -223,7 +224,7 @@ def _mark_parts_of_lists(doc: Doc, counts: list[Count]) -> None:
             for c in per_class:
                 c.role = "subcount"
 
-def _at_word_starts(pattern: re.Pattern | Gated, low: str):
+def _at_word_starts(pattern: re.Pattern | Gated | ByOpening, low: str):
     """`pattern.finditer(low)`, keeping only matches that start a word (a match inside a word,
     "hai" of "khai", is dropped and the search goes on from its next character)."""
     pos = 0

@@ -148,7 +148,7 @@ class Doc:
                 continue
             start = max(start, after)
             sentence = self.norm.lower[start:end].strip(" .")
-            if len(sentence.split()) >= _PROSE_WORDS and sentence not in seen:
+            if has_words(sentence, PROSE_WORDS) and sentence not in seen:
                 seen.add(sentence)
                 found.append((start, end))
         self._lead_scan = (found, seen, i)
@@ -177,12 +177,12 @@ class Doc:
             line = self.norm.text[start:end].strip()
             if i > 0 and len(line) <= 80 and _DATE_LINE.search(line):
                 prev_start, prev_end = head[i - 1]
-                if len(self.norm.text[prev_start:prev_end].split()) >= 4:
+                if has_words(self.norm.text[prev_start:prev_end], 4):
                     return _strip(self.norm.text, prev_start, prev_end)
                 break
         for start, end in head[:5]:
             line = self.norm.text[start:end].strip()
-            if len(line.split()) >= 4 and not _CHROME.match(line) and not _DATE_LINE.search(line[:25]):
+            if has_words(line, 4) and not _CHROME.match(line) and not _DATE_LINE.search(line[:25]):
                 # A first line that is a long paragraph is body text, not a headline.
                 return _strip(self.norm.text, start, end) if len(line) <= 200 else None
         return None
@@ -206,9 +206,15 @@ class Doc:
 
 
 _SLUG_MIN_WORDS = 4
-_PROSE_WORDS = 8
+PROSE_WORDS = 8  # a sentence of prose has at least this many words (the lead, a body the training fills)
 _SLUG_HEAD_LINES = 12
 _SLUG_LINE_CHARS = 250  # a longer line is a paragraph, not a headline
+
+
+def has_words(text: str, n: int) -> bool:
+    """Whether `text` holds at least `n` words (separated by white space); only the first `n` are
+    split off, not every word of a long sentence."""
+    return len(text.split(None, n - 1)) >= n
 
 
 def _first_keys(line: str, n: int) -> list[str]:

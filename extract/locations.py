@@ -60,7 +60,7 @@ _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
 _DASH = re.compile(r"\s?-\s?")
 _LIST_JOIN = re.compile(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?")
 _VOWELS = re.compile(r"[aeiouy]+")
-_LAST_WORD = re.compile(r"(\(|[^\s(]+)\s*$")
+_WORD_BEFORE_CHARS = 24  # how far back `_word_before` looks
 _NEXT_WORD = re.compile(r"\s?-\s?|\s")
 _LEADING_NUMBER = re.compile(r"\d+")
 _INITIAL_BEFORE = re.compile(r"(?<!\w)\w\.\s*$")  # a person's initial: "Nguyễn Q. Bình Minh"
@@ -333,8 +333,11 @@ class PlaceFinder:
                 return
             spans: dict[int, list[int]] = {}
             for i, (a, b) in enumerate(run):
-                if place_key(text[a:b]) in first_keys:
-                    ends = [j for j in range(min(len(run), i + 5), i, -1) if place_key(text[a:run[j - 1][1]]) in bare_keys]
+                key = place_key(text[a:b])
+                if key in first_keys:
+                    ends = [j for j in range(min(len(run), i + 5), i + 1, -1) if place_key(text[a:run[j - 1][1]]) in bare_keys]
+                    if key in bare_keys:  # (the word alone, its key taken)
+                        ends.append(i + 1)
                     if ends:
                         spans[i] = ends
             if spans:
@@ -561,11 +564,21 @@ def _is_word_char(c: str) -> bool:
 
 
 def _word_before(text: str, pos: int) -> str:
-    """The word (or opening parenthesis) right before `pos` on the same line."""
-    m = _LAST_WORD.search(text[max(0, pos - 24):pos])
-    if not m or "\n" in text[max(0, pos - 24) + m.start():pos]:
+    """The word (or opening parenthesis) right before `pos` on the same line, within 24 characters:
+    the white space before `pos` skipped, then the characters back to a space or "(" (read
+    backwards: a pattern anchored at the end would be tried, and backtrack, at every position)."""
+    start = max(0, pos - _WORD_BEFORE_CHARS)
+    end = pos
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end == start:
         return ""
-    return m.group(1)
+    begin = end - 1
+    if text[begin] != "(":
+        begin = end
+        while begin > start and not text[begin - 1].isspace() and text[begin - 1] != "(":
+            begin -= 1
+    return "" if "\n" in text[begin:pos] else text[begin:end]
 
 
 def _acronym(word: str) -> bool:

@@ -151,7 +151,9 @@ class Gated:
 
     def __init__(self, pattern: re.Pattern, literals: Iterable[str]) -> None:
         self.pattern = pattern
-        self.literals = tuple(dict.fromkeys(literals))
+        literals = list(dict.fromkeys(literals))
+        # (a string that holds another of them is there only where that one is: not looked for)
+        self.literals = tuple(s for s in literals if not any(o != s and o in s for o in literals))
 
     def _may_match(self, text: str, pos: int, endpos: int) -> bool:
         return any(text.find(literal, pos, endpos) != -1 for literal in self.literals)
@@ -163,3 +165,31 @@ class Gated:
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         """`pattern.finditer`, empty without a scan when no literal is in `text[pos:endpos]`."""
         return self.pattern.finditer(text, pos, endpos) if self._may_match(text, pos, endpos) else iter(())
+
+
+class ByOpening:
+    """A pattern that opens with a list of words, `(?:w1|w2|…)` in `template`, scanned as one
+    pattern per first letter of the words. A pattern that opens with one literal character is
+    scanned for it in a fast loop; one that opens with a choice of characters tests each
+    character of the text against them, several times slower. The same first match: at one
+    position only the words of its letter can match.
+
+    :param words: the words (literal, escaped here), as `alternation` takes them
+    :param template: regex source with the placeholder `{words}` where the words stand first
+    """
+
+    def __init__(self, words: Iterable[str], template: str) -> None:
+        by_letter: dict[str, list[str]] = {}
+        for word in words:
+            if word:
+                by_letter.setdefault(word[0], []).append(word)
+        self.patterns = [re.compile(template.replace("{words}", alternation(group))) for group in by_letter.values()]
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
+        """The leftmost match in `text[pos:endpos]`, as `re.Pattern.search` of the whole pattern."""
+        found = None
+        for pattern in self.patterns:
+            m = pattern.search(text, pos, endpos)
+            if m is not None and (found is None or m.start() < found.start()):
+                found = m
+        return found
