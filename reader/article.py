@@ -213,12 +213,13 @@ def _chrome_keys(found: list[Candidate]) -> Iterable[str]:
 
 
 def _without_top_chrome(lines: list[str]) -> list[str]:
-    """Portlet and section labels printed above the text ("CHUYÊN MỤC", "Chi tiết bài viết"),
-    before or after the date line (which `_take_date_lines` takes later)."""
+    """Portlet and section labels ("CHUYÊN MỤC", "Chi tiết bài viết") and the portal's contact
+    line printed above the text, before or after the date line (which `_take_date_lines` takes
+    later)."""
     words = vocabulary()
     labels = set()
-    for index, line in enumerate(lines[:min(3, len(lines) - 1)]):
-        if words.chrome_title.match(line):
+    for index, line in enumerate(lines[:min(5, len(lines) - 1)]):
+        if words.chrome_title.match(line) or (len(line) < 150 and words.contact_line.search(line)):
             labels.add(index)
         elif date_line_rest(line) is None:
             break

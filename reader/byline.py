@@ -53,6 +53,18 @@ def labelled_byline(line: str) -> str | None:
     return match["name"].strip() if match and len(line) < 150 else None
 
 
+def people_parts(line: str) -> list[str]:
+    """A line naming several people or sources, split before each label after the first
+    ("Tác giả: Minh Đức - Nguồn tin: Phòng Văn hóa" → "Tác giả: Minh Đức", "Nguồn tin: Phòng Văn
+    hóa"); the line alone when it holds one label or none."""
+    starts = [match.start() for match in vocabulary().people_label.finditer(line) if match.start() > 0]
+    if not starts or len(line) > 200:
+        return [line]
+    bounds = [0, *starts, len(line)]
+    parts = [line[a:b].strip().strip("-–|,;").strip() for a, b in zip(bounds, bounds[1:])]
+    return [part for part in parts if part]
+
+
 def byline_within(line: str) -> str | None:
     """The name a label gives inside a longer line ("Thứ Năm, 16/11/2023 | Tác giả: Minh Thu"),
     when it reads as a byline (a name, initials, "Name - Unit"), or None."""
@@ -97,7 +109,7 @@ def read_selected(texts: list[str]) -> People:
     """Byline and source from the family's byline elements ("Tác giả: …", "Nguồn tin: …")."""
     people = People()
     for text in texts:
-        for line in (t.strip() for t in text.split("\n")):
+        for line in (part for t in text.split("\n") for part in people_parts(t.strip())):
             if not line:
                 continue
             if (source := source_of(line)) and not people.source:
@@ -123,7 +135,12 @@ def split_people(lines: list[str], is_chrome_line) -> People:
     taken_bare_at = None
     while index >= 1 and index >= len(lines) - _TAIL_LINES:
         line = lines[index]
-        if (source := source_of(line)) is not None:
+        if len(parts := people_parts(line)) > 1 and all(source_of(p) or labelled_byline(p) or bare_byline(p)
+                                                         for p in parts):
+            # "Tác giả: Minh Đức - Nguồn tin: …", "Minh Đức | Nguồn: Báo Long An"
+            people.source = people.source or next((s for p in parts if (s := source_of(p))), None)
+            labelled = labelled or next((n for p in parts if not source_of(p) and (n := labelled_byline(p) or bare_byline(p))), None)
+        elif (source := source_of(line)) is not None:
             people.source = people.source or source
         elif (name := labelled_byline(line)) is not None:
             labelled = labelled or name

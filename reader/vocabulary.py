@@ -41,6 +41,7 @@ class Vocabulary:
     posting_account: re.Pattern[str]
     byline: re.Pattern[str]
     byline_within: re.Pattern[str]
+    people_label: re.Pattern[str]
     source: re.Pattern[str]
     not_bylines: frozenset[str]
     short_bylines: frozenset[str]
@@ -90,6 +91,8 @@ def vocabulary() -> Vocabulary:
         byline_within=re.compile(rf"(?:^|(?<=[\s|,;]))(?:{_labels(data['byline_labels'])}"
                                  rf"|{_labels(data['byline_labels_needs_colon'])})\s*[:：]\s*"
                                  rf"(?P<name>[^|:;]{{2,60}}?)\s*(?=[|;]|\Z)", re.I),
+        people_label=re.compile(rf"(?<![\wÀ-ỹ])(?:{_labels(data['source_labels'])}|{_labels(data['byline_labels'])}|"
+                                rf"{_labels(data['byline_labels_needs_colon'])})\s*[:：]", re.I),
         source=re.compile(rf"^(?:(?:{_labels(data['source_labels'])})\s*[:：]\s*"
                           rf"|theo\s+(?=(?:{_labels(data['source_outlets'])})\b))(?P<name>.{{2,150}}?)\s*\.?\Z", re.I),
         not_bylines=frozenset(data["not_bylines"]),

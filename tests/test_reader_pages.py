@@ -78,6 +78,9 @@ def test_a_source_in_brackets_after_an_image_is_the_source_not_a_caption() -> No
     '<a href="#">Gửi email</a> | Chia sẻ: <a href="#">Facebook</a>',
     'Cỡ chữ: A A A | <a href="#">Bản in</a> | <a href="#">Gửi email</a> | Chia sẻ',
     '<ul><li><a href="#">Lưu bài viết</a></li><li><a href="#">Gửi bài viết</a></li><li><a href="#">In ra</a></li></ul>',
+    "Cỡ chữ: Nhỏ | Vừa | Lớn", "Nghe đọc bài viết", "Đọc bài | Dừng đọc", "In bài viết | Gửi cho bạn bè | Lưu lại",
+    "Lượt đọc: 120", "Tin tức - Sự kiện » Tin trong xã",
+    "Tổng số điểm của bài viết là: 0 trong 0 đánh giá",
 ])
 def test_toolbars_atop_the_text_are_chrome(toolbar: str) -> None:
     html = page(article_html().replace('<div class="noidung">', f'<div class="noidung"><div class="tool">{toolbar}</div>'))
@@ -98,6 +101,16 @@ def test_paragraphs_written_as_divs_under_a_long_lead() -> None:
     assert article.body == "\n\n".join([lead, *PARAGRAPHS])
     assert (article.published, article.byline, article.captions) == \
         ("2024-03-14T16:05:00+07:00", "Ngọc Anh", ["(Quang cảnh lớp tập huấn)"])
+
+
+def test_site_clutter_atop_the_text_is_chrome() -> None:
+    """Section label, today's date and the portal's contact line printed inside the content, under
+    the article's date line."""
+    clutter = ('<div class="ngay">14/03/2024 16:05</div><div>Tin tức - Sự kiện</div><div>Thứ Tư, 22/05/2024</div>'
+               '<div>Điện thoại: 0251.3866.123 | Email: binhminh@gov.vn</div>')
+    html = page(article_html(date="").replace('<div class="noidung">', f'<div class="noidung">{clutter}'))
+    article = read(html)
+    assert article.body == "\n\n".join(PARAGRAPHS) and article.published == "2024-03-14T16:05:00+07:00"
 
 
 def test_portlet_label_after_the_date_line_is_chrome() -> None:
@@ -222,6 +235,8 @@ def test_date_printed_before_the_headline_inside_its_wrapper() -> None:
     (["PV"], "PV", None),
     (["(TTXVN)"], None, "TTXVN"),
     (["Văn phòng HĐND và UBND xã"], "Văn phòng HĐND và UBND xã", None),  # a unit signs
+    (["Tác giả: Minh Đức - Nguồn tin: Phòng Văn hóa huyện"], "Minh Đức", "Phòng Văn hóa huyện"),  # one line, two labels
+    (["Minh Đức | Nguồn: Báo Bình Dương"], "Minh Đức", "Báo Bình Dương"),
 ])
 def test_byline_source_and_posting_account_lines(tail: list[str], byline: str | None, source: str | None) -> None:
     article = read(page(article_html(after="".join(f"<p>{line}</p>" for line in tail))))
