@@ -12,14 +12,14 @@ from functools import lru_cache
 
 from .document import Doc, Occupied
 from .numbers import NUMBER, NUMBER_WORD_FIRST, NUMBER_WORD_NEXT, parse_number, parse_number_words
-from .patterns import ByOpening, Gated, alternation
+from .patterns import ByOpening, Gated, alternation, word_start_after_letter
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
 _WOMEN_AFTER = re.compile(r"\s+(?:nữ|là nữ)\b")  # "80 học viên nữ": part of the total
 # "Lớp thứ nhất có 50 học viên", "lớp 2, khai giảng ngày 5/3, có 45": a count for one of several
 # classes, within its clause.
-_ONE_CLASS = re.compile(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,60}$")
+_ONE_CLASS = re.compile(word_start_after_letter(r"\blớp (?:thứ \w+|số \d+|\d+)\b[^.;\n]{0,60}$"))
 _CLASS_WINDOW = 80
 # The words after a number that may be the attendees' noun phrase ("thuyền trưởng, chủ tàu").
 _ATTENDEE_WORDS = rf"[^\W\d_]+(?: [^\W\d_]+){{0,2}}"

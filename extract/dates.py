@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .patterns import alternation, opening
+from .patterns import alternation, opening, word_start_after_letter
 from .resources import lexicon
 
 MAX_DATES = 2000  # dates read per article; a longer list is pathological input (counted warning)
@@ -106,7 +106,7 @@ _NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6
 # A line that is only a date and a time ("15/03/2023 10:20", "Cập nhật: 08:15 | 05/09/2016").
 _DATE_ONLY_LINE = re.compile(r"[^\w]*(?:(?:cập nhật|ngày đăng|đăng lúc|ngày|lúc)\s*:?\s*)*[\d/.:|, -]*(?:am|pm|sa|ch)?[\d/.:|, -]*$", re.I)
 _CLOCK = re.compile(r"\d{1,2}:\d{2}")
-_WORDS_IN_SENTENCES = re.compile(r"\b(tổ chức|tham dự|tham gia|khai mạc|tập huấn|diễn ra)\b")
+_WORDS_IN_SENTENCES = re.compile(word_start_after_letter(r"\b(tổ chức|tham dự|tham gia|khai mạc|tập huấn|diễn ra)\b"))
 
 
 @dataclass

@@ -16,7 +16,7 @@ from .dates import DateMention, Duration, YearContext, YearHint, iso, resolve
 from .document import Doc
 from .locations import Place
 from .organizers import Organizer
-from .patterns import WORD, AnyOf, words
+from .patterns import WORD, AnyOf, word_start_after_letter, words
 
 _TRANSITION = re.compile(r"\W*(?:bên cạnh đó|trước đó|ngoài ra|sau đó|tiếp đó|tiếp theo|cũng trong|đồng thời|mặt khác)\b")
 _HELD = re.compile(words(["tổ chức", "hoàn thành", "mở", "khai giảng", "khai mạc"], WORD))
@@ -36,7 +36,7 @@ _ATTENDANCE = AnyOf(r"tham dự|tham gia|học viên|đại biểu|lớp|khai m�
 _DOCUMENT_ACT = re.compile(words(["ban hành", "phê duyệt", "ký ban hành", "ký quyết định", "ký kết", "công bố quyết định"],
                                  WORD))
 # "tại hội trường UBND huyện X", "ở xã Y": the place of the activity; no clause break in between.
-_AT = re.compile(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$")
+_AT = re.compile(word_start_after_letter(r"\b(?:tại|ở|về)\b[^,.;:\n()]{0,40}$"))
 
 
 @dataclass

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Doc
+from .patterns import word_start_after_letter
 
 _VERB_WORDS = r"(?:tổ chức|khai giảng|khai mạc|mở|triển khai)\b"
 # "(?:\s+(?:đã|vừa|chính thức|đồng))?(?:\s+phối hợp)?\s+<verb>": every way opens with white space,
@@ -24,7 +25,7 @@ _VERB_WORDS_BEFORE = 4  # the most words _VERB reads before its verb ("chính th
 # Matched where the verb ends (not on the rest of the sentence cut out: a long sentence with many
 # verbs would be copied once per verb).
 _ACTIVITY_AFTER = re.compile(r"[^.\n]{0,60}?\b(?:tập huấn|bồi dưỡng|huấn luyện|đào tạo|lớp|khóa học|hội nghị tập huấn)")
-_PASSIVE = re.compile(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b")
+_PASSIVE = re.compile(word_start_after_letter(r"\bdo\s+([^.;\n]{3,150}?)\s+(?:phối hợp\s+(?:với\s+)?[^.;\n]{3,100}?\s+)?tổ chức\b"))
 _CO = re.compile(r"\s+(?:(?:đã|vừa|cũng) )?(?:phối hợp với|phối hợp cùng|phối hợp|cùng với|kết hợp với)\s+")
 _TRAILING = re.compile(r"(?:\s+(?:đã|vừa|cũng|đã được|sẽ|chính thức|đồng thời))+$")
 _LEADING = re.compile(r"^(?:các|những|cả)\s+")

@@ -62,12 +62,48 @@ def opening(branches: Iterable[tuple[str, str]], not_after: Iterable[str] = ()) 
 
 def word_start_after_letter(source: str) -> str:
     """`source` with a leading `\\b` before a letter moved after that letter (`\\bct ?135` ->
-    `c(?<!\\w[\\s\\S])t ?135`): the same matches, and the pattern opens with a literal.
+    `c(?<!\\w[\\s\\S])t ?135`), also before a group whose alternatives each open with a letter
+    (`\\b(?:vốn|kinh phí)` -> `(?:v(?<!…)ốn|k(?<!…)inh phí)`): the same matches, and the pattern
+    opens with literals (a pattern that opens with `\\b` is tried at every position of the text).
 
     :param source: a regex source, e.g. one written in a data file
     """
-    m = re.match(r"\\b([^\W\d_])", source)
-    return m.group(1) + f"(?<!{WORD}[\\s\\S])" + source[m.end():] if m else source
+    m = re.match(r"\\b([^\W\d_])(?![?*+{])", source)  # (a letter a quantifier repeats stays where it is)
+    if m:
+        return m.group(1) + f"(?<!{WORD}[\\s\\S])" + source[m.end():]
+    group = re.match(r"\\b(\((?:\?:)?)", source)
+    parts = _alternatives(source, group.end()) if group else None
+    if not parts or not all(re.match(r"[^\W\d_](?![?*+{])", alternative) for alternative in parts[0]):
+        return source
+    alternatives, close = parts
+    return group.group(1) + "|".join(a[0] + f"(?<!{WORD}[\\s\\S])" + a[1:] for a in alternatives) + source[close:]
+
+
+def _alternatives(source: str, start: int) -> tuple[list[str], int] | None:
+    """The top-level alternatives of the group whose contents start at `start`, and the position of
+    its closing parenthesis; None when the group cannot be read (an unbalanced source)."""
+    parts, depth, i, begin = [], 0, start, start
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character class: its parentheses and bars are characters
+            i += 2 if source[i + 1:i + 2] == "]" else 1
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            if depth == 0:
+                parts.append(source[begin:i])
+                return parts, i
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(source[begin:i])
+            begin = i + 1
+        i += 1
+    return None
 
 
 def required_literals(pattern: re.Pattern, shortest: int = 3) -> list[str]:

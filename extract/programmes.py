@@ -18,7 +18,8 @@ from .resources import programme_catalogue
 
 _PERIOD_AFTER = re.compile(r"^[^.;\n]{0,40}?giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
 _PERIOD_ANYWHERE = re.compile(r"giai đoạn\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})")
-_COMPONENT = re.compile(r"\b(tiểu dự án\s+\d+(?:\s*(?:và|,)\s*\d+)*|dự án\s+\d+|tda\s?\d+(?:\s*-\s*da\s?\d+)?|nội dung thành phần\s+(?:số\s+)?\d+)\b")
+_COMPONENT = re.compile(word_start_after_letter(r"\b(tiểu dự án\s+\d+(?:\s*(?:và|,)\s*\d+)*|dự án\s+\d+"
+                                               r"|tda\s?\d+(?:\s*-\s*da\s?\d+)?|nội dung thành phần\s+(?:số\s+)?\d+)\b"))
 
 
 @dataclass

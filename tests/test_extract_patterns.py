@@ -71,6 +71,16 @@ def test_a_leading_word_boundary_goes_after_its_letter(text):
 
 
 @settings(max_examples=200, deadline=None)
+@given(text=_texts(["vốn", "nguồn vốn", "kinh phí", "xvốn", "dự án 1", "tda2", "(a", "a|b", "ab"]))
+def test_a_leading_word_boundary_goes_after_the_letter_of_each_alternative(text):
+    sources = (r"\b(?:nguồn vốn|vốn|kinh phí)(?: \w+)?", r"\b(dự án\s+\d+|tda\s?\d+)\b", r"\b(?:a[)|]|b)",
+               r"\b(?:a?b|c)", r"\b(?:(a)|b)")
+    for source in sources:
+        assert _spans(word_start_after_letter(source), text) == _spans(source, text)
+    assert not word_start_after_letter(sources[0]).startswith("\\b")  # (the transformation took place)
+
+
+@settings(max_examples=200, deadline=None)
 @given(text=_texts(["tập huấn", "được", "đã", "cho", "dự", "dự lớp", "về dự"]), data=st.data())
 def test_any_of_answers_as_the_alternation_does(text, data):
     sources = [r"được\s+tập huấn", r"(?:về|tới) dự\b", r"\bdự(?=\s*(?:[.,;]|$))", r"tập huấn\s+(?:\S+\s+){0,2}?cho\b"]
@@ -150,3 +160,66 @@ def test_every_match_of_a_programme_name_holds_its_required_literals(text):
     for _, pattern, required in _compiled()[0]:
         if pattern.search(text):
             assert all(literal in text for literal in required), (pattern.pattern, required)
+
+
+DATE_PIECES = ["12", "3", "0", "31", "/", ".", ",", "-", " ", "  ", "tháng ", " tháng ", "năm ", "2023", "ngày ", "và ",
+               "đến ", "tới ", "hết ", "thứ ", "t", ":"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(st.sampled_from(DATE_PIECES), max_size=14).map("".join))
+def test_day_first_dates_are_found_from_the_day_starts_as_a_full_scan_finds_them(text):
+    from extract.dates import (_DATE_START, _DAY_LIST, _DAY_LIST_LONG, _LONG, _SHORT, _TWO_DATES, _TWO_LONG_DATES,
+                               _matches_from)
+    starts = [m.start() for m in _DATE_START.finditer(text)]
+    for pattern in (_TWO_DATES, _TWO_LONG_DATES, _DAY_LIST, _DAY_LIST_LONG, _LONG, _SHORT):
+        assert [m.span() for m in _matches_from(pattern, text, starts)] == [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["đã", "vừa", "chính thức", "đồng", "phối hợp", "tổ chức", "mở", "khai mạc", "x",
+                                      " ", "  ", "\t", "lớp", "mởi"]), max_size=14).map("".join))
+def test_organising_verbs_are_scanned_from_the_first_verb_words_lead_as_from_the_start(text):
+    from extract.organizers import _VERB, _VERB_CORE, _verb_scan_start
+    core = _VERB_CORE.search(text)
+    if core:
+        start = _verb_scan_start(text, core.start())
+        assert [m.span() for m in _VERB.finditer(text, start)] == [m.span() for m in _VERB.finditer(text)]
+    else:
+        assert _VERB.search(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["Vinh", "(", " ", "  ", "\n", "tại", "ĐH", "a(b", "x"]), max_size=12).map("".join),
+       data=st.data())
+def test_the_word_before_a_place_is_read_back_as_the_end_anchored_pattern_reads_it(text, data):
+    from extract.locations import _word_before
+    pos = data.draw(st.integers(0, len(text)))
+    window_start = max(0, pos - 24)
+    m = re.search(r"(\(|[^\s(]+)\s*$", text[window_start:pos])
+    plain = "" if not m or "\n" in text[window_start + m.start():pos] else m.group(1)
+    assert _word_before(text, pos) == plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=word_lists, data=st.data())
+def test_a_gated_pattern_finds_what_the_pattern_finds(ws, data):
+    from extract.patterns import Gated
+    text = data.draw(_texts(ws + [w[:2] for w in ws]))
+    pattern = re.compile(words(ws))
+    gated = Gated(pattern, ws)
+    pos = data.draw(st.integers(0, len(text)))
+    found, plain = gated.search(text, pos), pattern.search(text, pos)
+    assert (found and found.span()) == (plain and plain.span())
+    assert [m.span() for m in gated.finditer(text, pos)] == [m.span() for m in pattern.finditer(text, pos)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=word_lists, data=st.data(), rest=st.sampled_from([r"\s+(x|đ)", r"(?![^\W\d_])", r"\s*\d"]))
+def test_a_pattern_scanned_by_opening_letter_finds_the_first_match_of_the_whole(ws, data, rest):
+    from extract.patterns import ByOpening
+    text = data.draw(_texts(ws + [w[:2] for w in ws]))
+    pos = data.draw(st.integers(0, len(text)))
+    split = ByOpening(ws, "({words})" + rest)
+    found, plain = split.search(text, pos), re.compile(f"({alternation(ws)}){rest}").search(text, pos)
+    assert (found and (found.span(), found.groups())) == (plain and (plain.span(), plain.groups()))
