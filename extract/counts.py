@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from .document import Doc, Occupied
 from .numbers import NUMBER, NUMBER_WORD_FIRST, NUMBER_WORD_NEXT, parse_number, parse_number_words
-from .patterns import ByOpening, Gated, alternation, word_start_after_letter
+from .patterns import LETTER, ByOpening, Gated, alternation, word_start_after_letter
 from .resources import lexicon
 
 _MIN_PARTICIPANTS = 5
@@ -43,7 +43,7 @@ def _patterns() -> tuple[re.Pattern | Gated | ByOpening, ...]:
     units = alternation(lex["participant_units"] + list(lex["other_units"]))
     qualifiers = alternation(lex["qualifiers"])
     numeric = re.compile(rf"({NUMBER}(?:\s+(?:nghìn|ngàn))?)(?:\s*-\s*{NUMBER})?\s+({units})(?![^\W\d_])")
-    qualifier = re.compile(rf"(?<![^\W\d_])({qualifiers})\s+$")
+    qualifier = re.compile(rf"({alternation(lex['qualifiers'], LETTER)})\s+$")
     # No look-behind in front: a pattern that opens with words is scanned for them much faster;
     # `_at_word_starts` checks the boundary.
     # (A text without the amounts' first words, "hàng", "vài", is not scanned: the scan tries every "h".)
@@ -83,7 +83,7 @@ def _attendee_words() -> _AttendeeWords:
         re.compile(rf"(?:{alternation(lex['attendance_verbs'])})(?![^\W\d_])"),
         # (the phrase may be a list: "60 y tá, điều dưỡng đã tham gia")
         re.compile(rf"({NUMBER})\s+({_ATTENDEE_WORDS})(?:,?\s+[^\W\d_]+){{0,4}}?\s+(?:đã\s+|đang\s+)?$"),
-        re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['total_cues'])})(?:\s+[^\W\d_]+)?\s*:?\s*$"),
+        re.compile(rf"(?:{alternation(lex['total_cues'], LETTER)})(?:\s+[^\W\d_]+)?\s*:?\s*$"),
         frozenset(lex["attendee_phrase_ends"]), frozenset(lex["attendee_heads"]), frozenset(lex["attendee_suffixes"]),
         frozenset(lex["not_attendees"]))
 

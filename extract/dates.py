@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from .document import Doc, Occupied
-from .patterns import alternation, opening, word_start_after_letter
+from .patterns import LETTER, alternation, opening, word_start_after_letter
 from .resources import lexicon
 
 MAX_DATES = 2000  # dates read per article; a longer list is pathological input (counted warning)
@@ -169,7 +169,7 @@ def _numbers(text: str) -> tuple[list[int], list[int | None]]:
 def _fraction_words() -> tuple[re.Pattern, re.Pattern]:
     """Words before a bare "a/b" that make it a share or a score, and the counted nouns after it."""
     lex = lexicon()
-    before = re.compile(rf"(?<![^\W\d_])(?:{alternation(lex['fraction_before'])})\s+$")
+    before = re.compile(rf"(?:{alternation(lex['fraction_before'], LETTER)})\s+$")
     after = re.compile(rf"\s+(?:{alternation(lex['fraction_after'] + lex['participant_units'])})(?![^\W\d_])")
     return before, after
 
@@ -177,7 +177,7 @@ def _fraction_words() -> tuple[re.Pattern, re.Pattern]:
 @lru_cache(maxsize=1)
 def _named_after_date() -> re.Pattern:
     """The words a name made of a date follows ("đường 30/4", "Trường THPT 30/4"), right before it."""
-    return re.compile(rf"(?<![^\W\d_])(?:{alternation(lexicon()['named_after_dates'])}) $")
+    return re.compile(rf"(?:{alternation(lexicon()['named_after_dates'], LETTER)}) $")
 
 
 def _context_allows(low: str, start: int, end: int, dotted_or_dashed: bool, has_year: bool) -> bool:
