@@ -61,6 +61,7 @@ _DASH = re.compile(r"\s?-\s?")
 _LIST_JOIN = re.compile(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?")
 _VOWELS = re.compile(r"[aeiouy]+")
 _WORD_BEFORE_CHARS = 24  # how far back `_word_before` looks
+_DASH_GAP = 3  # the most characters between two runs joined by a dash (a dash with a space either side)
 _NEXT_WORD = re.compile(r"\s?-\s?|\s")
 _LEADING_NUMBER = re.compile(r"\d+")
 _INITIAL_BEFORE = re.compile(r"(?<!\w)\w\.\s*$")  # a person's initial: "Nguyễn Q. Bình Minh"
@@ -326,11 +327,8 @@ class PlaceFinder:
         first_keys, bare_keys, single_keys = self.g.first_keys, self.g.bare_keys, self.g.single_word_keys
         out: list[tuple[list[tuple[int, int]], dict[int, list[int]]]] = []
 
-        def keep(run: list[tuple[int, int]], key: str | None) -> None:
-            if len(run) == 1:  # most runs: one word, its own name or nothing
-                if (key or place_key(text[run[0][0]:run[0][1]])) in single_keys:
-                    out.append((run, {0: [1]}))
-                return
+        def keep(run: list[tuple[int, int]]) -> None:
+            """Keep a run of several words with its candidate spans, if it has any."""
             spans: dict[int, list[int]] = {}
             for i, (a, b) in enumerate(run):
                 key = place_key(text[a:b])
@@ -343,27 +341,34 @@ class PlaceFinder:
             if spans:
                 out.append((run, spans))
 
+        # The run read last: its word ranges (None while it is one word, `single`), where it ends.
         before: list[tuple[int, int]] | None = None
-        before_key, before_end = None, 0
+        single: tuple[int, int] | None = None
+        before_end = -_DASH_GAP - 1
         for m in _CAP_RUN.finditer(text):
             start, end = m.span()
             words = m.group()
-            if " " in words:
-                run, key = _word_ranges(words, start), None
-            else:
-                run, key = [(start, end)], place_key(words)
-            # (a dash with a space either side at most: a gap of three characters)
-            if before is not None and start - before_end <= 3 and _DASH.fullmatch(text, before_end, start) \
-                    and any(place_key(text[before[-a][0]:run[b - 1][1]]) in bare_keys
-                            for a in range(1, min(3, len(before)) + 1) for b in range(1, min(3, len(run)) + 1)):
-                before.extend(run)
-                before_key, before_end = None, end
-                continue
+            if start - before_end <= _DASH_GAP and _DASH.fullmatch(text, before_end, start):
+                joined = before if before is not None else [single]
+                run = _word_ranges(words, start) if " " in words else [(start, end)]
+                if any(place_key(text[joined[-a][0]:run[b - 1][1]]) in bare_keys
+                       for a in range(1, min(3, len(joined)) + 1) for b in range(1, min(3, len(run)) + 1)):
+                    joined.extend(run)
+                    before, single, before_end = joined, None, end
+                    continue
             if before is not None:
-                keep(before, before_key)
-            before, before_key, before_end = run, key, end
+                keep(before)
+            elif single is not None and single_key in single_keys:
+                out.append(([single], {0: [1]}))
+            if " " in words:
+                before, single = _word_ranges(words, start), None
+            else:  # most runs: one word, its own name or nothing
+                before, single, single_key = None, (start, end), place_key(words)
+            before_end = end
         if before is not None:
-            keep(before, before_key)
+            keep(before)
+        elif single is not None and single_key in single_keys:
+            out.append(([single], {0: [1]}))
         return out
 
     def _bare(self, candidates: list[tuple[list[tuple[int, int]], dict[int, list[int]]]], context: set[str],
