@@ -110,6 +110,7 @@ class Gazetteer:
                                      *self._alias_first_keys()])
         self.bare_keys = frozenset([*self.province_keys, *self.district_keys])
         self.single_word_keys = self.first_keys & self.bare_keys  # a one-word run's own name
+        self.bare_prefixes = frozenset(k[:i] for k in self.bare_keys for i in range(1, len(k) + 1))  # (a name goes on)
 
     def _alias_first_keys(self) -> set[str]:
         """First syllables of the names that only aliases spell ("cualo" for Cửa Lò, merged into Vinh;

@@ -324,7 +324,8 @@ class PlaceFinder:
         Vũng Tàu"); "Hà Nội - Hải Phòng" stays two runs. Runs are read, joined and tested in one
         pass (most are one word: its key is taken once)."""
         text = self.doc.norm.text
-        first_keys, bare_keys, single_keys = self.g.first_keys, self.g.bare_keys, self.g.single_word_keys
+        g = self.g
+        first_keys, bare_keys, single_keys, prefixes = g.first_keys, g.bare_keys, g.single_word_keys, g.bare_prefixes
         out: list[tuple[list[tuple[int, int]], dict[int, list[int]]]] = []
 
         def keep(run: list[tuple[int, int]]) -> None:
@@ -332,12 +333,22 @@ class PlaceFinder:
             spans: dict[int, list[int]] = {}
             for i, (a, b) in enumerate(run):
                 key = place_key(text[a:b])
-                if key in first_keys:
-                    ends = [j for j in range(min(len(run), i + 5), i + 1, -1) if place_key(text[a:run[j - 1][1]]) in bare_keys]
-                    if key in bare_keys:  # (the word alone, its key taken)
-                        ends.append(i + 1)
-                    if ends:
-                        spans[i] = ends
+                if key not in first_keys:
+                    continue
+                ends = []
+                last = min(len(run), i + 5)
+                if last >= i + 2:
+                    two = place_key(text[a:run[i + 1][1]])
+                    # A longer name's key opens with the key of its first two words (a final "k"
+                    # of theirs may be the "c" of "ch" across the words): none, no longer name.
+                    if two in prefixes or (two[-1:] == "k" and two[:-1] + "c" in prefixes):
+                        ends = [j for j in range(last, i + 2, -1) if place_key(text[a:run[j - 1][1]]) in bare_keys]
+                        if two in bare_keys:
+                            ends.append(i + 2)
+                if key in bare_keys:  # (the word alone, its key taken)
+                    ends.append(i + 1)
+                if ends:
+                    spans[i] = ends
             if spans:
                 out.append((run, spans))
 

@@ -223,3 +223,33 @@ def test_a_pattern_scanned_by_opening_letter_finds_the_first_match_of_the_whole(
     split = ByOpening(ws, "({words})" + rest)
     found, plain = split.search(text, pos), re.compile(f"({alternation(ws)}){rest}").search(text, pos)
     assert (found and (found.span(), found.groups())) == (plain and (plain.span(), plain.groups()))
+
+
+RUN_WORDS = ["Thừa", "Thiên", "Huế", "Bắc", "Hà", "Nội", "Phú", "Hòa", "Ea", "H'leo", "Bà", "Rịa", "Vũng", "Tàu", "Sở",
+             "Thanh", "Hóa", "Mường", "Lát", "Krông", "Pắc", "Chư", "Sê", "Cần", "Thơ", "Hồ", "Chí", "Minh", "Quận"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(RUN_WORDS + [" ", " ", " - ", "-", ", ", " và "]), max_size=14).map("".join))
+def test_bare_name_candidates_are_the_runs_spans_whose_keys_are_names(text):
+    from extract.gazetteer import place_key
+    from extract.locations import _CAP_RUN, _DASH, PlaceFinder, _word_ranges
+    finder = PlaceFinder(Doc(text), None)
+    g, norm = finder.g, finder.doc.norm.text
+    runs: list = []  # the plain rule: runs joined across a dash when a name spans it, every span tried
+    for m in _CAP_RUN.finditer(norm):
+        run = _word_ranges(m.group(), m.start())
+        if runs and run[0][0] - runs[-1][-1][1] <= 3 and _DASH.fullmatch(norm, runs[-1][-1][1], run[0][0]) \
+                and any(place_key(norm[runs[-1][-a][0]:run[b - 1][1]]) in g.bare_keys
+                        for a in range(1, min(3, len(runs[-1])) + 1) for b in range(1, min(3, len(run)) + 1)):
+            runs[-1].extend(run)
+        else:
+            runs.append(run)
+    plain = []
+    for run in runs:
+        spans = {i: [j for j in range(min(len(run), i + 5), i, -1) if place_key(norm[run[i][0]:run[j - 1][1]]) in g.bare_keys]
+                 for i in range(len(run)) if place_key(norm[run[i][0]:run[i][1]]) in g.first_keys}
+        spans = {i: ends for i, ends in spans.items() if ends}
+        if spans:
+            plain.append((run, spans))
+    assert finder._bare_candidates() == plain
