@@ -110,8 +110,9 @@ def _read_page(html: str, url: str) -> _Page | None:
     return _Page(url, host, generator, names, addresses, links, list(dict.fromkeys(feeds)))
 
 
-def _score(family: dict[str, Any], pages: list[_Page]) -> tuple[float, list[str]]:
-    """A family's score on the pages and the reasons for it (one line per kind of evidence)."""
+def _score(family: dict[str, Any], pages: list[_Page]) -> tuple[float, list[str], int]:
+    """A family's score on the pages, the reasons for it (one line per kind of evidence), and how
+    many links of the page that lists most look like its articles."""
     prints = family.get("fingerprints") or {}
     if family.get("generator") and "generator" not in prints:
         prints = {**prints, "generator": family["generator"]}
@@ -147,7 +148,7 @@ def _score(family: dict[str, Any], pages: list[_Page]) -> tuple[float, list[str]
     if articles:
         score += min(MOST["articles"], POINTS["articles"] * (2 if len(articles) >= 3 else 1))
         reasons.append(f"{len(articles)} links like its articles (e.g. {urlsplit(articles[0]).path!r})")
-    return score, reasons
+    return score, reasons, len(articles)
 
 
 def detect_family(pages: Iterable[tuple[str, str]], families: dict[str, dict[str, Any]]) -> Detection:
@@ -159,11 +160,17 @@ def detect_family(pages: Iterable[tuple[str, str]], families: dict[str, dict[str
     """
     read = [page for url, html in pages if (page := _read_page(html, url)) is not None]
     scored = {name: _score(family, read) for name, family in families.items() if name != GENERIC_FAMILY}
-    scores = {name: score for name, (score, _) in scored.items() if score > 0}
-    ranked = sorted(scores, key=lambda name: -scores[name])
+    scores = {name: score for name, (score, _, _) in scored.items() if score > 0}
+    # A family none of whose article addresses the pages link to, where the generic rules see
+    # articles, would crawl nothing: it is not chosen, however its markup looks.
+    generic_articles = _score(families[GENERIC_FAMILY], read)[2] if GENERIC_FAMILY in families else 0
+    unlisted = {name for name, (_, _, articles) in scored.items() if not articles and generic_articles >= 3}
+    ranked = sorted((name for name in scores if name not in unlisted), key=lambda name: -scores[name])
     if not ranked or scores[ranked[0]] < CLEAR_SCORE:
         best = f" (best: {ranked[0]}, {scores[ranked[0]]:g} points)" if ranked else ""
-        return Detection(GENERIC_FAMILY, (f"no family's fingerprints are clear{best}",), scores)
+        passed = sorted(name for name in unlisted if scores.get(name, 0) >= CLEAR_SCORE)
+        why = [f"{name}: no page links to its articles" for name in passed]
+        return Detection(GENERIC_FAMILY, (f"no family's fingerprints are clear{best}", *why), scores)
     best = ranked[0]
     if len(ranked) > 1 and scores[ranked[1]] == scores[best]:
         return Detection(GENERIC_FAMILY, (f"{best} and {ranked[1]} fit equally ({scores[best]:g} points)",), scores)

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import yaml
 
 from portal_gold import FAST, family_scores, judge, stored_articles
+from reader.article import read_page
 from stages.sample_server import SamplePortalServer
 
 HELDOUT = Path(__file__).resolve().parent / "fixtures" / "heldout"
@@ -142,6 +143,20 @@ def page_file(url: str, fixtures: Path = HELDOUT) -> Path:
         relative += "index.html"
     path = fixtures / parts.netloc / (relative + ("@" + parts.query if parts.query else ""))
     return path / "index.html" if path.is_dir() else path
+
+
+def read_alone(expected: dict, rules: dict, fixtures: Path = HELDOUT) -> tuple[dict[str, bool], list[str]]:
+    """The reader alone on one held-out page: which parts it read right, and the texts it let into
+    the body that must not be there (captions, chrome).
+
+    :param expected: the article's gold
+    :param rules: the family rules to read with (`load_families()[name]["article"]`)
+    :param fixtures: the held-out set (HELDOUT, HELDOUT2)
+    """
+    article = read_page(page_file(expected["url"], fixtures).read_bytes(), expected["url"], rules)
+    row = {"url": expected["url"], "title": article.title, "published": article.published, "byline": article.byline,
+           "body": article.text(), "source": article.source, "captions": "\n".join(article.captions)}
+    return judge_heldout(expected, row), [text for text in expected["not_in_body"] if text in article.body]
 
 
 def _minute(published: str | None) -> str | None:

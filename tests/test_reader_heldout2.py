@@ -15,15 +15,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from heldout_gold import (HELDOUT2, HeldoutRun, add_and_crawl, detection, gold_articles, judge_heldout, page_file,
-                          scores, stored_rows)
-from reader.article import read_page
+from heldout_gold import HELDOUT2, HeldoutRun, add_and_crawl, detection, gold_articles, read_alone, scores, stored_rows
 from siteconfig import load_families
 
 # Per half: the fraction of articles with every part right (found, title, date, byline, source,
 # body, captions, no caption or chrome in the body), and of portals whose family `sites add` names.
-# Measured: tune 21/21 articles, 7/7 families; check 6/18 articles, 5/6 families.
-FLOORS = {"tune": {"all_right": 1.0, "family": 1.0}, "check": {"all_right": 0.33, "family": 0.83}}
+# Measured: tune 21/21 articles, 7/7 families; check 9/18 articles, 6/6 families.
+FLOORS = {"tune": {"all_right": 1.0, "family": 1.0}, "check": {"all_right": 0.5, "family": 1.0}}
 FAMILIES = load_families()
 
 
@@ -64,9 +62,6 @@ def test_no_caption_or_chrome_in_a_tune_body(heldout2: HeldoutRun) -> None:
 def test_read_page_on_each_tune_page(expected: dict, family: str) -> None:
     """The reader alone on each tune page, with its family's rules and with none."""
     rules = FAMILIES[expected["family"] if family == "own" else "generic"]["article"]
-    article = read_page(page_file(expected["url"], HELDOUT2).read_bytes(), expected["url"], rules)
-    row = {"url": expected["url"], "title": article.title, "published": article.published, "byline": article.byline,
-           "body": article.text(), "source": article.source, "captions": "\n".join(article.captions)}
-    verdict = judge_heldout(expected, row)
+    verdict, leaks = read_alone(expected, rules, HELDOUT2)
     assert all(verdict.values()), {part: ok for part, ok in verdict.items() if not ok}
-    assert not [text for text in expected["not_in_body"] if text in article.body]
+    assert not leaks
