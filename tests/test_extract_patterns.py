@@ -227,8 +227,6 @@ def test_a_pattern_scanned_by_opening_letter_finds_the_first_match_of_the_whole(
 
 RUN_WORDS = ["Thừa", "Thiên", "Huế", "Bắc", "Hà", "Nội", "Phú", "Hòa", "Ea", "H'leo", "Bà", "Rịa", "Vũng", "Tàu", "Sở",
              "Thanh", "Hóa", "Mường", "Lát", "Krông", "Pắc", "Chư", "Sê", "Cần", "Thơ", "Hồ", "Chí", "Minh", "Quận"]
-
-
 RUN_NAMES = ["Thừa Thiên Huế", "Thừa Thiên - Huế", "Hà Nội", "Bà Rịa - Vũng Tàu", "Bắc Hà", "Ea H'leo", "Thanh Hóa",
              "Mường Lát", "Hồ Chí Minh", "Cần Thơ", "Phú Hòa", "Krông Pắc", "Chư Sê"]
 
