@@ -228,7 +228,8 @@ def _at_word_starts(pattern: re.Pattern | Gated | ByOpening, low: str):
     """`pattern.finditer(low)`, keeping only matches that start a word (a match inside a word,
     "hai" of "khai", is dropped and the search goes on from its next character)."""
     pos = 0
-    while (m := pattern.search(low, pos)) is not None:
+    search = pattern.searcher(low) if isinstance(pattern, (ByOpening, Gated)) else lambda at: pattern.search(low, at)
+    while (m := search(pos)) is not None:
         if m.start() == 0 or not low[m.start() - 1].isalpha():
             yield m
             pos = max(m.end(), m.start() + 1)

@@ -202,6 +202,13 @@ class Gated:
         """`pattern.finditer`, empty without a scan when no literal is in `text[pos:endpos]`."""
         return self.pattern.finditer(text, pos, endpos) if self._may_match(text, pos, endpos) else iter(())
 
+    def searcher(self, text: str, endpos: int = sys.maxsize):
+        """`search` over `text` as a function of `pos`, the literals looked for once (a search per
+        call would look for an absent one through the rest of the text every time)."""
+        if not self._may_match(text, 0, endpos):
+            return lambda pos: None
+        return lambda pos: self.pattern.search(text, pos, endpos)
+
 
 class ByOpening:
     """A pattern that opens with a list of words, `(?:w1|w2|…)` in `template`, scanned as one
@@ -223,9 +230,24 @@ class ByOpening:
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match | None:
         """The leftmost match in `text[pos:endpos]`, as `re.Pattern.search` of the whole pattern."""
-        found = None
-        for pattern in self.patterns:
-            m = pattern.search(text, pos, endpos)
-            if m is not None and (found is None or m.start() < found.start()):
-                found = m
-        return found
+        return self.searcher(text, endpos)(pos)
+
+    def searcher(self, text: str, endpos: int = sys.maxsize):
+        """`search` over `text` as a function of `pos`, for calls whose `pos` never goes back: each
+        letter's next match is kept while it lies ahead, so that the text is scanned once per
+        letter in all (a search per call would rescan the rest of the text for every letter)."""
+        ahead: list[re.Match | None] = [None] * len(self.patterns)
+        scanned = [-1] * len(self.patterns)  # where each letter's match was searched from
+
+        def search(pos: int) -> re.Match | None:
+            found = None
+            for k, pattern in enumerate(self.patterns):
+                m = ahead[k]
+                if scanned[k] < 0 or (m is not None and m.start() < pos):
+                    m = ahead[k] = pattern.search(text, pos, endpos)
+                    scanned[k] = pos
+                if m is not None and (found is None or m.start() < found.start()):
+                    found = m
+            return found
+
+        return search

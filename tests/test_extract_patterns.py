@@ -257,3 +257,19 @@ def test_bare_name_candidates_are_the_runs_spans_whose_keys_are_names(pieces):
         if spans:
             plain.append((run, spans))
     assert finder._bare_candidates() == plain
+
+
+@settings(max_examples=200, deadline=None)
+@given(ws=word_lists, data=st.data())
+def test_a_searcher_over_rising_positions_finds_what_each_search_finds(ws, data):
+    from extract.patterns import ByOpening, Gated
+    text = data.draw(_texts(ws + [w[:2] for w in ws]))
+    positions = sorted(data.draw(st.lists(st.integers(0, len(text)), max_size=6)))
+    split, gated = ByOpening(ws, "({words})(?![^\\W\\d_])"), Gated(re.compile(words(ws)), ws)
+    plain = re.compile(f"({alternation(ws)})(?![^\\W\\d_])")
+    by_letter, by_gate = split.searcher(text), gated.searcher(text)
+    for pos in positions:
+        found, expected = by_letter(pos), plain.search(text, pos)
+        assert (found and found.span()) == (expected and expected.span())
+        found, expected = by_gate(pos), gated.pattern.search(text, pos)
+        assert (found and found.span()) == (expected and expected.span())
