@@ -182,7 +182,7 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     byline = people.byline or tail.byline or head_byline
     if byline is None:
         lines, byline = _top_byline(lines)
-    byline = byline or _byline_by_headline(body_element, headline, container, [published.line, date_line])
+    byline = byline or _byline_by_headline(headline, container, [published.line, date_line])
     source = people.source or tail.source
     if lead is not None:
         lead_lines = _body_lines(read_lines(lead).texts, chrome, site_name)
@@ -263,22 +263,27 @@ def _top_byline(lines: list[str]) -> tuple[list[str], str | None]:
     return lines, None
 
 
-def _byline_by_headline(body: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None,
-                        container: lxml.html.HtmlElement, date_lines: list[str | None]) -> str | None:
+def _byline_by_headline(headline: lxml.html.HtmlElement | None, container: lxml.html.HtmlElement,
+                        date_lines: list[str | None]) -> str | None:
     """A labelled byline printed with the date line or between the headline and the text
     ("Thứ Năm, 16/11/2023, 14:00 | Tác giả: Minh Thu"), outside what the body is read from.
 
-    :param body: the page's body element
-    :param headline: the headline element, when known
+    :param headline: the headline element, when known (dropped from the tree when it was inside
+        the container)
     :param container: the content container
     :param date_lines: the date lines found (the published date's, the one taken off the body)
     """
     for line in date_lines:
         if line and (name := byline_within(line)):
             return name
-    if headline is None or container.getparent() is None:
-        return None  # no headline, or a container taken out of the page (the print view's)
-    page = read_lines(body)
+    if headline is None or headline.getparent() is None or container.getparent() is None:
+        return None  # no headline, or one inside the text (its lines were the body's)
+    common = headline.getparent()  # the lines between the two: those of their nearest common block
+    while common is not None and not is_inside(container, common):
+        common = common.getparent()
+    if common is None:
+        return None
+    page = read_lines(common)
     start, end = page.first_line.get(headline), page.first_line.get(container)
     if start is None or end is None:
         return None
