@@ -105,8 +105,10 @@ class Place:
     def merged(self) -> bool:
         """Matched through an alias: a unit since merged into another ("Cửa Lò" -> Vinh). A name
         spelled another way ("Krông Buk", "Buôn Mê Thuột") is the unit itself."""
+        if self.unit.level == "province":
+            return False
         key = place_key(self.written)
-        return self.unit.level != "province" and key != place_key(self.unit.name) and key not in gazetteer().variant_keys
+        return key != place_key(self.unit.name) and key not in gazetteer().variant_keys
 
     @property
     def name(self) -> str:
