@@ -4,8 +4,10 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 
@@ -109,6 +111,29 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     db.execute("PRAGMA cache_size=-65536")
     migrations.apply(db)
     return db
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """A transaction that reads and then writes, begun IMMEDIATE: it takes the write lock first,
+    waiting for it (busy timeout). Begun deferred (sqlite_utils' `atomic`), such a transaction
+    fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another connection, such
+    as the crawl's writer thread, commits between its read and its write. Inside a transaction
+    already open, it is a savepoint of that one (as `atomic` is).
+
+    :param db: open database
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
 
 
 def table_counts(db: sqlite_utils.Database) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.tables import TABLES_BY_NAME
-from store.database import utc_now
+from store.database import utc_now, write_transaction
 
 
 def upsert_sites(db: sqlite_utils.Database, sites: list[dict]) -> None:
@@ -20,7 +20,7 @@ def upsert_sites(db: sqlite_utils.Database, sites: list[dict]) -> None:
         if not site.get("domain"):
             raise ValueError(f"site without domain: {site!r}")
         rows.append({key: value for key, value in site.items() if key in columns})
-    with db.atomic():
+    with write_transaction(db):  # (an upsert reads before it writes)
         for row in rows:
             db["sites"].upsert(row, pk="domain")
 
@@ -55,7 +55,7 @@ def record_error(db: sqlite_utils.Database, url: str | None, stage: str, message
     :param stage: pipeline stage, e.g. "crawl", "extract", "ingest"
     :param message: what went wrong
     """
-    with db.atomic():
+    with write_transaction(db):  # (it reads before it writes)
         insert_error(db, url, stage, message)
 
 

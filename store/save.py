@@ -21,7 +21,7 @@ import sqlite_utils
 
 from schema.tables import FTS_COLUMNS, FTS_TABLE, TABLES_BY_NAME
 from store.corrections import apply_corrections
-from store.database import describe_storage_error, utc_now
+from store.database import describe_storage_error, utc_now, write_transaction
 from store.rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
 from store.runs import insert_error, record_error
 
@@ -174,7 +174,7 @@ def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: st
     merged = _merged_rows(db)
     outermost = not db.conn.in_transaction
     try:
-        with db.atomic():
+        with write_transaction(db):  # (the spider's connection writes too: see write_transaction)
             statuses, catalogue = _write_batch(db, prepared, stage, merged, on_bulk)
         if outermost:  # committed: these rows need not be merged again
             if len(merged) > MERGED_ROWS_KEPT:

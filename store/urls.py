@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from store.database import write_transaction
+
 DEAD, SKIPPED, FAILED = "dead", "skipped", "failed"
 
 
@@ -83,7 +85,7 @@ def remember_url(db: sqlite_utils.Database, url: str, site: str, fetch_url: str,
     :param wait_hours: (first wait, longest wait) of the backoff for this state
     :return: the new state; `attempts == 1` the first time (that is when it is reported)
     """
-    with db.atomic():
+    with write_transaction(db):
         row = db.execute(f"select {', '.join(_COLUMNS)} from url_states where url = ?", [url]).fetchone()
         memory = next_url_state(UrlState(*row) if row else None, url, site, fetch_url, state, reason, now, wait_hours)
         db.execute("insert or ignore into sites (domain, name) values (?, ?)", [site, site])
