@@ -33,7 +33,6 @@ AS_TYPED_COLUMNS = "{title body}"
 FOLDED_COLUMNS = "{title_folded body_folded}"
 RANK_TIERS = 4  # how many expressions ranked_match_expressions returns at most
 HIT_TIERS = 2 * RANK_TIERS  # how many ranked_hit_expressions returns at most: each tier, in the title, then anywhere
-_IN_THE_TITLE = {AS_TYPED_COLUMNS: "{title}", FOLDED_COLUMNS: "{title_folded}"}
 
 
 def fold(text: str | None) -> str | None:
@@ -111,24 +110,31 @@ def fts_match_expression(query: str) -> str | None:
     return f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"
 
 
-def ranked_match_expressions(query: str) -> list[str]:
-    """MATCH expressions from best to widest; the last one is `fts_match_expression(query)`.
+def _ranked_tiers(query: str) -> list[tuple[str, str, str]]:
+    """The tiers of a query, best first: (columns, the same narrowed to the title, phrase or NEAR group).
 
     1. the whole query as one phrase, spelled as typed; 2. the phrase folded; 3. the words close
-    together as typed; 4. the words close together folded. A row belongs to its first tier.
-
-    :param query: what the user typed
-    :return: distinct expressions, best first; [] when the query has no words
+    together as typed; 4. the words close together folded (a one-word query has tiers 1 and 2).
     """
     terms = query_terms(query)
     if not terms:
         return []
     words = [word for term in terms for word in term]
-    candidates = [f"{AS_TYPED_COLUMNS} : {_phrase(words)}",
-                  f"{FOLDED_COLUMNS} : {_phrase([fold(word) for word in words])}",
-                  f"{AS_TYPED_COLUMNS} : {_near(terms)}",
-                  f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"]
-    return list(dict.fromkeys(candidates))
+    tiers = [(AS_TYPED_COLUMNS, "{title}", _phrase(words)),
+             (FOLDED_COLUMNS, "{title_folded}", _phrase([fold(word) for word in words])),
+             (AS_TYPED_COLUMNS, "{title}", _near(terms)),
+             (FOLDED_COLUMNS, "{title_folded}", _near(_folded_terms(terms)))]
+    return list(dict.fromkeys(tiers))
+
+
+def ranked_match_expressions(query: str) -> list[str]:
+    """MATCH expressions from best to widest (`_ranked_tiers`); the last one is
+    `fts_match_expression(query)`. A row belongs to its first tier.
+
+    :param query: what the user typed
+    :return: distinct expressions, best first; [] when the query has no words
+    """
+    return [f"{columns} : {match}" for columns, _, match in _ranked_tiers(query)]
 
 
 def ranked_hit_expressions(query: str) -> list[str]:
@@ -138,8 +144,5 @@ def ranked_hit_expressions(query: str) -> list[str]:
     :param query: what the user typed
     :return: expressions, best first; [] when the query has no words
     """
-    hits = []
-    for expression in ranked_match_expressions(query):
-        columns, rest = expression.split(" : ", 1)
-        hits += [f"{_IN_THE_TITLE[columns]} : {rest}", expression]
-    return hits
+    return [f"{columns} : {match}" for all_columns, title, match in _ranked_tiers(query)
+            for columns in (title, all_columns)]
