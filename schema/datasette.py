@@ -11,7 +11,8 @@ import yaml
 
 from schema.event_search import event_match_sql
 from schema.search import HIT_TIERS
-from schema.tables import FTS_DESCRIPTION, FTS_TABLE, TABLES, TABLES_BY_NAME
+from schema.search_index import ARTICLES_FTS, SEARCH_INDEXES, TITLES_FTS
+from schema.tables import TABLES, TABLES_BY_NAME
 from schema.views import ACTIVITIES, VIEWS, not_rejected
 
 DATABASE_NAME = "training"
@@ -24,7 +25,7 @@ PAGES_PLUGIN = "vn_pages"
 SEARCH_PLUGIN = "vn_search"
 
 # Provenance columns: kept in the tables and on the row pages, left out of the lists.
-_PROVENANCE = ("content_hash", "warc_file", "warc_offset", "etag", "last_modified", "title_folded", "body_folded")
+_PROVENANCE = ("content_hash", "warc_file", "warc_offset", "etag", "last_modified")
 
 
 def _span_columns_of(table_name: str) -> list[str]:
@@ -69,7 +70,7 @@ TABLE_VIEWS: dict[str, dict] = {
     "events": {"facets": ["province_code", "year", "programme_id", "is_primary"], "facet_size": 8,
                "sort_desc": "start_date"},
     "articles": {"facets": ["site", "published_year", "is_training"], "facet_size": 8, "sort_desc": "published",
-                 "fts_table": FTS_TABLE, "fts_pk": "id"},
+                 "fts_table": ARTICLES_FTS.name, "fts_pk": "id"},
     "documents": {"facets": ["doc_type", "issuer", "year"], "sort": "id"},
     "mentions": {"facets": ["kind", "programme_id", "document_id"]},
     "places": {"facets": ["level", "parent_code"], "sort": "code"},
@@ -100,16 +101,14 @@ SEARCH_PAGE = 50
 _RANKED_HITS = (
     "with hits as (\n"
     + "\n  union all\n".join(
-        f"  select rowid, {tier} as tier from (select rowid from {FTS_TABLE}\n"
-        f"    where {FTS_TABLE} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_PAGE})"
-        for tier in range(1, HIT_TIERS + 1))
+        f"  select rowid, {tier} as tier from (select rowid from {index}\n"
+        f"    where {index} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_PAGE})"
+        for tier, index in enumerate((TITLES_FTS.name if in_title else ARTICLES_FTS.name
+                                      for _, in_title in HIT_TIERS), 1))
     + "\n),\nranked as (\n"
     f"  select rowid, min(tier) as tier from hits group by rowid order by tier, rowid desc limit {SEARCH_PAGE})")
 # What each tier of a ranked search found, in words (the results show this, not the tier number).
-_MATCH_KINDS = ("the phrase as typed", "the phrase without diacritics", "the words as typed",
-                "the words without diacritics")
-RANK_TIER_NAMES = tuple(name for kind in _MATCH_KINDS for name in (f"{kind}, in the title", kind))
-assert len(RANK_TIER_NAMES) == HIT_TIERS
+RANK_TIER_NAMES = tuple(f"{kind}, in the title" if in_title else kind for kind, in_title in HIT_TIERS)
 _MATCH_NAME = ("case ranked.tier " + " ".join(f"when {tier} then '{name}'" for tier, name in
                                              enumerate(RANK_TIER_NAMES, 1)) + " end as found")
 
@@ -212,7 +211,7 @@ CANNED_QUERIES: dict[str, dict] = {
                f"  select {_ACTIVITY_COLUMNS}, ranked.tier as tier, ranked.rowid as newest, {_MATCH_NAME}\n"
                "  from ranked join activities v on v.article_id = ranked.rowid\n"
                "  union all\n"
-               f"  select {_ACTIVITY_COLUMNS}, {HIT_TIERS + 1}, v.article_id, 'the name of its province or district'\n"
+               f"  select {_ACTIVITY_COLUMNS}, {len(HIT_TIERS) + 1}, v.article_id, 'the name of its province or district'\n"
                "  from activities v where v.article_id not in (select rowid from ranked)\n"
                f"    and {_PLACES_NAMED})\n"
                "order by tier, newest desc, event",
@@ -251,7 +250,8 @@ def build_metadata() -> dict:
             entry["label_column"] = label_column
         entry.update(TABLE_VIEWS.get(name, {}))
         tables[name] = entry
-    tables[FTS_TABLE] = {"description": FTS_DESCRIPTION, "hidden": True}
+    for index in SEARCH_INDEXES:
+        tables[index.name] = {"description": index.description, "hidden": True}
     return {
         "title": "Training activities in Vietnamese government news",
         "description": "Who trained whom, when, where, how many, under which programme and on which legal "
@@ -327,5 +327,5 @@ def data_dictionary() -> str:
         lines.append(f"{view.name} (view): {view.description}")
         lines += [f"  {name:<24} {description}" for name, description in view.columns.items()]
         lines.append("")
-    lines.append(f"{FTS_TABLE}: {FTS_DESCRIPTION}")
+    lines += [f"{index.name}: {index.description}" for index in SEARCH_INDEXES]
     return "\n".join(lines)

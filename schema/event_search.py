@@ -17,7 +17,7 @@ import unicodedata
 from functools import lru_cache
 
 from schema.search import fold, query_terms
-from schema.tables import FTS_TABLE
+from schema.search_index import ARTICLES_FTS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Events carry the codes of a province and a district: only units of these levels can be theirs,
@@ -77,9 +77,9 @@ def event_match_sql(article_column: str, place_columns: list[str], param: str, t
     levels = ", ".join(f"'{level}'" for level in EVENT_PLACE_LEVELS)
     rest = f"vn_place_rest(:{param}, p.name, p.type)"
     named_alone = f"select p.code from places p where p.level in ({levels}) and {rest} = ''"
-    named_with_words = (f"select p.code, {FTS_TABLE}.rowid from places p, {FTS_TABLE} "
-                        f"where p.level in ({levels}) and {rest} != '' and {FTS_TABLE} match vn_match({rest})")
-    conditions = [f"{article_column} in (select rowid from {FTS_TABLE} where {FTS_TABLE} match vn_match(:{param}))"
+    named_with_words = (f"select p.code, {ARTICLES_FTS.name}.rowid from places p, {ARTICLES_FTS.name} "
+                        f"where p.level in ({levels}) and {rest} != '' and {ARTICLES_FTS.name} match vn_match({rest})")
+    conditions = [f"{article_column} in (select rowid from {ARTICLES_FTS.name} where {ARTICLES_FTS.name} match vn_match(:{param}))"
                   ] if text else []
     for column in place_columns:
         conditions.append(f"{column} in ({named_alone})")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import fold
-from schema.tables import (ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, FTS_COLUMNS, FTS_SETTINGS, FTS_TABLE,
-                           FTS_TOKENIZE, TABLES, URL_STATES, Table)
+from schema.search_index import ARTICLES_FTS, FTS_SETTINGS, create_search_indexes, rebuild_search_indexes
+from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, TABLES, URL_STATES, Table
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -52,12 +52,12 @@ def _add_columns(db: sqlite_utils.Database, table: Table, names: tuple[str, ...]
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    """Create every table, its indexes and the article search index."""
+    """Create every table, its indexes and the article search indexes."""
     for table in TABLES:
         _create_table(db, table)
     # No triggers: store writes the index rows itself, in bulk, in the same transaction
-    # (three times faster than row-by-row triggers). Repair with db["articles"].rebuild_fts().
-    db["articles"].enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize=FTS_TOKENIZE, replace=True)
+    # (three times faster than row-by-row triggers). Repair with schema.search_index.rebuild_search_indexes.
+    create_search_indexes(db)
 
 
 @migrations()
@@ -77,7 +77,10 @@ def m003_url_states(db: sqlite_utils.Database) -> None:
 @migrations()
 def m004_refold_search_copies(db: sqlite_utils.Database) -> None:
     """Fold the search copies again: fold() now writes punctuation outside ASCII as a space
-    ("2021–2025" was folded to one word), then rebuild the index from the new copies."""
+    ("2021–2025" was folded to one word), then rebuild the index from the new copies. (Since
+    m011 the copies are not stored: nothing to do.)"""
+    if "body_folded" not in db["articles"].columns_dict:
+        return
     last_id, changed = 0, 0
     while True:  # in id order, a batch at a time: memory stays bounded on a large database
         rows = db.execute("select id, title, body, title_folded, body_folded from articles where id > ? "
@@ -135,4 +138,20 @@ def m010_indexes_that_cover_facets(db: sqlite_utils.Database) -> None:
     for table in (ARTICLES, EVENTS):
         _create_indexes(db, table)
     for name, value in FTS_SETTINGS.items():
-        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rank) values (?, ?)", [name, value])
+        db.execute(f"insert into [{ARTICLES_FTS.name}] ([{ARTICLES_FTS.name}], rank) values (?, ?)", [name, value])
+
+
+@migrations()
+def m011_search_indexes_without_text(db: sqlite_utils.Database) -> None:
+    """The search indexes keep no text of their own, and titles get one of their own
+    (schema/search_index.py): the folded copies of title and body (half of the file) leave the
+    articles table and the indexes are built again from title and body. One transaction: the
+    write-ahead log grows to about the size of the articles while it runs (reclaim the freed pages
+    afterwards with `sqlite-utils vacuum`)."""
+    if "body_folded" not in db["articles"].columns_dict:
+        return  # created with them
+    db.execute(f"drop table if exists [{ARTICLES_FTS.name}]")
+    for column in ("title_folded", "body_folded"):
+        db.execute(f"alter table articles drop column [{column}]")
+    create_search_indexes(db)
+    rebuild_search_indexes(db)

@@ -1,18 +1,19 @@
 """Diacritic folding and the search rule for Vietnamese text.
 
 FTS5's unicode61 tokenizer can strip tone marks but never maps đ to d, while users type
-"Dong Thap" for "Đồng Tháp". The index therefore holds a folded copy of each text beside the
-original (`fold` is the one folding rule: store, index, queries and SQL all use it).
+"Dong Thap" for "Đồng Tháp". The search indexes (schema/search_index.py) therefore hold each text
+folded (`fold` is the one folding rule: store, index, queries and SQL all use it), and the
+titles also as written.
 
 What a query matches (`fts_match_expression`, used by Datasette's search box through the
 escape_fts override in schema/plugins/vn_search.py, by the canned queries and by
 store.search_articles): every word of the query, folded, in the folded text, all within a few
 words of each other. Vietnamese writes one syllable per token, so syllables far apart are other
 words: "Dong Thap" must not find "đồng chí ... thu thập". Accented and unaccented forms of a
-query therefore match the same rows. Ranking (`ranked_match_expressions`) puts the exact phrase
-first and the spelling as typed before the folded one; searches run each of those tiers on the
-title first (`ranked_hit_expressions`) and list a tier newest first. No bm25: it counts every
-match of each phrase to weigh it, and a common word ("tập huấn") matches most of a million articles.
+query therefore match the same rows. Ranking (`ranked_hit_expressions`) puts the exact phrase
+before the words apart and the title before the body, and a title spelled as typed first; a
+search lists a tier newest first. No bm25: it counts every match of each phrase to weigh it, and
+a common word ("tập huấn") matches most of a million articles.
 """
 from __future__ import annotations
 
@@ -29,10 +30,6 @@ _NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\u0300-\u036f]+")
 NEAR_WINDOW = 10
 MAX_QUERY_WORDS = 32  # words of a query that count (see query_terms)
 MAX_QUERY_CHARACTERS = 2000  # read no further (32 words are far shorter)
-AS_TYPED_COLUMNS = "{title body}"
-FOLDED_COLUMNS = "{title_folded body_folded}"
-RANK_TIERS = 4  # how many expressions ranked_match_expressions returns at most
-HIT_TIERS = 2 * RANK_TIERS  # how many ranked_hit_expressions returns at most: each tier, in the title, then anywhere
 
 
 def fold(text: str | None) -> str | None:
@@ -99,7 +96,8 @@ def _folded_terms(terms: list[list[str]]) -> list[list[str]]:
 
 
 def fts_match_expression(query: str) -> str | None:
-    """The FTS5 MATCH expression of what a query finds: its words, folded, close together.
+    """The FTS5 MATCH expression of what a query finds in `articles_fts` (whose columns are the
+    folded title and body): its words, folded, close together.
 
     :param query: what the user typed
     :return: the expression, or None when the query has no words
@@ -107,42 +105,42 @@ def fts_match_expression(query: str) -> str | None:
     terms = query_terms(query)
     if not terms:
         return None
-    return f"{FOLDED_COLUMNS} : {_near(_folded_terms(terms))}"
+    return _near(_folded_terms(terms))
 
 
-def _ranked_tiers(query: str) -> list[tuple[str, str, str]]:
-    """The tiers of a query, best first: (columns, the same narrowed to the title, phrase or NEAR group).
+# The tiers of a ranked search, best first: (what it looks for, whether it looks in the title
+# alone). A title tier runs on `titles_fts` (title as typed, title folded), the others on
+# `articles_fts` (title and body folded); see schema/search_index.py.
+HIT_TIERS = (("the phrase as typed", True), ("the phrase", True), ("the phrase", False),
+             ("the words as typed", True), ("the words close together", True), ("the words close together", False))
 
-    1. the whole query as one phrase, spelled as typed; 2. the phrase folded; 3. the words close
-    together as typed; 4. the words close together folded (a one-word query has tiers 1 and 2).
+
+def ranked_hit_expressions(query: str) -> list[str | None]:
+    """The MATCH expression of each tier of `HIT_TIERS` for a query; None for a tier it does not
+    have. A row belongs to its first tier; the last tier is `fts_match_expression(query)`.
+
+    1. the whole query as one phrase, spelled as typed, in the title; 2. the phrase folded, in the
+    title; 3. the phrase folded, anywhere; 4.-6. the same with the words close together instead of
+    in one phrase. A query typed without diacritics has no tiers "as typed" (its spelling is the
+    folded one), a one-word query no tiers 4-6 (the word is the phrase).
+
+    :param query: what the user typed
+    :return: HIT_TIERS expressions or None, best first; [] when the query has no words
     """
     terms = query_terms(query)
     if not terms:
         return []
     words = [word for term in terms for word in term]
-    tiers = [(AS_TYPED_COLUMNS, "{title}", _phrase(words)),
-             (FOLDED_COLUMNS, "{title_folded}", _phrase([fold(word) for word in words])),
-             (AS_TYPED_COLUMNS, "{title}", _near(terms)),
-             (FOLDED_COLUMNS, "{title_folded}", _near(_folded_terms(terms)))]
-    return list(dict.fromkeys(tiers))
-
-
-def ranked_match_expressions(query: str) -> list[str]:
-    """MATCH expressions from best to widest (`_ranked_tiers`); the last one is
-    `fts_match_expression(query)`. A row belongs to its first tier.
-
-    :param query: what the user typed
-    :return: distinct expressions, best first; [] when the query has no words
-    """
-    return [f"{columns} : {match}" for columns, _, match in _ranked_tiers(query)]
-
-
-def ranked_hit_expressions(query: str) -> list[str]:
-    """The MATCH expressions a search runs, best first: each of `ranked_match_expressions`
-    narrowed to the title, then as it is (title or body). A row belongs to its first tier.
-
-    :param query: what the user typed
-    :return: expressions, best first; [] when the query has no words
-    """
-    return [f"{columns} : {match}" for all_columns, title, match in _ranked_tiers(query)
-            for columns in (title, all_columns)]
+    folded_terms = _folded_terms(terms)
+    as_typed = folded_terms != terms
+    phrase, folded_phrase = _phrase(words), _phrase([word for term in folded_terms for word in term])
+    near, folded_near = _near(terms), _near(folded_terms)
+    expressions = [f"{{title}} : {phrase}" if as_typed else None, f"{{title_folded}} : {folded_phrase}",
+                   folded_phrase, f"{{title}} : {near}" if as_typed else None,
+                   f"{{title_folded}} : {folded_near}", folded_near]
+    seen: set[str] = set()
+    for tier, expression in enumerate(expressions):
+        if expression in seen:
+            expressions[tier] = None  # the same rows as a tier before it (one word: the phrase is the NEAR group)
+        seen.add(expression)
+    return expressions

@@ -107,8 +107,6 @@ ARTICLES = Table(
         Column("version", int, "Version number: 1 when first seen, +1 each time the body changed."),
         Column("extractor_version", str, "Version of the extractor that derived this article's events and mentions."),
         Column("is_training", int, "1 if the extractor judged the article to report a training activity."),
-        Column("title_folded", str, "Search copy of the title without diacritics (đ written d)."),
-        Column("body_folded", str, "Search copy of the body without diacritics (đ written d)."),
         Column("source", str, "The source the article names (\"Nguồn: …\", \"Theo Báo …\"): where a repost comes from."),
         Column("captions", str, "Photo captions of the page, one per line; kept out of the body."),
     ),
@@ -366,15 +364,3 @@ TABLES: tuple[Table, ...] = (
 )
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
-FTS_TABLE = "articles_fts"
-FTS_COLUMNS = ("title", "body", "title_folded", "body_folded")
-# Tone marks are kept in the index so an exactly spelled query can outrank a folded match; the
-# folded columns give the diacritic-free (and đ-free) matches.
-FTS_TOKENIZE = "unicode61 remove_diacritics 0"
-# FTS5 settings kept in the index (bench/bench_store.py measured them): the terms of a whole batch
-# of articles are held in memory and written as one segment (FTS5's 1 MB wrote a batch of 2,000 as
-# several, merged again later), and segments are merged eight at a time instead of four, so each
-# entry is rewritten fewer times as the index grows.
-FTS_SETTINGS = {"hashsize": 16 * 1024 * 1024, "automerge": 8}
-FTS_DESCRIPTION = ("Full-text index of article titles and bodies, as written and folded (no diacritics, "
-                   "đ as d), so 'Dong Thap' finds 'Đồng Tháp'.")

@@ -7,7 +7,6 @@ is kept without derived rows and the violation goes to ``errors``.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
@@ -19,7 +18,8 @@ from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
-from schema.tables import FTS_COLUMNS, FTS_TABLE, TABLES_BY_NAME
+from schema.search_index import delete_rows, insert_rows, search_values
+from schema.tables import TABLES_BY_NAME
 from store.corrections import apply_corrections
 from store.database import describe_storage_error, utc_now, write_transaction
 from store.rows import DerivedRows, InvalidRecord, article_row, derive_rows, validate_record
@@ -167,8 +167,8 @@ def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: st
     :param db: open database
     :param prepared: output of `prepare`
     :param stage: stage name written to errors rows
-    :param on_bulk: called when only the long statements of the transaction are left (the search
-        index insert and the commit), during which SQLite does not hold the GIL
+    :param on_bulk: called when only the commit is left (in which SQLite writes the batch's search
+        index segment and its pages without holding the GIL)
     :return: statuses as for save_articles
     """
     merged = _merged_rows(db)
@@ -232,6 +232,7 @@ def _merged_rows(db: sqlite_utils.Database) -> set:
 
 def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str,
                  merged: set = frozenset(), on_bulk: Callable[[], None] | None = None) -> tuple[list[str], list]:
+    searchable: list = field(default_factory=list)  # (article id, its row: title and folded texts) to index
     """Write a prepared batch; the caller holds the transaction.
 
     :param merged: catalogue rows known to be merged already (see `_merged_rows`)
@@ -266,7 +267,9 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
             status, article_id = "changed", previous.id
             batch.versions.append((previous.id, now))
             batch.replaced_ids.append(article_id)
-            batch.updated_articles.append({"id": article_id, "version": previous.version + 1, **row})
+            batch.updated_articles.append({"id": article_id, "version": previous.version + 1,
+                                           **dict(zip(ARTICLE_VALUE_COLUMNS, item.values))})
+            batch.searchable.append((article_id, row))
         else:
             status, article_id = "unchanged", previous.id
             fetch = {column: row[column] for column in FETCH_COLUMNS if row[column] is not None}
@@ -279,6 +282,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
                 batch.fetch_updates.append((article_id, {"extractor_version": row["extractor_version"],
                                                          "is_training": row["is_training"]}))
         if item.problem:
+            batch.searchable.append((article_id, row))
             insert_error(db, row["url"], stage, item.problem)
             status += "+invalid"
         if derived is not None:
@@ -296,7 +300,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
 def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Callable[[], None] | None) -> list:
     """Execute the writes of a batch, many rows per statement; return the catalogue rows merged.
 
-    The search index insert, one long statement, comes last (then only the commit is left).
+    The search index rows come last (then only the commit is left).
     """
     conn = db.conn
     _insert(conn, "sites", list(batch.sites.values()), on_conflict="ignore")
@@ -309,11 +313,10 @@ def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Calla
             [(when, article_id) for article_id, when in batch.versions])
     for table in ("event_organizers", "mentions", "events"):
         conn.executemany(f"delete from {table} where article_id = ?", [(i,) for i in batch.replaced_ids])
-    fts_columns = ", ".join(FTS_COLUMNS)
-    # External-content index: remove the old text's entries before the row changes.
-    conn.executemany(f"insert into {FTS_TABLE} ({FTS_TABLE}, rowid, {fts_columns}) "
-                     f"select 'delete', id, {fts_columns} from articles where id = ?",
-                     [(article["id"],) for article in batch.updated_articles])
+    # The search indexes keep no text: an old text's entries are removed with the values they
+    # were made from, before the row changes.
+    delete_rows(conn, [(article_id, search_values(title, body)) for article_id, title, body in
+                       _stored_texts(conn, [article["id"] for article in batch.updated_articles])])
     for article in batch.updated_articles:
         assignments = ", ".join(f"[{column}] = :{column}" for column in article if column != "id")
         conn.execute(f"update articles set {assignments} where id = :id", article)
@@ -343,12 +346,6 @@ def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Calla
     if on_bulk is not None:
         on_bulk()
     apply_corrections(conn, [article_id for article_id, _, _ in batch.derived])
-    # The index reads the text from the rows just written: one statement for the batch, which
-    # SQLite runs without taking the GIL back (see save_stream).
-    conn.execute(f"insert into {FTS_TABLE} (rowid, {fts_columns}) select id, {fts_columns} from articles "
-                 "where id in (select value from json_each(?))",
-                 [json.dumps([article["id"] for article in batch.updated_articles]
-                             + [values[0] for values in batch.new_articles])])
     return list(catalogue)
 
 
@@ -357,6 +354,7 @@ def _insert_children(conn: sqlite3.Connection, table: str, columns: tuple[str, .
     """Insert one table's rows of the articles' derived rows, giving them article and event ids.
 
     :param derived: (article id, the ids of the article's events 1, 2, ..., Prepared) per article
+    insert_rows(conn, batch.searchable)
     """
     rows = []
     for article_id, event_ids, item in derived:
@@ -428,6 +426,16 @@ def _stored_event_ids(db: sqlite_utils.Database, article_ids: list[int]) -> dict
                 "order by article_id, event_no, id", chunk):
             ids.setdefault(article_id, []).append(event_id)
     return ids
+
+def _stored_texts(conn: sqlite3.Connection, article_ids: list[int]) -> list[tuple[int, str | None, str]]:
+    """(id, title, body) as stored for these articles (in chunks under SQLite's parameter limit)."""
+    rows = []
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        rows += conn.execute(f"select id, title, body from articles where id in ({', '.join('?' for _ in chunk)})",
+                             chunk).fetchall()
+    return rows
+
 
 
 def _next_id(db: sqlite_utils.Database, table: str) -> int:

@@ -31,6 +31,7 @@ def database_content(path: Path) -> dict[str, list[tuple]]:
     try:
         tables = [name for (name,) in connection.execute(
             "select name from sqlite_master where type = 'table' and name not like 'articles_fts%' "
+            "and name not like 'titles_fts%' "
             "and name != '_sqlite_migrations' order by name")]
         content = {}
         for table in tables:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from schema.search import HIT_TIERS, fold, fts_match_expression, query_terms, ranked_hit_expressions, ranked_match_expressions
+from schema.search import HIT_TIERS, fold, fts_match_expression, query_terms, ranked_hit_expressions
 from store import open_database, save_articles, search_articles
 
 ARTICLES = {
@@ -51,19 +51,27 @@ def test_query_terms_keep_quoted_phrases_and_ignore_syntax() -> None:
 
 
 def test_match_expression_is_folded_words_close_together() -> None:
-    assert fts_match_expression("Đồng Tháp") == '{title_folded body_folded} : NEAR("Dong" "Thap", 12)'
+    assert fts_match_expression("Đồng Tháp") == 'NEAR("Dong" "Thap", 12)'
     assert fts_match_expression("Đồng Tháp") == fts_match_expression("Dong Thap")
-    assert fts_match_expression('"Tháp Mười" tập') == '{title_folded body_folded} : NEAR("Thap Muoi" "tap", 13)'
-    assert fts_match_expression("huấn") == '{title_folded body_folded} : "huan"'
+    assert fts_match_expression('"Tháp Mười" tập') == 'NEAR("Thap Muoi" "tap", 13)'
+    assert fts_match_expression("huấn") == '"huan"'
     assert fts_match_expression(" -*( ") is None
 
 
-def test_ranked_expressions_go_from_exact_phrase_to_the_match_expression() -> None:
-    tiers = ranked_match_expressions("Đồng Tháp")
-    assert tiers[0] == '{title body} : "Đồng Tháp"'
+def test_ranked_expressions_go_from_exact_phrase_in_the_title_to_the_match_expression() -> None:
+    tiers = ranked_hit_expressions("Đồng Tháp")
+    assert tiers[0] == '{title} : "Đồng Tháp"'
     assert tiers[-1] == fts_match_expression("Đồng Tháp")
-    assert len(tiers) == len(set(tiers)) == 4
-    assert ranked_match_expressions("!!!") == []
+    assert len(tiers) == len(set(tiers)) == len(HIT_TIERS)
+    assert ranked_hit_expressions("!!!") == []
+
+
+def test_a_query_without_diacritics_or_of_one_word_skips_the_tiers_it_cannot_tell_apart() -> None:
+    unaccented = ranked_hit_expressions("Dong Thap")
+    assert [tier for tier, expression in enumerate(unaccented) if expression is None] == [0, 3]
+    assert unaccented[1:3] == ranked_hit_expressions("Đồng Tháp")[1:3]
+    one_word = ranked_hit_expressions("huấn")
+    assert one_word[:3] == ['{title} : "huấn"', '{title_folded} : "huan"', '"huan"'] and one_word[3:] == [None] * 3
 
 
 @pytest.mark.parametrize("query", ["Dong Thap", "dong thap", "đồng tháp", "Đồng Tháp", "ĐỒNG THÁP", "Đong Thap"])
@@ -77,10 +85,15 @@ def test_syllables_far_apart_are_not_the_word(db) -> None:
     assert "https://a.vn/apart" in urls(search_articles(db, "thu thap du lieu"))
 
 
-def test_exact_spelling_ranks_first(db) -> None:
-    assert urls(search_articles(db, "Đồng Tháp"))[0] == "https://a.vn/exact"
-    assert urls(search_articles(db, "đông thấp"))[0] == "https://a.vn/near"
-    assert urls(search_articles(db, "Dong Thap"))[0] == "https://a.vn/plain"
+def test_a_title_spelled_as_typed_ranks_first(tmp_path: Path) -> None:
+    database = open_database(tmp_path / "training.db")
+    save_articles(database, [({"url": url, "title": body.split("\n")[0], "body": body}, None)
+                             for url, body in ARTICLES.items()])
+    assert urls(search_articles(database, "Tập huấn ở Đồng Tháp"))[0] == "https://a.vn/exact"
+    assert urls(search_articles(database, "gió mùa đông thấp"))[0] == "https://a.vn/near"
+    # In the title any spelling comes before the text, where every spelling counts the same: newest first.
+    assert urls(search_articles(database, "đông thấp")) == ["https://a.vn/exact", "https://a.vn/plain",
+                                                           "https://a.vn/near"]
 
 
 def test_phrase_ranks_before_words_in_another_order(db) -> None:
@@ -107,18 +120,27 @@ def test_index_follows_deleted_text(tmp_path: Path) -> None:
     assert urls(search_articles(database, "ca mau")) == ["https://a.vn/1"]
 
 
-def test_migration_refolds_copies_made_by_the_old_rule(tmp_path: Path) -> None:
+def test_migration_moves_a_database_with_stored_folded_copies_to_the_indexes_without_text(tmp_path: Path) -> None:
     path = tmp_path / "training.db"
     database = open_database(path)
-    save_articles(database, [({"url": "https://a.vn/1", "body": "Giai đoạn 2021–2025"}, None)])
-    # As the old fold() wrote it (non-ASCII punctuation dropped), and the migration not yet run.
-    database.execute("update articles set body_folded = 'Giai doan 20212025'")
+    save_articles(database, [({"url": "https://a.vn/1", "title": "Tập huấn ở Đồng Tháp", "body": "Giai đoạn 2021–2025"},
+                              None)])
+    # The file as it was before m011: folded copies stored in articles, one index reading them.
+    for name in ("articles_fts", "titles_fts"):
+        database.execute(f"drop table {name}")
+    for column in ("title_folded", "body_folded"):
+        database.execute(f"alter table articles add column {column} text")
+    database.execute("update articles set title_folded = 'Tap huan o Dong Thap', body_folded = 'Giai doan 2021 2025'")
+    database["articles"].enable_fts(["title", "body", "title_folded", "body_folded"], fts_version="FTS5")
     database["articles"].rebuild_fts()
-    database.execute("delete from _sqlite_migrations where name = 'm004_refold_search_copies'")
+    database.execute("delete from _sqlite_migrations where name = 'm011_search_indexes_without_text'")
     database.conn.commit()
     database.close()
-    assert search_articles(reopened := open_database(path), "2021 2025") == [
-        {"id": 1, "url": "https://a.vn/1", "title": None, "published": None}]
+    reopened = open_database(path)
+    assert "body_folded" not in reopened["articles"].columns_dict
+    assert urls(search_articles(reopened, "2021 2025")) == urls(search_articles(reopened, "dong thap")) == [
+        "https://a.vn/1"]
+    assert reopened.execute("select rowid from titles_fts where titles_fts match 'Đồng'").fetchall() == [(1,)]
     reopened.close()
 
 
@@ -136,10 +158,9 @@ def test_within_a_tier_the_title_comes_first_then_the_newest(tmp_path: Path) -> 
 
 def test_hit_expressions_try_each_tier_in_the_title_first() -> None:
     hits = ranked_hit_expressions("Đồng Tháp")
-    assert hits[:2] == ['{title} : "Đồng Tháp"', '{title body} : "Đồng Tháp"']
-    assert hits[1::2] == ranked_match_expressions("Đồng Tháp")
+    assert [in_title for _, in_title in HIT_TIERS] == [True, True, False, True, True, False]
+    assert hits[1:3] == ['{title_folded} : "Dong Thap"', '"Dong Thap"']
     assert hits[-2] == '{title_folded} : NEAR("Dong" "Thap", 12)'
-    assert len(hits) == HIT_TIERS
 
 
 def test_only_the_first_words_of_a_very_long_query_count(db) -> None:

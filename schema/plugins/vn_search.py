@@ -3,8 +3,8 @@
 - vn_fold(text): text without diacritics, đ as d (schema.search.fold).
 - vn_match(query): the FTS5 MATCH expression of what a query finds (schema.search);
   vn_match(query, tier): the tier-th ranked expression (schema.search.ranked_hit_expressions:
-  1 = the exact phrase as typed in the title), for queries that rank; a tier the query does not
-  have matches nothing.
+  1 = the exact phrase as typed in the title; each tier runs on the index schema.search.HIT_TIERS
+  names), for queries that rank; a tier the query does not have matches nothing.
 - escape_fts(query): Datasette's search box (`?_search=`) runs `match escape_fts(:search)`;
   it is replaced by vn_match, so the box follows the same rule as the canned queries.
 - vn_place_rest(query, name, type): whether a query names a place, and its other words
@@ -35,7 +35,7 @@ def _match(query: str | None, tier: int | None = None) -> str:
     if tier is None:
         return fts_match_expression(query or "") or _MATCH_NOTHING
     expressions = ranked_hit_expressions(query or "")
-    return expressions[tier - 1] if 1 <= tier <= len(expressions) else _MATCH_NOTHING
+    return (expressions[tier - 1] if 1 <= tier <= len(expressions) else None) or _MATCH_NOTHING
 
 
 @hookimpl(trylast=True)
