@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -115,20 +116,41 @@ def _peak_memory_mb() -> float:
 
 
 def child_ingest(args: argparse.Namespace) -> dict:
-    """Ingest the varied records into a new database with the project's store."""
+    """Ingest the varied records into a new database with the project's store, the way
+    `pipeline.py ingest --jobs` stores (article, record) pairs (`stages.ingest.store_pairs`: rows
+    made in worker processes, written by this one); a project without it stores through
+    `save_stream` (rows made in a thread beside the writer) and reports jobs None."""
     from progress import Progress
     from store import open_database, save_stream
 
+    try:
+        from stages.ingest import store_pairs
+        from stages.workers import resolve_jobs
+    except ImportError:  # an older project (a baseline)
+        store_pairs = resolve_jobs = None
     base = [tuple(pair) for pair in json.loads(args.records.read_text(encoding="utf-8"))]
     db = open_database(args.db)
     progress = Progress("articles stored", total=args.n)
-    started, cpu = time.perf_counter(), time.process_time()
-    for statuses in save_stream(db, vary(base, args.n), args.batch_size):
+    started, cpu, workers_cpu = time.perf_counter(), time.process_time(), _children_cpu_s()
+    if store_pairs is not None:
+        batches = store_pairs(db, vary(base, args.n), args.batch_size, args.jobs[-1])
+    else:
+        batches = save_stream(db, vary(base, args.n), args.batch_size)
+    for statuses in batches:
         progress.advance(len(statuses), failed=sum(status == "failed" for status in statuses))
     db.close()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    workers_cpu = _children_cpu_s() - workers_cpu  # the worker processes have ended: they count
     progress.close()
-    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": _peak_memory_mb(), "load": os.getloadavg()[0]}
+    return {"wall_s": wall, "cpu_s": cpu + workers_cpu, "writer_cpu_s": cpu, "peak_mb": _peak_memory_mb(),
+            "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+            "jobs": resolve_jobs(args.jobs[-1]) if resolve_jobs else None, "load": os.getloadavg()[0]}
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's ended children (the worker processes of an ingest)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_search(args: argparse.Namespace) -> dict:
@@ -315,12 +337,17 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
     this = projects[-1]
     print(f"{os.cpu_count()} cores, {_load()} before the run", flush=True)
 
-    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size) for p in projects}
-    _line(f"ingest: {args.n} articles", {
-        p.label: f"{args.n / ingest[p.label]['wall_s']:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}), "
-                 f"{args.n / ingest[p.label]['cpu_s']:,.0f} per CPU second, peak memory "
-                 f"{ingest[p.label]['peak_mb']:.0f} MB, load {ingest[p.label]['load']:.1f}; db {_size_mb(p.db):.1f} MB"
-        for p in projects}, _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))
+    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=args.jobs[-1])
+              for p in projects[:-1]}
+    sizes = {p.label: _size_mb(p.db) for p in projects[:-1]}
+    for number, jobs in enumerate(args.jobs, start=1):
+        # The last --jobs value fills this checkout's database; the others' are removed after their figures.
+        target = this if number == len(args.jobs) else Project(THIS, this.root, folder / f"jobs-{jobs}" / "training.db")
+        ingest[THIS] = target.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=jobs)
+        sizes[THIS] = _size_mb(target.db)
+        _ingest_line(args.n, ingest, sizes, projects)
+        if target is not this:
+            shutil.rmtree(target.db.parent)
     configuration = this.run("configuration")
     print(f"configuration of {THIS}: page size {configuration['page_size']}, search index "
           f"{configuration['fts'] or 'defaults'} in {configuration['fts_segments']} segments, "
@@ -366,6 +393,20 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
             project.stop_server()
 
 
+def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], projects: list[Project]) -> None:
+    """The ingest figures of each project side by side: rate, CPU, memory, the worker processes."""
+    def figures(result: dict, size_mb: float) -> str:
+        workers = ("rows made in a thread beside the writer" if result.get("jobs") is None else
+                   f"jobs {result['jobs']} (writer CPU {n / result['writer_cpu_s']:,.0f} articles/s, "
+                   f"worker peak memory {result['workers_peak_mb']:.0f} MB)")
+        return (f"{n / result['wall_s']:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}), "
+                f"{n / result['cpu_s']:,.0f} per CPU second, {workers}, peak memory {result['peak_mb']:.0f} MB, "
+                f"load {result['load']:.1f}; db {size_mb:.1f} MB")
+
+    _line(f"ingest: {n} articles", {p.label: figures(ingest[p.label], sizes[p.label]) for p in projects},
+          _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))
+
+
 def _ratio(results: dict, figure, projects: list[Project], faster_is_smaller: bool) -> str | None:
     """"1.45x faster" of this checkout against the baseline, when there is one."""
     if len(projects) < 2:
@@ -374,11 +415,25 @@ def _ratio(results: dict, figure, projects: list[Project], faster_is_smaller: bo
     return f"speed-up {baseline / this if faster_is_smaller else this / baseline:.2f}x" if this else None
 
 
+def _jobs_list(text: str) -> list[int]:
+    """--jobs: "2" or "1,2" -> [2] or [1, 2]."""
+    try:
+        jobs = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes counts separated by commas (1,2), not {text!r}") from None
+    if any(count < 0 for count in jobs):
+        raise argparse.ArgumentTypeError(f"--jobs counts are 0 (every core) or more, not {text!r}")
+    return jobs
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements for this checkout (and the baseline) and print them side by side."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="articles to generate and ingest")
     parser.add_argument("--batch-size", type=int, default=2000, help="articles per transaction")
+    parser.add_argument("--jobs", type=_jobs_list, default=[0],
+                        help="processes that make the rows (0: one per core), as `pipeline.py ingest --jobs`; "
+                             "several, comma-separated (1,2), ingest once each, side by side")
     parser.add_argument("--repeats", type=int, default=10, help="repetitions of each query / page load")
     parser.add_argument("--db", type=Path, help="database file of this checkout (default: a temporary training.db)")
     parser.add_argument("--baseline", metavar="REV", help="also measure the project at this commit, side by side")

@@ -4,9 +4,10 @@ Input articles are JSON lines or a directory of JSON files, each {id, url, text 
 published?, title?, site?, ...}, read and judged one entry at a time (`stages.jsonl_input`, the
 same rule as `extract`): a bad entry is counted, logged to ``errors`` naming its file and line,
 and costs nothing else. Their records come from a records file written by `pipeline.py extract`
-(same order, one per article) or, when none is given, from running the extractor, in several
-processes with `jobs` (one writer: this process). `reextract` re-derives stored articles from
-their body text with the current extractor.
+(same order, one per article) or, when none is given, from running the extractor. With `jobs`
+above 1, worker processes extract and make each article's rows (`store.prepare`, one round trip
+per article) and this process only writes them; the database is the same whatever `jobs` is.
+`reextract` re-derives stored articles from their body text with the current extractor.
 """
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ import sqlite_utils
 
 from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
-from stages.workers import map_in_order
-from store import load_programmes, record_error, save_stream
+from stages.workers import map_in_order, resolve_jobs
+from store import Prepared, load_programmes, prepare, record_error, save_prepared_stream, save_stream
 
 log = logging.getLogger("pipeline.ingest")
 
 Extractor = Callable[..., dict]
+Pair = tuple[dict, dict | None]  # an article and its extractor record
 PROGRAMMES_YML = Path(__file__).resolve().parent.parent / "data" / "programmes.yml"
 
 
@@ -118,6 +120,90 @@ def warm_up(extractor: Extractor) -> None:
     """Load the extractor's reference data in this process (before worker processes fork, so
     they share it instead of each loading it)."""
     extractor("Ngày 5/3/2024, UBND tỉnh Đồng Tháp tổ chức tập huấn cho 85 cán bộ.", url=None, published=None)
+    warm_up_prepare()
+
+
+def warm_up_prepare() -> None:
+    """Load what `store.prepare` reads (the record schema's validators, the title vocabulary) in
+    this process, before worker processes fork."""
+    prepare({"url": "urn:article:warm-up", "title": "Tập huấn …", "body": "Tập huấn\nTập huấn cán bộ"}, {})
+
+
+def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: int = 2000, jobs: int = 1,
+                stage: str = "ingest") -> Iterator[list[str]]:
+    """Store (article, record) pairs, one transaction per batch; with `jobs` above 1 their rows
+    are made in worker processes (a batch ahead of the writer) and this process only writes.
+
+    :param db: open database
+    :param pairs: (article, record) pairs, read in the calling thread
+    :param batch_size: articles per transaction
+    :param jobs: processes that prepare rows; 1 prepares in this process, 0 uses one per core
+    :param stage: stage name written to errors rows
+    :return: the statuses of each batch, in order, as it is committed
+    """
+    if resolve_jobs(jobs) == 1:
+        return save_stream(db, pairs, batch_size, stage)
+    prepared = map_in_order(_prepare_pair, pairs, jobs, warm_up=warm_up_prepare, ahead=batch_size)
+    return save_prepared_stream(db, prepared, batch_size, stage)
+
+
+def _prepare_pair(pair: Pair) -> Prepared:
+    return prepare(*pair)
+
+
+@dataclass
+class Extracted:
+    """One article's extraction, as it comes back from a worker process.
+
+    :param where: the input file and line, or None (reextract)
+    :param url: the article's url
+    :param problem: why the extractor failed (the record is then None)
+    :param extractor_version: the record's, when there is one
+    :param item: the (article, record) pair, or its `Prepared` rows when made in the worker
+    """
+
+    where: str | None
+    url: str
+    problem: str | None
+    extractor_version: str | None
+    item: Pair | Prepared
+
+
+def _extract_one(extractor: Extractor, prepared: bool, located: tuple[str | None, dict]) -> Extracted:
+    """Extract one (where, article); with `prepared`, make its rows too (in the same worker call,
+    so the article crosses between processes once each way)."""
+    where, article = located
+    article, record, problem = extract_article(extractor, article)
+    version = record.get("extractor_version") if isinstance(record, dict) else None
+    item = prepare(article, record) if prepared else (article, record)
+    return Extracted(where, article["url"], problem, version, item)
+
+
+def _extract_and_store(db: sqlite_utils.Database, located: Iterable[tuple[str | None, dict]], extractor: Extractor,
+                       jobs: int, batch_size: int, stats: IngestStats, stage: str,
+                       on_extracted: Callable[[Extracted], None] = lambda extracted: None) -> Iterator[list[str]]:
+    """Extract (where, article) items in `jobs` processes (a batch ahead of the writer, so they
+    extract the next batch while it is written), log the extractor's failures, store the rest.
+
+    :param on_extracted: called with each result before it is stored
+    :return: the statuses of each batch as it is committed
+    """
+    in_workers = resolve_jobs(jobs) > 1
+    results = map_in_order(partial(_extract_one, extractor, in_workers), located, jobs,
+                           warm_up=partial(warm_up, extractor), ahead=batch_size)
+
+    def logged() -> Iterator[Pair | Prepared]:
+        for extracted in results:
+            if extracted.problem is not None:  # an article already stored keeps its record and rows
+                where = f"{extracted.where}: " if extracted.where else ""
+                record_error(db, extracted.url, "extract", where + extracted.problem)
+                stats.not_extracted += 1
+            on_extracted(extracted)
+            yield extracted.item
+
+    if in_workers:
+        return save_prepared_stream(db, logged(), batch_size, stage)
+    return save_stream(db, logged(), batch_size, stage)
 
 
 def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: str | Path | None = None,
@@ -134,7 +220,8 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     :param batch_size: articles per transaction
     :param extractor: function(text, url=, published=) -> record; default the project's extractor
         (picklable, i.e. module-level, when jobs is not 1)
-    :param jobs: extractor processes; 1 extracts in this process, 0 uses one per core
+    :param jobs: processes that extract (when there are no records) and prepare rows; 1 does
+        both in this process, 0 uses one per core
     :return: counts by outcome; entries that could not be read count as failed
     :raises InputUnreadable: when an input file cannot be opened
     """
@@ -145,10 +232,11 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     accepted = _accepted(db, read_entries(articles_path), stats, progress)
     if records_path is not None:
         pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
+        batches = store_pairs(db, pairs, batch_size, jobs)
     else:
-        extract = extractor or default_extractor()
-        pairs = _extracted(db, accepted, extract, jobs, batch_size, stats)
-    for statuses in save_stream(db, pairs, batch_size):
+        located = ((entry.where, article) for entry, article in accepted if article is not None)
+        batches = _extract_and_store(db, located, extractor or default_extractor(), jobs, batch_size, stats, "ingest")
+    for statuses in batches:
         for status in statuses:
             stats.count(status)
         progress.advance(len(statuses), failed=_problems(statuses))
@@ -200,25 +288,6 @@ def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Ent
         yield article, _usable(db, article["url"], record, line.where)
 
 
-def _extracted(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]], extractor: Extractor,
-               jobs: int, batch_size: int, stats: IngestStats) -> Iterator[tuple[dict, dict | None]]:
-    """(article, record) from running the extractor, in `jobs` processes (a batch ahead of the
-    writer, so that they extract the next batch while it is written); its failures logged."""
-    articles = ((entry.where, article) for entry, article in accepted if article is not None)
-    results = map_in_order(partial(_extract_located, extractor), articles, jobs, warm_up=partial(warm_up, extractor),
-                           ahead=batch_size)
-    for where, article, record, problem in results:
-        if problem is not None:
-            record_error(db, article["url"], "extract", f"{where}: {problem}")
-            stats.not_extracted += 1
-        yield article, record
-
-
-def _extract_located(extractor: Extractor, located: tuple[str, dict]) -> tuple[str, dict, dict | None, str | None]:
-    where, article = located
-    return (where, *extract_article(extractor, article))
-
-
 def _usable(db: sqlite_utils.Database, url: str, record: dict, where: str) -> dict | None:
     """The record, or None (and an errors row) when the extractor reported that it failed."""
     if record.get("error"):
@@ -251,7 +320,7 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
     :param extractor: function(text, url=, published=) -> record; default the project's extractor
         (picklable, i.e. module-level, when jobs is not 1)
     :param extractor_version: version to bring articles to; default: what the extractor reports
-    :param jobs: extractor processes; 1 extracts in this process, 0 uses one per core
+    :param jobs: processes that extract and prepare rows; 1 does both in this process, 0 uses one per core
     :return: counts by outcome (re-derived articles count as "unchanged")
     """
     extract = extractor or default_extractor()
@@ -275,18 +344,12 @@ def reextract(db: sqlite_utils.Database, batch_size: int = 200, extractor: Extra
             for row in rows:
                 yield {key: row[key] for key in ("url", "title", "published", "body", "content_hash")}
 
-    def rederived() -> Iterator[tuple[dict, dict | None]]:
-        results = map_in_order(partial(extract_article, extract), stored(), jobs, warm_up=partial(warm_up, extract),
-                               ahead=batch_size)
-        for article, record, problem in results:
-            if problem is not None:  # its stored record and derived rows stay as they are
-                record_error(db, article["url"], "extract", problem)
-                stats.not_extracted += 1
-            elif target["version"] is None:
-                target["version"] = record["extractor_version"]
-            yield article, record
+    def learn_version(extracted: Extracted) -> None:
+        if extracted.problem is None and target["version"] is None:
+            target["version"] = extracted.extractor_version
 
-    for statuses in save_stream(db, rederived(), batch_size, stage="reextract"):
+    located = ((None, article) for article in stored())
+    for statuses in _extract_and_store(db, located, extract, jobs, batch_size, stats, "reextract", learn_version):
         for status in statuses:
             stats.count(status)
         progress.advance(len(statuses), failed=_problems(statuses))

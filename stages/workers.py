@@ -1,7 +1,7 @@
 """Run a function over a stream of items in worker processes, results in input order.
 
-Used for extraction in `ingest` and `reextract`: the extractor is pure Python and bound by the
-CPU, so threads would share one core; processes use them all. The items are read and the
+Used for extraction and for making database rows (`store.prepare`) in `ingest` and `reextract`:
+both are pure Python and bound by the CPU, so threads would share one core; processes use them all. The items are read and the
 results consumed in the calling thread (which alone holds the database connection), a bounded
 number of chunks ahead, so memory stays flat whatever the input's length.
 """
@@ -22,7 +22,9 @@ Result = TypeVar("Result")
 
 CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task small
 CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
-MAX_AHEAD = 1024  # bounds the memory of items and results in flight (an article and its record: ~50 KB)
+# Bounds the memory of items and results in flight (an article, its record and rows: ~50 KB); a
+# whole default batch (2,000), so the workers prepare the next batch while one is written.
+MAX_AHEAD = 2048
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 
 

@@ -160,6 +160,23 @@ def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | No
             yield save_prepared(db, pending.result(), stage)
 
 
+def save_prepared_stream(db: sqlite_utils.Database, prepared: Iterable[Prepared], batch_size: int = 2000,
+                         stage: str = "ingest") -> Iterator[list[str]]:
+    """Store many articles already prepared elsewhere (`prepare` run in worker processes), one
+    transaction per batch: this process only writes. Statuses and errors rows are those of
+    save_stream for the same articles.
+
+    :param db: open database
+    :param prepared: `prepare` outputs, in order, read in the calling thread
+    :param batch_size: articles per transaction
+    :param stage: stage name written to errors rows
+    :return: the statuses of each batch, in order, as it is committed
+    """
+    iterator = iter(prepared)
+    while batch := list(islice(iterator, batch_size)):
+        yield save_prepared(db, batch, stage)
+
+
 def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest",
                   on_bulk: Callable[[], None] | None = None) -> list[str]:
     """Write prepared articles in one transaction; if that fails, each in its own transaction.
