@@ -160,23 +160,6 @@ def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | No
             yield save_prepared(db, pending.result(), stage)
 
 
-def save_prepared_stream(db: sqlite_utils.Database, prepared: Iterable[Prepared], batch_size: int = 2000,
-                         stage: str = "ingest") -> Iterator[list[str]]:
-    """Store many articles already prepared elsewhere (`prepare` run in worker processes), one
-    transaction per batch: this process only writes. Statuses and errors rows are those of
-    save_stream for the same articles.
-
-    :param db: open database
-    :param prepared: `prepare` outputs, in order, read in the calling thread
-    :param batch_size: articles per transaction
-    :param stage: stage name written to errors rows
-    :return: the statuses of each batch, in order, as it is committed
-    """
-    iterator = iter(prepared)
-    while batch := list(islice(iterator, batch_size)):
-        yield save_prepared(db, batch, stage)
-
-
 def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest",
                   on_bulk: Callable[[], None] | None = None) -> list[str]:
     """Write prepared articles in one transaction; if that fails, each in its own transaction.
@@ -232,6 +215,7 @@ class _Batch:
     updated_articles: list = field(default_factory=list)
     fetch_updates: list = field(default_factory=list)
     derived: list = field(default_factory=list)  # (article id, the ids of its events in order, Prepared)
+    searchable: list = field(default_factory=list)  # (article id, its row: title and folded texts) to index
 
 
 _MERGED_ROWS: "weakref.WeakKeyDictionary[sqlite_utils.Database, set]" = weakref.WeakKeyDictionary()
@@ -249,7 +233,6 @@ def _merged_rows(db: sqlite_utils.Database) -> set:
 
 def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str,
                  merged: set = frozenset(), on_bulk: Callable[[], None] | None = None) -> tuple[list[str], list]:
-    searchable: list = field(default_factory=list)  # (article id, its row: title and folded texts) to index
     """Write a prepared batch; the caller holds the transaction.
 
     :param merged: catalogue rows known to be merged already (see `_merged_rows`)
@@ -280,6 +263,7 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
             status, article_id = "new", next_article_id
             next_article_id += 1
             batch.new_articles.append((article_id, 1, *item.values))
+            batch.searchable.append((article_id, row))
         elif previous.content_hash != row["content_hash"]:
             status, article_id = "changed", previous.id
             batch.versions.append((previous.id, now))
@@ -299,7 +283,6 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
                 batch.fetch_updates.append((article_id, {"extractor_version": row["extractor_version"],
                                                          "is_training": row["is_training"]}))
         if item.problem:
-            batch.searchable.append((article_id, row))
             insert_error(db, row["url"], stage, item.problem)
             status += "+invalid"
         if derived is not None:
@@ -360,6 +343,7 @@ def _apply(db: sqlite_utils.Database, batch: _Batch, merged: set, on_bulk: Calla
         _insert(conn, table, _merge_by_key(rows, key), on_conflict="merge")
     for table, columns in CHILD_COLUMNS.items():
         _insert_children(conn, table, columns, batch.derived)
+    insert_rows(conn, batch.searchable)
     if on_bulk is not None:
         on_bulk()
     apply_corrections(conn, [article_id for article_id, _, _ in batch.derived])
@@ -371,7 +355,6 @@ def _insert_children(conn: sqlite3.Connection, table: str, columns: tuple[str, .
     """Insert one table's rows of the articles' derived rows, giving them article and event ids.
 
     :param derived: (article id, the ids of the article's events 1, 2, ..., Prepared) per article
-    insert_rows(conn, batch.searchable)
     """
     rows = []
     for article_id, event_ids, item in derived:
@@ -427,6 +410,16 @@ def _stored_articles(db: sqlite_utils.Database, urls: list[str]) -> dict[str, _S
     return stored
 
 
+def _stored_texts(conn: sqlite3.Connection, article_ids: list[int]) -> list[tuple[int, str | None, str]]:
+    """(id, title, body) as stored for these articles (in chunks under SQLite's parameter limit)."""
+    rows = []
+    for start in range(0, len(article_ids), 500):
+        chunk = article_ids[start:start + 500]
+        rows += conn.execute(f"select id, title, body from articles where id in ({', '.join('?' for _ in chunk)})",
+                             chunk).fetchall()
+    return rows
+
+
 def _url_of(article: dict) -> str | None:
     """The article's url for its errors row; None when it is not a string (the message says why)."""
     url = article.get("url")
@@ -443,16 +436,6 @@ def _stored_event_ids(db: sqlite_utils.Database, article_ids: list[int]) -> dict
                 "order by article_id, event_no, id", chunk):
             ids.setdefault(article_id, []).append(event_id)
     return ids
-
-def _stored_texts(conn: sqlite3.Connection, article_ids: list[int]) -> list[tuple[int, str | None, str]]:
-    """(id, title, body) as stored for these articles (in chunks under SQLite's parameter limit)."""
-    rows = []
-    for start in range(0, len(article_ids), 500):
-        chunk = article_ids[start:start + 500]
-        rows += conn.execute(f"select id, title, body from articles where id in ({', '.join('?' for _ in chunk)})",
-                             chunk).fetchall()
-    return rows
-
 
 
 def _next_id(db: sqlite_utils.Database, table: str) -> int:
