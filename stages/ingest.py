@@ -23,6 +23,7 @@ from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
 from stages.workers import map_in_order, resolve_jobs
 from store import Prepared, load_programmes, prepare, record_error, save_prepared_stream, save_stream
+from store.save import for_writer
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -148,7 +149,7 @@ def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: in
 
 
 def _prepare_pair(pair: Pair) -> Prepared:
-    return prepare(*pair)
+    return for_writer(prepare(*pair))
 
 
 @dataclass
@@ -175,7 +176,7 @@ def _extract_one(extractor: Extractor, prepared: bool, located: tuple[str | None
     where, article = located
     article, record, problem = extract_article(extractor, article)
     version = record.get("extractor_version") if isinstance(record, dict) else None
-    item = prepare(article, record) if prepared else (article, record)
+    item = for_writer(prepare(article, record)) if prepared else (article, record)
     return Extracted(where, article["url"], problem, version, item)
 
 

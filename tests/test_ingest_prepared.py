@@ -1,0 +1,105 @@
+"""Rows made in worker processes and written by one (`store_pairs`, `ingest --jobs`) give exactly
+the database of the in-process path (issue 13, item 3)."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from stages.ingest import ingest, store_pairs
+from store import open_database, prepare, save_prepared, table_counts
+from store.save import for_writer
+
+from test_ingest_parallel import database_content
+from test_store_ingest import load_bench
+
+ARTICLES = 90
+BAD_AT, INVALID_AT = 31, 57  # positions of an article that cannot be stored and of an invalid record
+
+
+def errors_of(path: Path) -> list[tuple]:
+    """The errors rows without their ids and times (ids follow the order rows are written in,
+    which the worker processes' reading ahead may change)."""
+    db = open_database(path)
+    try:
+        return sorted(db.execute("select url, stage, message from errors").fetchall())
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="module")
+def pairs(dev_records: list) -> list[tuple[dict, dict | None]]:
+    """Varied dev articles with their records; one without a body, one with a record that
+    violates the schema."""
+    varied = list(load_bench().vary(dev_records, ARTICLES))
+    article, record = varied[BAD_AT]
+    varied[BAD_AT] = (dict(article, body=None), None)
+    article, record = varied[INVALID_AT]
+    varied[INVALID_AT] = (article, dict(record, is_training="yes"))
+    return varied
+
+
+def store(path: Path, pairs: list, jobs: int, batch_size: int = 20) -> list[str]:
+    db = open_database(path)
+    try:
+        return [status for batch in store_pairs(db, iter(pairs), batch_size, jobs) for status in batch]
+    finally:
+        db.close()
+
+
+def test_rows_made_in_worker_processes_store_what_one_process_stores(tmp_path: Path, pairs: list) -> None:
+    databases = {jobs: tmp_path / f"jobs{jobs}.db" for jobs in (1, 2)}
+    statuses = {jobs: store(path, pairs, jobs) for jobs, path in databases.items()}
+    assert statuses[1] == statuses[2]
+    assert statuses[2][BAD_AT] == "failed" and statuses[2][INVALID_AT] == "new+invalid"
+    assert statuses[2].count("new") == ARTICLES - 2
+    one, two = database_content(databases[1]), database_content(databases[2])
+    assert len(one["articles"]) == ARTICLES - 1 and len(one["events"]) > ARTICLES // 2 and one["mentions"]
+    assert {table: rows for table, rows in one.items() if table != "errors"} == \
+        {table: rows for table, rows in two.items() if table != "errors"}
+    errors = errors_of(databases[2])
+    assert errors == errors_of(databases[1]) and len(errors) == 2
+    bad_url, invalid_url = pairs[BAD_AT][0]["url"], pairs[INVALID_AT][0]["url"]
+    assert [url for url, _, _ in errors] == sorted([bad_url, invalid_url])
+    assert any(url == bad_url and "no body text" in message for url, _, message in errors)
+    # Again: nothing changes, every stored article is "unchanged", the bad one fails again.
+    again = store(databases[2], pairs, 2)
+    assert again.count("unchanged") == ARTICLES - 2 and again[BAD_AT] == "failed"
+    assert {table: rows for table, rows in database_content(databases[2]).items() if table != "errors"} == \
+        {table: rows for table, rows in two.items() if table != "errors"}
+
+
+def test_what_crosses_to_the_writer_is_written_as_the_whole_prepared_article(tmp_path: Path, pairs: list) -> None:
+    items = [prepare(article, record) for article, record in pairs[:30]]
+    sent = [pickle.dumps(for_writer(item)) for item in items]
+    assert sum(map(len, sent)) < sum(len(pickle.dumps(item)) for item in items)
+    sent = [pickle.loads(data) for data in sent]
+    databases = {"whole": (tmp_path / "whole.db", items), "sent": (tmp_path / "sent.db", sent)}
+    for path, batch in databases.values():
+        db = open_database(path)
+        save_prepared(db, batch)
+        db.close()
+    whole, slim = (database_content(path) for path, _ in databases.values())
+    assert whole == slim and len(whole["mentions"]) > 10 and whole["event_organizers"]
+
+
+def test_ingest_of_a_records_file_with_two_jobs_stores_what_one_job_stores(tmp_path: Path, pairs: list) -> None:
+    articles, records = tmp_path / "articles.jsonl", tmp_path / "records.jsonl"
+    with articles.open("w", encoding="utf-8") as article_lines, records.open("w", encoding="utf-8") as record_lines:
+        for number, (article, record) in enumerate(pairs):
+            if number == BAD_AT:
+                continue
+            article_lines.write(json.dumps({"id": f"a{number}", "url": article["url"], "published": article["published"],
+                                            "text": article["body"]}, ensure_ascii=False) + "\n")
+            record = dict(record, id=f"a{number}", url=article["url"])  # as the extractor echoes them
+            record_lines.write(("{not json" if number == 3 else json.dumps(record, ensure_ascii=False)) + "\n")
+    databases = {jobs: tmp_path / f"ingest{jobs}.db" for jobs in (1, 2)}
+    for jobs, path in databases.items():
+        db = open_database(path)
+        stats = ingest(db, articles, records, batch_size=16, jobs=jobs)
+        assert (stats.total, stats.new, stats.invalid, stats.failed) == (ARTICLES - 1, ARTICLES - 2, 1, 1)
+        assert table_counts(db)["articles"] == ARTICLES - 2
+        db.close()
+    assert database_content(databases[1]) == database_content(databases[2])
