@@ -105,21 +105,6 @@ def prepare(article: dict, record: dict | None) -> Prepared:
                     children=children)
 
 
-def for_writer(item: Prepared) -> Prepared:
-    """A prepared article with only what `save_prepared` reads, to send to the writing process
-    (each object sent costs the writer its unpickling): of the article its url, of the derived
-    rows the catalogue rows and events; event_organizers and mentions travel as `children`.
-
-    :param item: output of `prepare`
-    """
-    derived = item.derived
-    if derived is not None:
-        derived = DerivedRows(places=derived.places, programmes=derived.programmes, documents=derived.documents,
-                              events=derived.events)
-    return Prepared({"url": item.article.get("url")}, item.row, derived, item.problem, item.failure, item.values,
-                    item.children)
-
-
 def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
                   stage: str = "ingest") -> list[str]:
     """Store a batch of (article, record) pairs in one transaction.
@@ -173,6 +158,23 @@ def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | No
             pending = upcoming
         if pending is not None:
             yield save_prepared(db, pending.result(), stage)
+
+
+def save_prepared_stream(db: sqlite_utils.Database, prepared: Iterable[Prepared], batch_size: int = 2000,
+                         stage: str = "ingest") -> Iterator[list[str]]:
+    """Store many articles already prepared elsewhere (`prepare` run in worker processes), one
+    transaction per batch: this process only writes. Statuses and errors rows are those of
+    save_stream for the same articles.
+
+    :param db: open database
+    :param prepared: `prepare` outputs, in order, read in the calling thread
+    :param batch_size: articles per transaction
+    :param stage: stage name written to errors rows
+    :return: the statuses of each batch, in order, as it is committed
+    """
+    iterator = iter(prepared)
+    while batch := list(islice(iterator, batch_size)):
+        yield save_prepared(db, batch, stage)
 
 
 def save_prepared(db: sqlite_utils.Database, prepared: list[Prepared], stage: str = "ingest",
