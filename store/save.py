@@ -105,6 +105,21 @@ def prepare(article: dict, record: dict | None) -> Prepared:
                     children=children)
 
 
+def for_writer(item: Prepared) -> Prepared:
+    """A prepared article with only what `save_prepared` reads, to send to the writing process
+    (each object sent costs the writer its unpickling): of the article its url, of the derived
+    rows the catalogue rows and events; event_organizers and mentions travel as `children`.
+
+    :param item: output of `prepare`
+    """
+    derived = item.derived
+    if derived is not None:
+        derived = DerivedRows(places=derived.places, programmes=derived.programmes, documents=derived.documents,
+                              events=derived.events)
+    return Prepared({"url": item.article.get("url")}, item.row, derived, item.problem, item.failure, item.values,
+                    item.children)
+
+
 def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
                   stage: str = "ingest") -> list[str]:
     """Store a batch of (article, record) pairs in one transaction.
