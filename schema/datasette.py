@@ -117,6 +117,8 @@ _ACTIVITY_FIELDS = ("event", "dates", "kind", "province", "district", "programme
 _ACTIVITY_COLUMNS = ", ".join(f"v.{name}" for name in _ACTIVITY_FIELDS)
 _PLACES_NAMED = event_match_sql("v.article_id", ["v.province_code", "v.district_code"], "q", text=False)
 
+_KEPT_IN_PROVINCE = f"from events where province_code = e.province_code and {not_rejected()}"
+
 CANNED_QUERIES: dict[str, dict] = {
     "events_by_province_and_year": {
         "title": "Events by province and year",
@@ -228,12 +230,15 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Events per province",
         "description": "Training events and participants per province, most events first, with the province's "
                        "position for the map (the landing page's chart and map).",
-        "sql": "select coalesce(p.name, e.province_code) as province, e.province_code, count(*) as events,\n"
-               "  sum(e.participant_total) as participants,\n"
-               "  coalesce(p.latitude, avg(e.latitude)) as latitude, coalesce(p.longitude, avg(e.longitude)) as longitude\n"
-               "from events e left join places p on p.code = e.province_code\n"
-               f"where e.province_code is not null and {not_rejected('e')}\n"
-               "group by e.province_code order by events desc, province",
+        # Counted per province first, then named: a join per event made it 3 times slower at a
+        # million events. The events' own positions are averaged only for a province that places
+        # has no position for.
+        "sql": "select coalesce(p.name, e.province_code) as province, e.province_code, e.events, e.participants,\n"
+               f"  coalesce(p.latitude, (select avg(latitude) {_KEPT_IN_PROVINCE})) as latitude,\n"
+               f"  coalesce(p.longitude, (select avg(longitude) {_KEPT_IN_PROVINCE})) as longitude\n"
+               "from (select province_code, count(*) as events, sum(participant_total) as participants from events\n"
+               f"  where province_code is not null and {not_rejected()} group by province_code) e\n"
+               "left join places p on p.code = e.province_code order by events desc, province",
     },
 }
 
