@@ -6,10 +6,12 @@ import sqlite_utils
 from schema.search import HIT_TIERS, ranked_hit_expressions
 from schema.search_index import ARTICLES_FTS, TITLES_FTS
 
-# The newest matches of one tier, in the index the tier looks in (FTS5 reads its index backwards
-# and stops at the limit).
-TIER_HITS_SQL = {in_title: f"select rowid from [{index.name}] where [{index.name}] match ? order by rowid desc limit ?"
-                 for in_title, index in ((True, TITLES_FTS), (False, ARTICLES_FTS))}
+_INDEX_OF_TIER = {True: TITLES_FTS.name, False: ARTICLES_FTS.name}  # in the title alone, or anywhere
+# The newest matches of one tier, in the index the tier looks in, between two article ids (FTS5
+# reads its index backwards from the upper bound and stops at the limit or the lower bound).
+TIER_HITS_SQL = {in_title: f"select rowid from [{index}] where [{index}] match ? and rowid between ? and ? "
+                           "order by rowid desc limit ?" for in_title, index in _INDEX_OF_TIER.items()}
+_ANY_ID = (-(2 ** 63), 2 ** 63 - 1)
 
 
 def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
@@ -19,25 +21,37 @@ def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> l
     together), listed tier by tier (`schema.search.HIT_TIERS`: the phrase before the words apart,
     the title before the body, the spelling as typed first), and within a tier newest first. A
     tier reads only as many matches as the page still needs, so a common word costs no more than
-    a rare one.
+    a rare one. The widest tier (every match) is read first: when it holds fewer articles than a
+    page, they are all the matches, and the other tiers look only between the oldest and the
+    newest of them (a query that matches nothing reads the index once, not once per tier).
 
     :param db: open database
     :param query: words as a user types them ("giam ngheo", "Đồng Tháp", '"Tháp Mười" tập huấn')
     :param limit: maximum number of articles
     :return: [{"id", "url", "title", "published"}] best first; [] when the query has no words
     """
+    tiers = [(in_title, expression) for (_, in_title), expression in zip(HIT_TIERS, ranked_hit_expressions(query))
+             if expression is not None]
+    if not tiers or limit < 1:
+        return []
+    every_match = _tier_hits(db, *tiers[-1], _ANY_ID, limit)
+    if not every_match:
+        return []
+    bounds = (min(every_match), max(every_match)) if len(every_match) < limit else _ANY_ID
     ranked: dict[int, None] = {}
-    for (_, in_title), expression in zip(HIT_TIERS, ranked_hit_expressions(query)):
+    for tier, (in_title, expression) in enumerate(tiers):
         if len(ranked) >= limit:
             break
-        if expression is None:
-            continue
         # An article of an earlier tier may match again: ask for enough to fill the page anyway.
-        for (rowid,) in db.execute(TIER_HITS_SQL[in_title], [expression, limit]).fetchall():
-            ranked.setdefault(rowid, None)
+        hits = every_match if tier == len(tiers) - 1 else _tier_hits(db, in_title, expression, bounds, limit)
+        ranked.update(dict.fromkeys(hit for hit in hits if hit not in ranked))
     ids = list(ranked)[:limit]
-    if not ids:
-        return []
     rows = {row["id"]: row for row in db.query(
         f"select id, url, title, published from articles where id in ({', '.join('?' * len(ids))})", ids)}
     return [rows[article_id] for article_id in ids if article_id in rows]
+
+
+def _tier_hits(db: sqlite_utils.Database, in_title: bool, expression: str, bounds: tuple[int, int],
+               limit: int) -> list[int]:
+    """The ids of the newest `limit` articles a tier's expression matches between two ids."""
+    return [rowid for (rowid,) in db.execute(TIER_HITS_SQL[in_title], [expression, *bounds, limit])]
