@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import lxml.html
@@ -52,12 +52,20 @@ class Candidate:
 
     @property
     def truncated(self) -> bool:
-        return bool(_ELLIPSIS.search(self.text))
+        return _truncated(self.text)
 
 
 def title_key(text: str) -> str:
     """Comparison form of a title: case, punctuation, spacing and a trailing ellipsis ignored."""
-    return _KEY_DROP.sub("", _ELLIPSIS.sub("", text).casefold())
+    if "…" in text or "..." in text:
+        text = _ELLIPSIS.sub("", text)
+    return _KEY_DROP.sub("", text.casefold())
+
+
+def _truncated(text: str) -> bool:
+    """Whether a text ends with "…" or "..." (looked for only in texts that hold one: the regex
+    alone tries every position)."""
+    return ("…" in text or "..." in text) and bool(_ELLIPSIS.search(text))
 
 
 def _agree(a: Candidate, b: Candidate) -> bool:
@@ -104,12 +112,12 @@ def completed_title(title: str, lines: Iterable[str]) -> str:
     :param title: a cleaned title
     :param lines: the first lines of the text under it
     """
-    if not _ELLIPSIS.search(title):
+    if not _truncated(title):
         return title
     key = title_key(title)
     for line in lines:
         full = clean_headline(line)
-        if full and not _ELLIPSIS.search(full) and len(title_key(full)) > len(key) \
+        if full and not _truncated(full) and len(title_key(full)) > len(key) \
                 and title_key(full).startswith(key) and 10 <= len(full) <= 250 and not _SENTENCE_END.search(full):
             return full
     return title
@@ -126,8 +134,21 @@ def given_title(title: str | None, body: str | None = None, site_name: str | Non
     """
     cleaned = clean_headline(title, site_name=site_name)
     if cleaned and body:
-        cleaned = completed_title(cleaned, [line for line in body.split("\n") if line.strip()][:3])
+        cleaned = completed_title(cleaned, _first_lines(body, 3))
     return cleaned
+
+
+def _first_lines(text: str, count: int) -> Iterator[str]:
+    """The first `count` lines of a text that are not blank, read only as far as they are asked
+    for (a title without "…" asks for none, and a body may be long)."""
+    start = 0
+    while count and start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if not text[start:end].isspace() and end > start:
+            yield text[start:end]
+            count -= 1
+        start = end + 1
 
 
 def is_chrome(text: str, site_chrome: frozenset[str] = frozenset(), site_name: str | None = None) -> bool:
@@ -262,7 +283,7 @@ def _where_printed(chosen: Candidate, order: dict[lxml.html.HtmlElement, int]) -
         if not 10 <= len(text) <= _MAX_TITLE:
             continue
         key = title_key(clean_title(text))
-        if key == chosen.key or (_ELLIPSIS.search(text) and len(key) >= 10 and chosen.key.startswith(key)):
+        if key == chosen.key or (_truncated(text) and len(key) >= 10 and chosen.key.startswith(key)):
             return replace(chosen, element=element)
     return chosen
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
@@ -62,17 +63,23 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     # first submit, from this thread, before the caller starts any other thread that uses them.
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
                                initargs=(os.getpid(),))
+    # The workers' garbage collector never looks at what they inherit (the reference data): it
+    # would spend their time on it at every full collection, and copy the pages it touches.
+    gc.freeze()
     try:
         pending: deque[Future] = deque()
         iterator = iter(items)
         in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-min(ahead, MAX_AHEAD) // CHUNK_SIZE)
         while chunk := list(islice(iterator, CHUNK_SIZE)):
             pending.append(pool.submit(_apply, function, chunk))
+            if len(pending) == 1:
+                gc.unfreeze()  # the workers have forked (at the first submit): this process collects as before
             if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
     finally:  # also when the caller stops early or fails: the chunks ahead are not worth finishing
+        gc.unfreeze()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -111,6 +111,7 @@ def test_extract_with_every_core_writes_what_one_job_writes(tmp_path: Path, vari
 
 
 def square_in_a_worker(number: int) -> tuple[int, int]:
+    time.sleep(0.001)  # long enough that one worker cannot take every chunk before the other starts
     return number * number, os.getpid()
 
 
