@@ -10,7 +10,7 @@ import sqlite_utils
 
 from schema.search import fold
 from schema.search_index import ARTICLES_FTS, FTS_SETTINGS, create_search_indexes, rebuild_search_indexes
-from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, TABLES, URL_STATES, Table
+from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, MENTIONS, TABLES, URL_STATES, Table
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -34,11 +34,18 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
 
 
 def _create_indexes(db: sqlite_utils.Database, table: Table) -> None:
-    """Create the unique and plain indexes of a table's definition that are missing."""
+    """Create the unique, plain and sparse indexes of a table's definition that are missing."""
     for columns in table.unique:
         db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
         db[table.name].create_index(list(columns), if_not_exists=True)
+    for column in table.sparse_indexes:
+        db.execute(f"create index if not exists [{_index_name(table, column)}] on [{table.name}] ([{column}]) "
+                   f"where [{column}] is not null")
+
+
+def _index_name(table: Table, column: str) -> str:
+    return f"idx_{table.name}_{column}"  # sqlite-utils' name for an index of one column
 
 
 def _add_columns(db: sqlite_utils.Database, table: Table, names: tuple[str, ...]) -> None:
@@ -155,3 +162,15 @@ def m011_search_indexes_without_text(db: sqlite_utils.Database) -> None:
         db.execute(f"alter table articles drop column [{column}]")
     create_search_indexes(db)
     rebuild_search_indexes(db)
+
+
+@migrations()
+def m013_sparse_mention_indexes(db: sqlite_utils.Database) -> None:
+    """The indexes of mentions by document, programme and place hold only the rows that name one
+    (schema/tables.py, sparse_indexes), in place of indexes with an entry for every mention."""
+    for column in MENTIONS.sparse_indexes:
+        name = _index_name(MENTIONS, column)
+        sql = db.execute("select sql from sqlite_master where type = 'index' and name = ?", [name]).fetchone()
+        if sql and " where " not in sql[0].lower():
+            db.execute(f"drop index [{name}]")
+    _create_indexes(db, MENTIONS)

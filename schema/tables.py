@@ -38,6 +38,9 @@ class Table:
     :param label_column: column Datasette shows instead of the key when another table links here
     :param indexes: column lists to index
     :param unique: column lists that must be unique together
+    :param sparse_indexes: columns indexed only in the rows that have a value (most rows leave
+        them empty): each row written costs no index entry, and a lookup by value (`= ?`) or a
+        facet (`is not null`) reads the smaller index
     """
 
     name: str
@@ -47,6 +50,7 @@ class Table:
     label_column: str | None = None
     indexes: tuple[tuple[str, ...], ...] = ()
     unique: tuple[tuple[str, ...], ...] = field(default=())
+    sparse_indexes: tuple[str, ...] = ()
 
     def column_names(self) -> list[str]:
         """Column names in definition order."""
@@ -259,7 +263,9 @@ MENTIONS = Table(
     description="Every place in an article where a document, programme or administrative unit is "
                 "named, linked to the article and (when the extractor tied it to one) the event.",
     pk="id",
-    indexes=(("article_id",), ("event_id",), ("document_id",), ("programme_id",), ("place_code",)),
+    # A mention names one thing: a document, a programme or a place (at 1M articles 83% places).
+    indexes=(("article_id",), ("event_id",)),
+    sparse_indexes=("document_id", "programme_id", "place_code"),
     columns=(
         Column("id", int, "Row id."),
         Column("article_id", int, "Article the mention is in.", references="articles.id"),
