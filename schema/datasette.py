@@ -96,13 +96,21 @@ _EVENT_JOINS = (
 
 # The articles a search query `:q` finds, in tiers (schema.search.ranked_hit_expressions): each
 # article once, in its best tier, newest first within a tier; each tier reads only the newest
-# SEARCH_PAGE matches (FTS5 reads its index backwards and stops there).
+# SEARCH_PAGE matches (FTS5 reads its index backwards and stops there). Every match is read first
+# (as store.search_articles does): fewer than a page are all there are, so the tiers look only
+# between their ids, and a query that matches nothing reads the index once.
 SEARCH_PAGE = 50
+_LOWEST_ID, _HIGHEST_ID = -(2 ** 63), 2 ** 63 - 1
 _RANKED_HITS = (
-    "with hits as (\n"
+    f"with every_match as (select rowid from {ARTICLES_FTS.name} where {ARTICLES_FTS.name} match vn_match(:q)\n"
+    f"  order by rowid desc limit {SEARCH_PAGE}),\n"
+    f"bounds as (select case when count(*) < {SEARCH_PAGE} then coalesce(min(rowid), 0) end as low,\n"
+    f"  case when count(*) < {SEARCH_PAGE} then coalesce(max(rowid), -1) end as high from every_match),\n"
+    "hits as (\n"
     + "\n  union all\n".join(
         f"  select rowid, {tier} as tier from (select rowid from {index}\n"
-        f"    where {index} match vn_match(:q, {tier}) order by rowid desc limit {SEARCH_PAGE})"
+        f"    where {index} match vn_match(:q, {tier}) and rowid between coalesce((select low from bounds), {_LOWEST_ID})\n"
+        f"      and coalesce((select high from bounds), {_HIGHEST_ID}) order by rowid desc limit {SEARCH_PAGE})"
         for tier, index in enumerate((TITLES_FTS.name if in_title else ARTICLES_FTS.name
                                       for _, in_title in HIT_TIERS), 1))
     + "\n),\nranked as (\n"
