@@ -268,12 +268,17 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
         for number_text in event["documents"]:
             events_of_document[number_text].append(number)
 
-    def add_mentions(kind: str, item: dict, event_ids: list[int] | None, detail: str | None, **target: Any) -> None:
+    mentions = rows.mentions
+
+    def add_mentions(kind: str, item: dict, event_ids: list[int] | None, detail: str | None,
+                     document_id: str | None = None, programme_id: str | None = None,
+                     place_code: str | None = None) -> None:
         start, end = _span(item.get("span"))
-        for event_id in event_ids or [None]:
-            rows.mentions.append({"article_id": None, "event_id": event_id, "kind": kind, "document_id": None,
-                                  "programme_id": None, "place_code": None, "detail": detail,
-                                  "span_start": start, "span_end": end, "quote": item.get("quote"), **target})
+        quote = item.get("quote")
+        for event_id in event_ids or (None,):
+            mentions.append({"article_id": None, "event_id": event_id, "kind": kind, "document_id": document_id,
+                             "programme_id": programme_id, "place_code": place_code, "detail": detail,
+                             "span_start": start, "span_end": end, "quote": quote})
 
     for document in record["documents"]:
         add_mentions("document", document, events_of_document.get(document["number"]), document.get("raw"),
@@ -303,7 +308,10 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
                 programmes[programme_id] = {"id": programme_id, "name": programme_id}
                 rows.programmes.append({"id": programme_id, "name": programme_id, "period": None,
                                         "in_catalogue": 0})
-        span, date_span, participant_span = event.get("span"), event.get("date_span"), event.get("participant_span")
+        (span_start, span_end), quote = _span(span := event.get("span")), _quote(body, span)
+        (date_start, date_end), date_quote = _span(date_span := event.get("date_span")), _quote(body, date_span)
+        (participant_start, participant_end), participant_quote = (_span(participant_span := event.get("participant_span")),
+                                                                   _quote(body, participant_span))
         rows.events.append({
             "id": number, "article_id": None, "event_no": number,
             "is_primary": int(event["is_primary"]), "kind": event.get("kind"),
@@ -315,12 +323,10 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
             "province_code": province_code, "district_code": district_code,
             "latitude": event.get("lat"), "longitude": event.get("lon"),
             "programme_id": event["programmes"][0] if event["programmes"] else None,
-            "span_start": _span(span)[0], "span_end": _span(span)[1], "quote": _quote(body, span),
-            "date_span_start": _span(date_span)[0], "date_span_end": _span(date_span)[1],
-            "date_quote": _quote(body, date_span),
-            "participant_span_start": _span(participant_span)[0],
-            "participant_span_end": _span(participant_span)[1],
-            "participant_quote": _quote(body, participant_span),
+            "span_start": span_start, "span_end": span_end, "quote": quote,
+            "date_span_start": date_start, "date_span_end": date_end, "date_quote": date_quote,
+            "participant_span_start": participant_start, "participant_span_end": participant_end,
+            "participant_quote": participant_quote,
         })
         for index in event["organizers"]:
             organizer = record["organizers"][index]
