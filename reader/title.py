@@ -230,6 +230,8 @@ def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_ch
             candidate.last_part_key = parts[-1]
         if candidate.element is not None:
             candidate.linked = link_text_length(candidate.element) > len(text) / 2
+        elif len(parts) == 1 and vocabulary().site_part.match(text):
+            continue  # a `<title>` or og:title that is the office's or outlet's name alone: every page's
         if cleaned := clean_headline(text, site_chrome, site_name):
             candidate.text = cleaned
             usable.append(candidate)
