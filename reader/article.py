@@ -22,9 +22,10 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from reader.byline import bare_byline, byline_within, read_selected, split_people
+from reader.byline import People, bare_byline, byline_within, read_selected, split_people
 from reader.captions import take_captions
-from reader.container import drop_inner_chrome, drop_related_boxes, family_container, find_lead, generic_container
+from reader.container import (drop_inner_chrome, drop_related_boxes, family_container, find_lead, generic_container,
+                              lines_after)
 from reader.dom import PageError, convert_legacy_nodes, has_text, is_inside, meta_content, parse, read_lines, select, text_of
 from reader.encoding import clean_inline, decode_html, fix_double_utf8, may_hold_legacy
 from reader.dates import parse_date_line
@@ -179,11 +180,12 @@ def read_page(page: bytes | str, url: str | None = None, family_selectors: dict[
     people = read_selected(selected)
     tail = split_people(lines, lambda line: _is_tail_chrome(line, chrome, site_name))
     lines = tail.lines
-    byline = people.byline or tail.byline or head_byline
+    signed = _signed_after(container, lambda line: _is_tail_chrome(line, chrome, site_name), chrome, site_name)
+    byline = people.byline or tail.byline or signed.byline or head_byline
     if byline is None:
         lines, byline = _top_byline(lines)
     byline = byline or _byline_by_headline(headline, container, [published.line, date_line])
-    source = people.source or tail.source
+    source = people.source or tail.source or signed.source
     if lead is not None:
         lead_lines = _body_lines(read_lines(lead).texts, chrome, site_name)
         if lead_lines and (not lines or title_key(lead_lines[0]) != title_key(lines[0])):
@@ -252,6 +254,18 @@ def _is_tail_chrome(line: str, chrome: frozenset[str], site_name: str | None) ->
     return bool(words.contact_line.search(line) and len(line) < 150) or \
         (title_key(line) in chrome) or bool(words.chrome_title.match(line)) or bool(words.unit_name.match(line)) \
         or bool(site_name and title_key(line) == title_key(site_name))
+
+
+def _signed_after(container: lxml.html.HtmlElement, is_chrome_line, chrome: frozenset[str],
+                  site_name: str | None) -> People:
+    """Byline and source printed in their own blocks right after the text's container
+    (`lines_after`), when every such line names people or is chrome; none otherwise (a teaser
+    or a note after the text is no signature)."""
+    after = _body_lines(lines_after(container), chrome, site_name)
+    if not after:
+        return People()
+    signed = split_people(["", *after], is_chrome_line)  # the first line is never taken
+    return signed if signed.lines == [""] else People()
 
 
 def _top_byline(lines: list[str]) -> tuple[list[str], str | None]:

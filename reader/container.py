@@ -8,7 +8,7 @@ import re
 
 import lxml.html
 
-from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, is_inside, link_text_length, select, tag_of
+from reader.dom import BLOCK_TAGS, flat_text, has_text, hints_of, is_inside, link_text_length, read_lines, select, tag_of
 from reader.vocabulary import vocabulary
 
 _PARAGRAPH_TAGS = frozenset({"p", "td", "pre", "blockquote", "li", "dd", "h2", "h3", "h4"})
@@ -224,6 +224,35 @@ def _common_depth(element: lxml.html.HtmlElement, container: lxml.html.HtmlEleme
             return ancestors.index(node)
         node = node.getparent()
     return len(ancestors)
+
+
+_SIGN_OFF_LINES = 4
+_SIGN_OFF_CHARS = 150
+_HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def lines_after(container: lxml.html.HtmlElement) -> list[str]:
+    """The short lines printed right after the content container, in its parent, before any
+    heading or list of links: where a CMS prints the author and source apart from the text
+    (NukeViet's `p.h5.text-right` after `#news-bodyhtml`, a newspaper's author box after the
+    article's text). Empty when the first block after the container is no such line.
+
+    :param container: the content container
+    """
+    lines: list[str] = []
+    for sibling in container.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        text = flat_text(sibling)
+        if not text:
+            continue
+        if next(sibling.iter(*_HEADING_TAGS), None) is not None or link_text_length(sibling) > len(text) / 2:
+            break
+        texts = read_lines(sibling).texts
+        if len(lines) + len(texts) > _SIGN_OFF_LINES or any(len(line) > _SIGN_OFF_CHARS for line in texts):
+            break
+        lines += texts
+    return lines
 
 
 def drop_related_boxes(container: lxml.html.HtmlElement) -> None:
