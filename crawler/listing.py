@@ -1,6 +1,7 @@
 """Listing pages, RSS feeds and sitemaps → article links and the next listing page (no Scrapy engine).
 
-Only the *next* page is followed (page n+1 of the family's `follow_pattern`, or a "next" link), so
+Only the *next* page is followed (page n+1 of the family's `follow_pattern`, a "next" link, or the
+number after the current one in a numbered pager), so
 an incremental crawl can stop paging as soon as a page brings nothing new. Every address found for
 one article is kept, in page order (the main list's selectors come first), so that the crawler can
 try another when one fails.
@@ -103,11 +104,33 @@ def _next_page(page: Selector, url: str, site: SiteConfig) -> str | None:
     explicit = [urljoin(url, h) for s in site.listing.get("next_page", []) for h in page.css(s).xpath(
         "descendant-or-self::a/@href").getall()]
     explicit += [link for link, text, rel in links if "next" in rel or text in NEXT_WORDS]
-    for link in explicit:
+    for link in [*explicit, *_numbered_next(page, url)]:
         link = urldefrag(link)[0]
         if on_site(link, site) and link != url and not is_article_url(link, site):
             return link
     return None
+
+
+_CURRENT_HINT = re.compile(r"active|current|selected|(?<![a-z])cur(?![a-z])", re.I)
+_PAGER_HINT = re.compile(r"paginat|pager|paging|page-?nav|page-?numbers|phan-?trang", re.I)
+
+
+def _numbered_next(page: Selector, url: str) -> list[str]:
+    """The next page of a numbered pager whose addresses carry no page number the family knows
+    (Joomla's `?start=20` offsets): the current page is a number printed without a link, marked
+    current (`li.active > span`, WordPress's `span.page-numbers.current`) or inside a pager; the
+    next is the link whose text is the number after it, in the same pager."""
+    number = r"re:test(normalize-space(.), '^\d{1,4}$')"
+    for current in page.xpath(f"//body//*[text()[{number}]][not(self::a) and not(ancestor::a) and not(.//a)]"):
+        near = " ".join(current.xpath("ancestor-or-self::*[position() <= 2]/@class").getall())
+        around = " ".join(current.xpath("ancestor-or-self::*[position() <= 4]/@*[name()='class' or name()='id']").getall())
+        if not (_CURRENT_HINT.search(near) or _PAGER_HINT.search(around)):
+            continue
+        wanted = str(int(current.xpath(f"normalize-space(text()[{number}])").get()) + 1)
+        for pager in current.xpath("ancestor::*[position() <= 2][not(self::body)]")[::-1]:  # the nearest first
+            if links := pager.xpath(f".//a[normalize-space(.)='{wanted}']/@href").getall():
+                return [urljoin(url, link) for link in links]
+    return []
 
 
 def parse_feed(body: bytes, url: str, site: SiteConfig) -> ListingPage:

@@ -1,6 +1,7 @@
 """URL canonicalisation per family, listing pagination, feeds, WARC round trip (no network)."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,25 @@ def test_listing_finds_articles_and_only_the_next_page() -> None:
     last = parse_listing(sample_page(site.domain, "web/thapmuoi/tin-tuc/index.html@_101_INSTANCE_AbC123_cur=3"),
                          url + "?_101_INSTANCE_AbC123_cur=3", site)
     assert last.next_page is None
+
+
+@pytest.mark.parametrize("pager, current, expected", [
+    # Joomla: offsets, the current page a <span> in li.active
+    ('<ul class="pagination"><li><a href="/tin?start=0">1</a></li><li class="active"><span>2</span></li>'
+     '<li><a href="/tin?start=20">3</a></li></ul>', "http://s.gov.vn/tin?start=10", "http://s.gov.vn/tin?start=20"),
+    # WordPress's numbered links
+    ('<div class="nav-links"><span class="page-numbers current">1</span><a class="page-numbers" href="/tin/?p=2">2</a>'
+     '</div>', "http://s.gov.vn/tin/", "http://s.gov.vn/tin/?p=2"),
+    # the last page, and a calendar's day numbers: no next page
+    ('<ul class="pagination"><li><a href="/tin?start=0">1</a></li><li class="active"><span>2</span></li></ul>'
+     '<table class="calendar"><tr><td><span>2</span></td><td><a href="/lich?d=3">3</a></td></tr></table>',
+     "http://s.gov.vn/tin?start=10", None),
+])
+def test_listing_follows_a_numbered_pager_without_page_numbers_in_addresses(pager: str, current: str,
+                                                                            expected: str | None) -> None:
+    site = dataclasses.replace(SAMPLE_SITES["thapmuoi.dongthap.sample.test"], domain="s.gov.vn")
+    page = parse_listing(f"<html><body>{pager}</body></html>", current, site)
+    assert page.next_page == expected
 
 
 def test_listing_collapses_padded_list_names_and_ignores_offsite_links() -> None:
