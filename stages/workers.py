@@ -27,11 +27,12 @@ CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for t
 # whole default batch (2,000), so the workers prepare the next batch while one is written.
 MAX_AHEAD = 2048
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
-# Container allocations between two young collections in a worker (Python's default: 700). A
-# chunk's objects die when its results are sent; collected every 700 allocations, most of them
-# are still alive, so they are traced again and again as they age (about a tenth of a worker's
-# time when preparing rows). Memory: a few MB more before a collection.
-WORKER_GC_THRESHOLD = 50_000
+# Container allocations between two young garbage collections, in the workers and, while they
+# run, in this process (Python's default: 700). Items and results live for a chunk in a worker
+# and for a batch here: collected every 700 allocations, most are still alive, and they are
+# traced again and again as they age (a tenth of a worker's time when preparing rows, a sixth of
+# the writer's when it receives them). Memory: a few MB more before a collection.
+GC_THRESHOLD = 50_000
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -66,11 +67,14 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         warm_up()
     # fork: the workers start with the parent's loaded modules and data. They are started at the
     # first submit, from this thread, before the caller starts any other thread that uses them.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
                                initargs=(os.getpid(),))
     # The workers' garbage collector never looks at what they inherit (the reference data): it
-    # would spend their time on it at every full collection, and copy the pages it touches.
+    # would spend their time on it at every full collection, and copy the pages it touches. They
+    # inherit the threshold too.
     gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
         pending: deque[Future] = deque()
         iterator = iter(items)
@@ -78,24 +82,19 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         while chunk := list(islice(iterator, CHUNK_SIZE)):
             pending.append(pool.submit(_apply, function, chunk))
             if len(pending) == 1:
-                gc.unfreeze()  # the workers have forked (at the first submit): this process collects as before
+                gc.unfreeze()  # the workers have forked (at the first submit): collect this process's objects again
             if len(pending) >= in_flight:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
     finally:  # also when the caller stops early or fails: the chunks ahead are not worth finishing
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _apply(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result]:
     return [function(item) for item in chunk]
-
-
-def _start_worker(parent: int) -> None:
-    """Set up a worker process: collect its garbage less often, end it with its parent."""
-    gc.set_threshold(WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
-    _die_with_parent(parent)
 
 
 def _die_with_parent(parent: int) -> None:
