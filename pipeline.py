@@ -20,7 +20,8 @@ EXIT_SOME_FAILED = 1  # some entries failed (each named in the output or `errors
 EXIT_CRASHED = 3  # the run itself failed: unreadable input, full disk, a bug; the message says which
 
 jobs_option = click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=0),
-                           help="Extractor processes (0: one per CPU core); the result is the same.")
+                           help="Worker processes (0: one per CPU core) that extract and, for ingest and "
+                                "reextract, make the database rows; the result is the same.")
 
 
 @contextmanager
