@@ -22,8 +22,7 @@ import sqlite_utils
 from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
 from stages.workers import map_in_order, resolve_jobs
-from store import Prepared, load_programmes, prepare, record_error, save_prepared_stream, save_stream
-from store.save import for_writer
+from store import Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream
 
 log = logging.getLogger("pipeline.ingest")
 

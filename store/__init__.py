@@ -11,8 +11,8 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 - ``save``: ``save_article(db, article, record)`` -> "new" | "unchanged" | "changed" (one
   transaction); ``save_articles(db, items)`` for a batch; ``save_stream(db, items)`` for many
   batches, preparing the next while one is written; ``prepare(article, record)`` makes an
-  article's rows without the database (so worker processes can) and
-  ``save_prepared_stream(db, prepared)`` writes a stream of them. A changed body makes a new version.
+  article's rows without the database (so worker processes can), ``for_writer`` keeps of them
+  what the writer reads, and ``save_prepared_stream(db, prepared)`` writes a stream of them. A changed body makes a new version.
 - ``articles``: ``known_articles(db, site)`` (what the crawler compares against) and
   ``mark_checked(db, url, checked_at)`` after a 304.
 - ``runs``: ``upsert_sites``, ``record_crawl_run``, ``record_error``.
@@ -29,12 +29,13 @@ from store.catalogue import load_programmes
 from store.database import describe_storage_error, is_disk_full, open_database, table_counts, utc_now
 from store.rows import InvalidRecord, content_hash, validate_record
 from store.runs import record_crawl_run, record_error, upsert_sites
-from store.save import Prepared, prepare, save_article, save_articles, save_prepared, save_prepared_stream, save_stream
+from store.save import (Prepared, for_writer, prepare, save_article, save_articles, save_prepared,
+                        save_prepared_stream, save_stream)
 from store.search import search_articles
 from store.urls import UrlState, checked_between, forget_url, remember_url, remembered_urls
 
 __all__ = ["InvalidRecord", "Prepared", "UrlState", "checked_between", "content_hash", "describe_storage_error",
-           "forget_url", "is_disk_full", "known_articles", "load_programmes", "mark_checked", "open_database",
-           "prepare", "record_crawl_run", "record_error", "remember_url", "remembered_urls", "save_article",
-           "save_articles", "save_prepared", "save_prepared_stream", "save_stream", "search_articles", "table_counts",
-           "upsert_sites", "utc_now", "validate_record"]
+           "for_writer", "forget_url", "is_disk_full", "known_articles", "load_programmes", "mark_checked",
+           "open_database", "prepare", "record_crawl_run", "record_error", "remember_url", "remembered_urls",
+           "save_article", "save_articles", "save_prepared", "save_prepared_stream", "save_stream", "search_articles",
+           "table_counts", "upsert_sites", "utc_now", "validate_record"]

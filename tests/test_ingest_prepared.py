@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from stages.ingest import ingest, store_pairs
-from store import open_database, prepare, save_prepared, table_counts
-from store.save import for_writer
+from store import for_writer, open_database, prepare, save_prepared, table_counts
 
 from test_ingest_parallel import database_content
 from test_store_ingest import load_bench
