@@ -87,6 +87,45 @@ def test_toolbars_atop_the_text_are_chrome(toolbar: str) -> None:
     assert read(html).body == "\n\n".join(PARAGRAPHS)
 
 
+@pytest.mark.parametrize("label", ["Thông tin chi tiết", "Chi tiết tin"])
+def test_a_metadata_box_label_atop_the_text_is_chrome(label: str) -> None:
+    """Joomla's article-info box ("Thông tin chi tiết", then the date and the poster) between the
+    headline and the text, inside the content."""
+    box = (f'<dl class="info"><dt>{label}</dt><dd>Viết bởi: Super User</dd><dd>Ngày đăng: 14/03/2024 16:05</dd>'
+           '<dd>Lượt xem: 140</dd></dl>')
+    html = page(article_html(date="").replace('<div class="noidung">', f'<div class="noidung">{box}'))
+    article = read(html)
+    assert article.body == "\n\n".join(PARAGRAPHS) and article.published == "2024-03-14T16:05:00+07:00"
+
+
+@pytest.mark.parametrize("heading", ["Tin đã đăng:", "Các bài đã đăng", "Các tin đã đưa ngày:"])
+def test_older_news_heading_ends_the_text_and_the_signature_above_it_is_the_byline(heading: str) -> None:
+    older = (f'<p align="right"><b>Thanh Tâm</b></p><p><b>{heading}</b></p><ul><li><a href="/hoi-nghi-125.html">'
+             'Hội nghị tổng kết công tác hòa giải năm 2023</a> (12/01/2024)</li></ul>')
+    article = read(page(article_html(after=older)))
+    assert (article.body, article.byline) == ("\n\n".join(PARAGRAPHS), "Thanh Tâm")
+
+
+@pytest.mark.parametrize("signature, byline, source", [
+    ('<p class="author">Minh Thu</p>', "Minh Thu", None),
+    ('<div class="tacgia"><p><strong>Tác giả: </strong>Minh Thu</p><p><strong>Nguồn tin: </strong>Báo Bình Dương</p>'
+     '</div>', "Minh Thu", "Báo Bình Dương"),
+    ('<div style="text-align:right"><b>Nguồn:</b> Trung tâm Văn hóa huyện</div><div class="tools">In bài viết | Gửi email'
+     '</div>', None, "Trung tâm Văn hóa huyện"),
+    # a note after the text is no signature, and neither is the name above it
+    ('<div><p>Thanh Bình</p><p>Bài viết thuộc chuyên mục tuyên truyền, phổ biến pháp luật năm 2024 của xã.</p></div>',
+     None, None),
+])
+def test_byline_and_source_printed_right_after_the_text(signature: str, byline: str | None,
+                                                         source: str | None) -> None:
+    """The author's and source's own blocks after the element a family's body selector finds
+    (NukeViet prints `p.h5.text-right` after `#news-bodyhtml`), then a box of other news."""
+    other = '<div class="other"><h3>Tin khác</h3><ul><li><a href="/hoi-nghi-125.html">Hội nghị tổng kết</a></li></ul></div>'
+    html = page(article_html().replace("</div></div>", f"</div>{signature}{other}</div>"))
+    article = read_page(html, "https://binhminh.gov.vn/tin-tuc/tap-huan-123.html", {"body": [".noidung"]})
+    assert (article.byline, article.source, article.body) == (byline, source, "\n\n".join(PARAGRAPHS))
+
+
 def test_paragraphs_written_as_divs_under_a_long_lead() -> None:
     """SharePoint-style text: one <div> per paragraph, after a lead longer than any of them (the
     generic reading, no family: the text is the divs' block, the lead comes first)."""
@@ -138,6 +177,17 @@ def test_banner_in_the_only_h1_is_never_the_title_and_the_title_tag_gives_it() -
     article = read(html)
     assert article.title == "Tập huấn kỹ năng tuyên truyền pháp luật"
     assert article.published == "2024-03-14T16:05:00+07:00"
+
+
+def test_a_title_tag_that_is_the_offices_name_alone_is_no_title() -> None:
+    """Older portals give every page the office's name as `<title>`, and print it again in a
+    banner: the headline is the one by the text, on the first page read already."""
+    banner = '<div class="title">SỞ TƯ PHÁP TỈNH BÌNH DƯƠNG</div>'
+    html = page(article_html(headline="<h3>Tập huấn kỹ năng tuyên truyền pháp luật</h3>"),
+                title="Sở Tư pháp tỉnh Bình Dương", header=banner)
+    article = read(html)
+    assert article.title == "Tập huấn kỹ năng tuyên truyền pháp luật"
+    assert article.body == "\n\n".join(PARAGRAPHS)
 
 
 def test_section_header_learnt_across_pages_is_never_the_title() -> None:
