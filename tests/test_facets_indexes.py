@@ -1,0 +1,79 @@
+"""The indexes of events answer the facets of a list filtered by a province or a year (where the
+landing page's charts lead), and its rows in the lists' order, without reading the rows
+(schema/tables.py EVENTS); m012 gives them to a database made with the older indexes."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from schema.tables import EVENTS
+from schema.views import ACTIVITIES
+from store import open_database
+
+FACETS = ("province_code", "year", "programme_id", "is_primary")
+CHARTED = ("province_code", "year")
+# The indexes of events before m012 (m010).
+OLD_INDEXES = (("article_id",), ("province_code", "rejected", "participant_total", "latitude", "longitude"),
+               ("year", "rejected", "participant_total"), ("start_date",), ("programme_id", "rejected"),
+               ("is_primary",))
+
+
+def plan(db_path: Path, sql: str, params: list) -> str:
+    with sqlite3.connect(db_path) as conn:
+        return " | ".join(row[3] for row in conn.execute(f"explain query plan {sql}", params))
+
+
+def event_indexes(db_path: Path) -> set[str]:
+    with sqlite3.connect(db_path) as conn:
+        return {name for (name,) in conn.execute("select name from sqlite_master where type = 'index' "
+                                                 "and tbl_name = 'events' and sql is not null")}
+
+
+@pytest.mark.parametrize("filtered", CHARTED)
+def test_facets_of_a_facet_value_read_an_index_alone(built_db: Path, filtered: str) -> None:
+    for column in FACETS:
+        if column == filtered:
+            continue
+        # Datasette's facet SQL over the activities view, filtered by one value.
+        sql = (f"select {column} as value, count(*) as count from (select * from {ACTIVITIES.name} "
+               f"where {filtered} = ?) where {column} is not null group by {column} order by count desc, value limit 9")
+        assert "COVERING INDEX" in plan(built_db, sql, [1]), (filtered, column)
+
+
+@pytest.mark.parametrize("filtered", CHARTED)
+@pytest.mark.parametrize("order", ["start_date desc", "start_date desc, event desc"])
+def test_the_list_of_a_facet_value_is_read_newest_first_from_an_index(built_db: Path, filtered: str,
+                                                                       order: str) -> None:
+    sql = f"select * from {ACTIVITIES.name} where {filtered} = ? order by {order} limit 51"
+    found = plan(built_db, sql, [1])
+    assert f"INDEX idx_events_{filtered}_start_date" in found and "TEMP B-TREE" not in found
+
+
+def test_the_latest_activities_and_the_search_box_read_start_dates_index(built_db: Path) -> None:
+    """The landing page's latest activities (ties by id), and the search box's test of each event,
+    newest first: in index order, the article and places read from the index."""
+    latest = plan(built_db, f"select event from {ACTIVITIES.name} order by start_date desc, event desc limit 12", [])
+    assert "idx_events_start_date_id" in latest and "TEMP B-TREE" not in latest
+    searched = plan(built_db, f"select count(*) from {ACTIVITIES.name} where article_id in (1, 2) "
+                              "or province_code in ('01') or district_code in ('001')", [])
+    assert "COVERING INDEX idx_events_start_date_id" in searched
+
+
+def test_migration_replaces_the_older_event_indexes(built_db: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "training.db"
+    shutil.copy(built_db, db_path)
+    defined = {f"idx_events_{'_'.join(columns)}" for columns in EVENTS.indexes}
+    assert event_indexes(db_path) == defined
+    with sqlite3.connect(db_path) as conn:  # as m010 left it
+        for name in defined:
+            conn.execute(f"drop index [{name}]")
+        for columns in OLD_INDEXES:
+            conn.execute(f"create index [idx_events_{'_'.join(columns)}] on events ({', '.join(columns)})")
+        conn.execute("delete from _sqlite_migrations where name = 'm012_event_indexes_for_filtered_facets'")
+    (events,) = sqlite3.connect(db_path).execute("select count(*) from events").fetchone()
+    open_database(db_path).close()
+    assert event_indexes(db_path) == defined
+    assert sqlite3.connect(db_path).execute("select count(*) from events").fetchone()[0] == events
