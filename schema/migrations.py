@@ -176,8 +176,9 @@ def m011_search_indexes_without_text(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m012_event_indexes_for_filtered_facets(db: sqlite_utils.Database) -> None:
-    """The indexes of events as schema/tables.py has them: province's and year's hold start_date, id
-    and the other facet columns, start_date's what the search box tests; the indexes they replace go."""
+    """The indexes of events as schema/tables.py has them: province's, year's and programme's hold
+    start_date, id and the other facet columns, start_date's what the search box tests; the indexes
+    they replace go."""
     _replace_indexes(db, EVENTS)
 
 
