@@ -39,13 +39,13 @@ def _create_indexes(db: sqlite_utils.Database, table: Table) -> None:
         db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
     for columns in table.indexes:
         db[table.name].create_index(list(columns), if_not_exists=True)
-    for column in table.sparse_indexes:
-        db.execute(f"create index if not exists [{_index_name(table, column)}] on [{table.name}] ([{column}]) "
-                   f"where [{column}] is not null")
+    for columns in table.sparse_indexes:
+        db.execute(f"create index if not exists [{_index_name(table, columns)}] on [{table.name}] "
+                   f"({', '.join(f'[{column}]' for column in columns)}) where [{columns[0]}] is not null")
 
 
-def _index_name(table: Table, column: str) -> str:
-    return f"idx_{table.name}_{column}"  # sqlite-utils' name for an index of one column
+def _index_name(table: Table, columns: tuple[str, ...]) -> str:
+    return f"idx_{table.name}_{'_'.join(columns)}"  # as sqlite-utils names its indexes
 
 
 def _replace_indexes(db: sqlite_utils.Database, table: Table) -> None:
@@ -184,11 +184,9 @@ def m012_event_indexes_for_filtered_facets(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m013_sparse_mention_indexes(db: sqlite_utils.Database) -> None:
-    """The indexes of mentions by document, programme and place hold only the rows that name one
-    (schema/tables.py, sparse_indexes), in place of indexes with an entry for every mention."""
-    for column in MENTIONS.sparse_indexes:
-        name = _index_name(MENTIONS, column)
-        sql = db.execute("select sql from sqlite_master where type = 'index' and name = ?", [name]).fetchone()
-        if sql and " where " not in sql[0].lower():
-            db.execute(f"drop index [{name}]")
+    """The indexes of mentions by document, programme and place hold only the rows that name one,
+    with their article (schema/tables.py, sparse_indexes), in place of indexes of the value alone
+    with an entry for every mention."""
+    for columns in MENTIONS.sparse_indexes:
+        db.execute(f"drop index if exists [{_index_name(MENTIONS, columns[:1])}]")
     _create_indexes(db, MENTIONS)

@@ -513,9 +513,19 @@ PAGE_LIST_SIZE = 20
 _EVENT_COLUMN_OF_LEVEL = {"province": "province_code", "district": "district_code"}
 _PLACE_SQL = """select p.*, parent.name as parent_name from places p left join places parent on parent.code = p.parent_code
 where p.code = :code"""
-_NAMING_ARTICLES_SQL = """select a.id, a.title, a.published, a.site from mentions m
-join articles a on a.id = m.article_id where m.{column} = :key group by a.id order by a.published desc, a.id desc
-limit {limit}"""
+# The latest articles with a mention whose {column} is :key. Few: read them through the mentions
+# (the sparse index of {column} and article_id) and sort them. Many (a province in every tenth
+# article): walk the articles newest first and keep those the index says name it, which stops
+# after a page instead of reading and sorting hundreds of thousands of articles.
+_NAMING_ARTICLES_SQL = {
+    "few": """select a.id, a.title, a.published, a.site from articles a
+where a.id in (select article_id from mentions where {column} = :key) order by a.published desc, a.id desc
+limit {limit}""",
+    "many": """select a.id, a.title, a.published, a.site from articles a
+where exists (select 1 from mentions m where m.{column} = :key and m.article_id = a.id)
+order by a.published desc, a.id desc limit {limit}""",
+}
+_FEW_NAMING_ARTICLES = 5000
 
 
 def _articles_through(datasette: Any, database: str, column: str, key: object) -> str:
@@ -526,13 +536,13 @@ def _articles_through(datasette: Any, database: str, column: str, key: object) -
 
 async def _naming_articles(datasette: Any, database: str, column: str, key: object) -> tuple[list[dict], int]:
     """The latest articles with a mention whose `column` is `key`, and how many there are."""
-    rows = await _rows(datasette, database, _NAMING_ARTICLES_SQL.format(column=column, limit=PAGE_LIST_SIZE),
-                       {"key": key})
+    total = await _count(datasette, database, f"select count(distinct article_id) as n from mentions "
+                                              f"where {column} = :key", {"key": key})
+    sql = _NAMING_ARTICLES_SQL["few" if total <= _FEW_NAMING_ARTICLES else "many"]
+    rows = await _rows(datasette, database, sql.format(column=column, limit=PAGE_LIST_SIZE), {"key": key})
     for row in rows:
         row["url"] = row_url(datasette, database, "articles", row["id"])
         row["published_text"] = readable_time(row["published"])
-    total = await _count(datasette, database, f"select count(distinct article_id) as n from mentions "
-                                              f"where {column} = :key", {"key": key})
     return rows, total
 
 

@@ -38,9 +38,9 @@ class Table:
     :param label_column: column Datasette shows instead of the key when another table links here
     :param indexes: column lists to index
     :param unique: column lists that must be unique together
-    :param sparse_indexes: columns indexed only in the rows that have a value (most rows leave
-        them empty): each row written costs no index entry, and a lookup by value (`= ?`) or a
-        facet (`is not null`) reads the smaller index
+    :param sparse_indexes: column lists indexed only in the rows whose first column has a value
+        (most rows leave it empty): each row written without one costs no index entry, and a
+        lookup by value (`= ?`) or a facet (`is not null`) reads the smaller index
     """
 
     name: str
@@ -50,7 +50,7 @@ class Table:
     label_column: str | None = None
     indexes: tuple[tuple[str, ...], ...] = ()
     unique: tuple[tuple[str, ...], ...] = field(default=())
-    sparse_indexes: tuple[str, ...] = ()
+    sparse_indexes: tuple[tuple[str, ...], ...] = ()
 
     def column_names(self) -> list[str]:
         """Column names in definition order."""
@@ -280,7 +280,9 @@ MENTIONS = Table(
     pk="id",
     # A mention names one thing: a document, a programme or a place (at 1M articles 83% places).
     indexes=(("article_id",), ("event_id",)),
-    sparse_indexes=("document_id", "programme_id", "place_code"),
+    # With the article: the pages of a place, programme or document count their articles and
+    # test "does this article name it" from the index alone.
+    sparse_indexes=(("document_id", "article_id"), ("programme_id", "article_id"), ("place_code", "article_id")),
     columns=(
         Column("id", int, "Row id."),
         Column("article_id", int, "Article the mention is in.", references="articles.id"),
