@@ -3,6 +3,7 @@
 - A `?_facet=X` that the table's metadata already configures is not run (and shown) a second
   time: Datasette 0.65 runs every facet of the metadata and every facet of the request, so the
   events page with `?_facet=province_code` counted the 933,000 events per province twice.
+- The facets of a page are counted side by side, not one after another.
 - The counts of a facet are kept per state of the file (schema.cache.PerFileState): the same
   rows (the same SQL and parameters) counted by the same column give the same answer until a
   write. Paging, sorting and coming back to a list read the kept counts. A facet that timed out
@@ -13,6 +14,8 @@ classes (a wrapper of the register_facet_classes hook), so Datasette's own code 
 """
 from __future__ import annotations
 
+import asyncio
+import copy
 import json
 from typing import Any
 
@@ -59,13 +62,23 @@ class OnceColumnFacet(ColumnFacet):
         return configs
 
     async def facet_results(self) -> tuple[list, list]:
-        """Datasette's facet results, the counts read through the kept answers."""
-        datasette = self.ds
-        self.ds = _KeptQueries(datasette)
-        try:
-            return await super().facet_results()
-        finally:
-            self.ds = datasette
+        """Datasette's facet results, the counts read through the kept answers, the facets
+        counted side by side (each count runs on one of Datasette's SQL threads, and SQLite lets
+        them run at once: at a million events four counts took 430 ms one after another)."""
+        parts = await asyncio.gather(*(self._results_of([config]) for config in self.get_configs()))
+        results: list = []
+        timed_out: list = []
+        for part_results, part_timed_out in parts:
+            results += part_results
+            timed_out += part_timed_out
+        return results, timed_out
+
+    async def _results_of(self, configs: list[dict]) -> tuple[list, list]:
+        """ColumnFacet's results for these configs alone, the counts read through the kept answers."""
+        facet = copy.copy(self)
+        facet.get_configs = lambda: configs
+        facet.ds = _KeptQueries(self.ds)
+        return await ColumnFacet.facet_results(facet)
 
 
 @hookimpl(wrapper=True)
