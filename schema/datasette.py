@@ -11,7 +11,7 @@ import yaml
 
 from schema.event_search import event_match_sql
 from schema.search import HIT_TIERS
-from schema.search_index import ARTICLES_FTS, SEARCH_INDEXES, TITLES_FTS
+from schema.search_index import ANY_ARTICLE_ID, ARTICLES_FTS, SEARCH_INDEXES, TITLES_FTS
 from schema.tables import TABLES, TABLES_BY_NAME
 from schema.views import ACTIVITIES, VIEWS, not_rejected
 
@@ -100,7 +100,6 @@ _EVENT_JOINS = (
 # (as store.search_articles does): fewer than a page are all there are, so the tiers look only
 # between their ids, and a query that matches nothing reads the index once.
 SEARCH_PAGE = 50
-_LOWEST_ID, _HIGHEST_ID = -(2 ** 63), 2 ** 63 - 1
 _RANKED_HITS = (
     f"with every_match as (select rowid from {ARTICLES_FTS.name} where {ARTICLES_FTS.name} match vn_match(:q)\n"
     f"  order by rowid desc limit {SEARCH_PAGE}),\n"
@@ -109,8 +108,8 @@ _RANKED_HITS = (
     "hits as (\n"
     + "\n  union all\n".join(
         f"  select rowid, {tier} as tier from (select rowid from {index}\n"
-        f"    where {index} match vn_match(:q, {tier}) and rowid between coalesce((select low from bounds), {_LOWEST_ID})\n"
-        f"      and coalesce((select high from bounds), {_HIGHEST_ID}) order by rowid desc limit {SEARCH_PAGE})"
+        f"    where {index} match vn_match(:q, {tier}) and rowid between coalesce((select low from bounds), {ANY_ARTICLE_ID[0]})\n"
+        f"      and coalesce((select high from bounds), {ANY_ARTICLE_ID[1]}) order by rowid desc limit {SEARCH_PAGE})"
         for tier, index in enumerate((TITLES_FTS.name if in_title else ARTICLES_FTS.name
                                       for _, in_title in HIT_TIERS), 1))
     + "\n),\nranked as (\n"

@@ -59,6 +59,8 @@ TITLES_FTS = SearchIndex("titles_fts", ("title", "title_folded"),
                          "Full-text index of article titles, as written and without diacritics, for ranking "
                          "matches in the title first; rowid = articles.id. Holds no text of its own.")
 SEARCH_INDEXES = (ARTICLES_FTS, TITLES_FTS)
+# Every rowid an index can hold (SQLite's 64-bit integers): the bounds of a search over all articles.
+ANY_ARTICLE_ID = (-(2 ** 63), 2 ** 63 - 1)
 
 
 def search_values(title: str | None, body: str | None) -> dict[str, str | None]:
@@ -114,7 +116,8 @@ def _write(conn, articles: Sequence[tuple[int, dict[str, str | None]]], delete: 
 def rebuild_search_indexes(db: sqlite_utils.Database, batch_size: int = 2000) -> int:
     """Index every article again from its title and body (after fold() changed, or to repair).
 
-    :param db: open database; the caller holds no transaction (one per batch is used)
+    :param db: open database; one transaction per batch (a savepoint each inside the caller's,
+        as in a migration)
     :param batch_size: articles read and indexed at a time (memory stays bounded)
     :return: the number of articles indexed
     """

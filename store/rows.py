@@ -18,7 +18,7 @@ import jsonschema
 import jsonschema_rs
 
 from reader.title import given_title
-from schema.search import fold
+from schema.search_index import search_values
 
 RECORD_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
 
@@ -176,10 +176,10 @@ def article_row(article: dict, record: dict | None) -> dict:
         "last_modified": article.get("last_modified"),
         "extractor_version": record.get("extractor_version") if record else None,
         "is_training": int(record["is_training"]) if record else None,
-        "title_folded": fold(title),
-        "body_folded": fold(body),
         "source": article.get("source"),
         "captions": article.get("captions"),
+        # Not columns: what the search indexes hold of the article (see store.save._apply).
+        **search_values(title, body),
     }
 
 

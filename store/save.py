@@ -144,7 +144,8 @@ def save_stream(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | No
     SQLite releases Python's GIL while it works, but a writer that runs many short statements has
     to win the GIL back after each one, and while the other thread runs Python that takes up to
     the switch interval (5 ms) every time. So the next batch is prepared while the current one
-    runs its two long statements, the search index insert and the commit (see `_apply`).
+    runs its one long statement, the commit, in which SQLite writes the batch's search index
+    segment and its pages (see `_apply`).
 
     :param db: open database (used from the calling thread only)
     :param items: (article, record) pairs, read in the calling thread
@@ -247,7 +248,7 @@ class _Batch:
     updated_articles: list = field(default_factory=list)
     fetch_updates: list = field(default_factory=list)
     derived: list = field(default_factory=list)  # (article id, the ids of its events in order, Prepared)
-    searchable: list = field(default_factory=list)  # (article id, its row: title and folded texts) to index
+    searchable: list = field(default_factory=list)  # (article id, its row, holding the search_values) to index
 
 
 _MERGED_ROWS: "weakref.WeakKeyDictionary[sqlite_utils.Database, set]" = weakref.WeakKeyDictionary()

@@ -4,14 +4,13 @@ from __future__ import annotations
 import sqlite_utils
 
 from schema.search import HIT_TIERS, ranked_hit_expressions
-from schema.search_index import ARTICLES_FTS, TITLES_FTS
+from schema.search_index import ANY_ARTICLE_ID, ARTICLES_FTS, TITLES_FTS
 
 _INDEX_OF_TIER = {True: TITLES_FTS.name, False: ARTICLES_FTS.name}  # in the title alone, or anywhere
 # The newest matches of one tier, in the index the tier looks in, between two article ids (FTS5
 # reads its index backwards from the upper bound and stops at the limit or the lower bound).
 TIER_HITS_SQL = {in_title: f"select rowid from [{index}] where [{index}] match ? and rowid between ? and ? "
                            "order by rowid desc limit ?" for in_title, index in _INDEX_OF_TIER.items()}
-_ANY_ID = (-(2 ** 63), 2 ** 63 - 1)
 
 
 def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[dict]:
@@ -34,10 +33,10 @@ def search_articles(db: sqlite_utils.Database, query: str, limit: int = 20) -> l
              if expression is not None]
     if not tiers or limit < 1:
         return []
-    every_match = _tier_hits(db, *tiers[-1], _ANY_ID, limit)
+    every_match = _tier_hits(db, *tiers[-1], ANY_ARTICLE_ID, limit)
     if not every_match:
         return []
-    bounds = (min(every_match), max(every_match)) if len(every_match) < limit else _ANY_ID
+    bounds = (min(every_match), max(every_match)) if len(every_match) < limit else ANY_ARTICLE_ID
     ranked: dict[int, None] = {}
     for tier, (in_title, expression) in enumerate(tiers):
         if len(ranked) >= limit:
