@@ -22,6 +22,7 @@ list with facets, article reading page, event page) p95 <= 300 ms (issue 11: at 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import logging
 import os
@@ -137,7 +138,9 @@ def child_ingest(args: argparse.Namespace) -> dict:
     progress = Progress("articles stored", total=args.n)
     started, cpu, workers_cpu = time.perf_counter(), time.process_time(), _children_cpu_s()
     if store_pairs is not None:
-        batches = store_pairs(db, vary(base, args.n), args.batch_size, args.jobs[-1])
+        known_count = "expected" in inspect.signature(store_pairs).parameters  # (a bulk load since then)
+        batches = store_pairs(db, vary(base, args.n), args.batch_size, args.jobs[-1],
+                              **({"expected": args.n} if known_count else {}))
     else:
         batches = save_stream(db, vary(base, args.n), args.batch_size)
     for statuses in batches:

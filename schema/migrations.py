@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from schema.indexes import Index, create_indexes, indexes_of
 from schema.search import fold
 from schema.search_index import ARTICLES_FTS, FTS_SETTINGS, create_search_indexes, rebuild_search_indexes
 from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, MENTIONS, TABLES, URL_STATES, Table
@@ -35,23 +36,13 @@ def _create_table(db: sqlite_utils.Database, table: Table) -> None:
 
 def _create_indexes(db: sqlite_utils.Database, table: Table) -> None:
     """Create the unique, plain and sparse indexes of a table's definition that are missing."""
-    for columns in table.unique:
-        db[table.name].create_index(list(columns), unique=True, if_not_exists=True)
-    for columns in table.indexes:
-        db[table.name].create_index(list(columns), if_not_exists=True)
-    for columns in table.sparse_indexes:
-        db.execute(f"create index if not exists [{_index_name(table, columns)}] on [{table.name}] "
-                   f"({', '.join(f'[{column}]' for column in columns)}) where [{columns[0]}] is not null")
-
-
-def _index_name(table: Table, columns: tuple[str, ...]) -> str:
-    return f"idx_{table.name}_{'_'.join(columns)}"  # as sqlite-utils names its indexes
+    create_indexes(db, indexes_of(table))
 
 
 def _replace_indexes(db: sqlite_utils.Database, table: Table) -> None:
     """Create the indexes of a table's definition that are missing and drop the other plain
     indexes of the table (those an older definition made; sparse ones are left as they are)."""
-    defined = {"idx_{}_{}".format(table.name, "_".join(columns)) for columns in (*table.unique, *table.indexes)}
+    defined = {index.name for index in indexes_of(table) if not index.sparse}
     for index in db[table.name].indexes:
         if not index.unique and not index.partial and index.origin == "c" and index.name not in defined:
             db.execute(f"drop index [{index.name}]")
@@ -188,5 +179,5 @@ def m013_sparse_mention_indexes(db: sqlite_utils.Database) -> None:
     with their article (schema/tables.py, sparse_indexes), in place of indexes of the value alone
     with an entry for every mention."""
     for columns in MENTIONS.sparse_indexes:
-        db.execute(f"drop index if exists [{_index_name(MENTIONS, columns[:1])}]")
+        db.execute(f"drop index if exists [{Index(MENTIONS.name, columns[:1]).name}]")
     _create_indexes(db, MENTIONS)

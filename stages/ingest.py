@@ -23,6 +23,7 @@ from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
 from stages.workers import map_in_order, resolve_jobs
 from store import Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream
+from store.bulk import indexes_deferred, is_bulk_load
 
 log = logging.getLogger("pipeline.ingest")
 
@@ -130,21 +131,30 @@ def warm_up_prepare() -> None:
 
 
 def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: int = 2000, jobs: int = 1,
-                stage: str = "ingest") -> Iterator[list[str]]:
+                stage: str = "ingest", expected: int | None = None) -> Iterator[list[str]]:
     """Store (article, record) pairs, one transaction per batch; with `jobs` above 1 their rows
-    are made in worker processes (a batch ahead of the writer) and this process only writes.
+    are made in worker processes (a batch ahead of the writer) and this process only writes. A
+    bulk load (`store.bulk`) builds the indexes only readers use after its last batch.
 
     :param db: open database
     :param pairs: (article, record) pairs, read in the calling thread
     :param batch_size: articles per transaction
     :param jobs: processes that prepare rows; 1 prepares in this process, 0 uses one per core
     :param stage: stage name written to errors rows
+    :param expected: how many pairs there are, when known (a bulk load is a large one)
     :return: the statuses of each batch, in order, as it is committed
     """
     if resolve_jobs(jobs) == 1:
-        return save_stream(db, pairs, batch_size, stage)
-    prepared = map_in_order(_prepare_pair, pairs, jobs, warm_up=warm_up_prepare, ahead=batch_size)
-    return save_prepared_stream(db, prepared, batch_size, stage)
+        return in_bulk(db, expected, save_stream(db, pairs, batch_size, stage))
+    prepared = map_in_order(_prepare_pair, pairs, jobs, warm_up=warm_up_prepare, ahead=2 * batch_size)
+    return in_bulk(db, expected, save_prepared_stream(db, prepared, batch_size, stage))
+
+
+def in_bulk(db: sqlite_utils.Database, expected: int | None, batches: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The batches of a load of `expected` articles, written as a bulk load when it is one
+    (`store.bulk.is_bulk_load`: its indexes for readers built after the last batch)."""
+    with indexes_deferred(db, is_bulk_load(db, expected)):
+        yield from batches
 
 
 def _prepare_pair(pair: Pair) -> Prepared:
@@ -190,7 +200,7 @@ def _extract_and_store(db: sqlite_utils.Database, located: Iterable[tuple[str | 
     """
     in_workers = resolve_jobs(jobs) > 1
     results = map_in_order(partial(_extract_one, extractor, in_workers), located, jobs,
-                           warm_up=partial(warm_up, extractor), ahead=batch_size)
+                           warm_up=partial(warm_up, extractor), ahead=2 * batch_size)
 
     def logged() -> Iterator[Pair | Prepared]:
         for extracted in results:
@@ -232,10 +242,11 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     accepted = _accepted(db, read_entries(articles_path), stats, progress)
     if records_path is not None:
         pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
-        batches = store_pairs(db, pairs, batch_size, jobs)
+        batches = store_pairs(db, pairs, batch_size, jobs, expected=progress.total)
     else:
         located = ((entry.where, article) for entry, article in accepted if article is not None)
-        batches = _extract_and_store(db, located, extractor or default_extractor(), jobs, batch_size, stats, "ingest")
+        batches = in_bulk(db, progress.total, _extract_and_store(db, located, extractor or default_extractor(), jobs,
+                                                                  batch_size, stats, "ingest"))
     for statuses in batches:
         for status in statuses:
             stats.count(status)

@@ -12,9 +12,11 @@ import ctypes.util
 import gc
 import multiprocessing
 import os
+import pickle
+import queue
 import signal
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+import threading
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -25,7 +27,7 @@ CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task sma
 CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
 # Bounds the memory of items and results in flight (an article, its record and rows: ~50 KB); a
 # whole default batch (2,000), so the workers prepare the next batch while one is written.
-MAX_AHEAD = 2048
+MAX_AHEAD = 4096
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 # Container allocations between two young garbage collections, in the workers and, while they
 # run, in this process (Python's default: 700). Items and results live for a chunk in a worker
@@ -50,6 +52,14 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
                  warm_up: Callable[[], object] | None = None, ahead: int = 0) -> Iterator[Result]:
     """function(item) for every item, in the order of the items.
 
+    Chunks of items go to the workers in turn, and their results are read back in the same turn,
+    so they come back in order. Both are pickled and unpickled in the calling thread, between the
+    caller's own work: this process runs no thread of its own. (With a thread that fed the
+    workers and one that read their results, as a process pool has, a writer that runs many
+    short SQLite steps lost the GIL to them after each step, and waited to get it back.) Each
+    worker reads its chunks in a thread of its own, so sending never waits for a worker to
+    finish what it is doing, and sends its results from another.
+
     :param function: a picklable (module-level) function; exceptions it raises end the run, so it
         should turn a per-item failure into a result
     :param items: consumed lazily in the calling thread
@@ -58,6 +68,7 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         (the extractor's reference data) is shared with them instead of loaded by each
     :param ahead: items to keep in the workers' hands beyond the ones they need anyway: a caller
         that stops reading for a while (to write a batch of `ahead` results) keeps them busy
+    :raises BrokenProcessPool: when a worker dies (killed, out of memory, a crash)
     """
     jobs = resolve_jobs(jobs)
     if jobs == 1:
@@ -65,10 +76,8 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
         return
     if warm_up is not None:
         warm_up()
-    # fork: the workers start with the parent's loaded modules and data. They are started at the
-    # first submit, from this thread, before the caller starts any other thread that uses them.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent,
-                               initargs=(os.getpid(),))
+    context = multiprocessing.get_context("fork")  # the workers start with the loaded modules and data
+    workers = []
     # The workers' garbage collector never looks at what they inherit (the reference data): it
     # would spend their time on it at every full collection, and copy the pages it touches. They
     # inherit the threshold too.
@@ -76,25 +85,108 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
-        pending: deque[Future] = deque()
-        iterator = iter(items)
+        for _ in range(jobs):
+            tasks_here, tasks_there = context.Pipe()
+            results_here, results_there = context.Pipe(duplex=False)
+            process = context.Process(target=_work, args=(function, os.getpid(), tasks_there, results_there),
+                                      daemon=True)
+            process.start()
+            tasks_there.close()
+            results_there.close()
+            workers.append(_Worker(process, tasks_here, results_here))
+        gc.unfreeze()  # the workers have forked: collect this process's objects again
         in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-min(ahead, MAX_AHEAD) // CHUNK_SIZE)
-        while chunk := list(islice(iterator, CHUNK_SIZE)):
-            pending.append(pool.submit(_apply, function, chunk))
-            if len(pending) == 1:
-                gc.unfreeze()  # the workers have forked (at the first submit): collect this process's objects again
-            if len(pending) >= in_flight:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        sent = received = 0
+        iterator = iter(items)
+        while True:
+            while sent - received < in_flight and (chunk := list(islice(iterator, CHUNK_SIZE))):
+                workers[sent % jobs].send(chunk)
+                sent += 1
+            if received == sent:
+                break
+            yield from workers[received % jobs].receive()
+            received += 1
     finally:  # also when the caller stops early or fails: the chunks ahead are not worth finishing
         gc.unfreeze()
         gc.set_threshold(*thresholds)
-        pool.shutdown(wait=True, cancel_futures=True)
+        for worker in workers:
+            worker.stop()
 
 
-def _apply(function: Callable[[Item], Result], chunk: list[Item]) -> list[Result]:
-    return [function(item) for item in chunk]
+class _Worker:
+    """One worker process and this process's ends of its pipes."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, tasks, results) -> None:
+        self.process, self.tasks, self.results = process, tasks, results
+
+    def send(self, chunk: list) -> None:
+        try:
+            self.tasks.send_bytes(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+        except (BrokenPipeError, ConnectionResetError) as error:
+            raise self.died() from error
+
+    def receive(self) -> list:
+        try:
+            failure, results = pickle.loads(self.results.recv_bytes())
+        except (EOFError, ConnectionResetError) as error:
+            raise self.died() from error
+        if failure is not None:
+            raise RuntimeError(f"worker process {self.process.pid} failed: {failure}")
+        return results
+
+    def died(self) -> BrokenProcessPool:
+        self.process.join(timeout=1)
+        return BrokenProcessPool(f"worker process {self.process.pid} died (exit code {self.process.exitcode})")
+
+    def stop(self) -> None:
+        """End the worker: it stops at the end of its tasks, or is killed when it does not."""
+        try:
+            self.tasks.send_bytes(pickle.dumps(None))
+        except OSError:
+            pass
+        self.tasks.close()
+        self.results.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _work(function: Callable[[Item], Result], parent: int, tasks, results) -> None:
+    """A worker's life: chunks are read by one thread as they come (so the sender never waits),
+    run in this one, and their results sent by a third (so a reader that is busy elsewhere does
+    not hold up the next chunk)."""
+    _die_with_parent(parent)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while (chunk := pickle.loads(tasks.recv_bytes())) is not None:
+                inbox.put(chunk)
+        except (EOFError, OSError):  # the parent has gone
+            pass
+        inbox.put(None)
+
+    def write() -> None:
+        while (data := outbox.get()) is not None:
+            try:
+                results.send_bytes(data)
+            except OSError:  # the parent stopped reading: it is ending the run
+                return
+
+    threads = [threading.Thread(target=read, daemon=True), threading.Thread(target=write, daemon=True)]
+    for thread in threads:
+        thread.start()
+    while (chunk := inbox.get()) is not None:
+        try:
+            outbox.put(pickle.dumps((None, [function(item) for item in chunk]), protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception as error:  # a bug in `function`: the run ends with it
+            outbox.put(pickle.dumps((f"{type(error).__name__}: {error}", None)))
+            break
+    outbox.put(None)
+    threads[1].join()
+    os._exit(0)  # not the parent's exit handlers, inherited with fork
 
 
 def _die_with_parent(parent: int) -> None:

@@ -11,8 +11,10 @@ from typing import Iterator
 
 import sqlite_utils
 
+from schema.indexes import missing_indexes
 from schema.migrations import migrations
 from schema.tables import TABLES_BY_NAME
+from store.bulk import build_indexes
 
 
 def utc_now() -> str:
@@ -110,6 +112,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     # A larger page cache keeps the search index and the indexes of child tables in memory.
     db.execute("PRAGMA cache_size=-65536")
     migrations.apply(db)
+    build_indexes(db, missing_indexes(db))  # (left by a bulk load that was stopped: see store.bulk)
     return db
 
 

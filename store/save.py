@@ -106,18 +106,42 @@ def prepare(article: dict, record: dict | None) -> Prepared:
 
 
 def for_writer(item: Prepared) -> Prepared:
-    """A prepared article with only what `save_prepared` reads, to send to the writing process
-    (each object sent costs the writer its unpickling): of the article its url, of the derived
-    rows the catalogue rows and events; event_organizers and mentions travel as `children`.
+    """A prepared article as it is sent to the writing process: what `save_prepared` reads, in
+    as few objects as it takes (the writer pays the unpickling of each object sent, and that is
+    time the writer does not write). Of the article its url; of the derived rows the catalogue
+    rows; the row as its column values with the values the search indexes take; the events,
+    event_organizers and mentions travel as `children` (tuples).
 
     :param item: output of `prepare`
     """
-    derived = item.derived
-    if derived is not None:
-        derived = DerivedRows(places=derived.places, programmes=derived.programmes, documents=derived.documents,
-                              events=derived.events)
-    return Prepared({"url": item.article.get("url")}, item.row, derived, item.problem, item.failure, item.values,
-                    item.children)
+    return _SentToWriter(item.article, item.row, item.derived, item.problem, item.failure, item.values,
+                         item.children)
+
+
+class _SentToWriter(Prepared):
+    """A Prepared that pickles as `for_writer` says."""
+
+    def __reduce__(self):
+        row, derived = self.row, self.derived
+        indexed = None if row is None else tuple(row[column] for column in INDEXED_ONLY_COLUMNS)
+        catalogue = None if derived is None else (derived.places, derived.programmes, derived.documents)
+        return (_received, (self.article.get("url"), self.values, indexed, catalogue, self.problem, self.failure,
+                            self.children))
+
+
+# What an article's row holds beyond its columns: the values only its search indexes take.
+INDEXED_ONLY_COLUMNS = ("title_folded", "body_folded")
+
+
+def _received(url: object, values: tuple, indexed: tuple | None, catalogue: tuple | None, problem: str | None,
+              failure: str | None, children: dict[str, list[tuple]]) -> Prepared:
+    """The Prepared a `for_writer` item was made from, as far as `save_prepared` reads it."""
+    row = None
+    if indexed is not None:
+        row = dict(zip(ARTICLE_VALUE_COLUMNS, values))
+        row.update(zip(INDEXED_ONLY_COLUMNS, indexed))
+    derived = None if catalogue is None else DerivedRows(*catalogue)
+    return Prepared({"url": url}, row, derived, problem, failure, values, children)
 
 
 def save_articles(db: sqlite_utils.Database, items: Iterable[tuple[dict, dict | None]],
@@ -321,8 +345,9 @@ def _write_batch(db: sqlite_utils.Database, prepared: list[Prepared], stage: str
         if derived is not None:
             # Re-derived events keep the ids of the events they replace, position by position, so
             # links to /events/ID, exports and corrections made by id stay true after reextract.
-            event_ids = stored_events.get(article_id, [])[:len(derived.events)]
-            fresh = len(derived.events) - len(event_ids)
+            events = len(item.children["events"])
+            event_ids = stored_events.get(article_id, [])[:events]
+            fresh = events - len(event_ids)
             event_ids += range(next_event_id, next_event_id + fresh)
             next_event_id += fresh
             batch.derived.append((article_id, event_ids, item))

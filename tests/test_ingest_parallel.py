@@ -183,3 +183,24 @@ def test_killing_ingest_ends_its_workers(tmp_path: Path, varied_articles: Path) 
     for pid in survivors:  # leave no process behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert not survivors, "workers outlived the killed ingest"
+
+
+def fails_on_seven(number: int) -> int:
+    if number == 7:
+        raise ValueError("seven is not allowed")
+    return number
+
+
+def test_an_exception_in_a_worker_ends_the_run_with_its_message() -> None:
+    with pytest.raises(RuntimeError, match="ValueError: seven is not allowed"):
+        list(map_in_order(fails_on_seven, iter(range(100)), jobs=2))
+
+
+def test_a_caller_that_stops_reading_early_ends_the_workers() -> None:
+    results = map_in_order(square_in_a_worker, iter(range(10_000)), jobs=2)
+    first = [next(results) for _ in range(40)]
+    workers = {pid for _, pid in first}
+    results.close()
+    for pid in workers:  # ended and reaped: no process of that id is left
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
