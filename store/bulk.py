@@ -11,7 +11,8 @@ The indexes the writer itself reads stay: the url's (an article already stored i
 URL, and it is unique), and the article and event ids of the child tables (replaced rows are
 deleted by article, and deleting an event checks the rows that refer to it). Readers meanwhile
 (Datasette) see slower pages, never wrong ones. A load that is stopped leaves the indexes
-missing: `store.open_database` builds them again (`schema.indexes.missing_indexes`).
+missing: `store.open_database` builds them again (`schema.indexes.missing_indexes`). A load that
+ends merges the search indexes into one segment each (`schema.search_index.merge_search_indexes`).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import sqlite_utils
 
 from progress import Progress
 from schema.indexes import Index, create_indexes, indexes_of
+from schema.search_index import merge_search_indexes
 from schema.tables import ARTICLES, EVENT_ORGANIZERS, EVENTS, MENTIONS
 
 log = logging.getLogger("pipeline.store")
@@ -71,6 +73,9 @@ def indexes_deferred(db: sqlite_utils.Database, bulk: bool = True) -> Iterator[N
     log.info("bulk load: %d indexes are built after it", len(indexes))
     try:
         yield
+        started = time.perf_counter()
+        merge_search_indexes(db)
+        log.info("bulk load: search indexes merged in %.1f s", time.perf_counter() - started)
     finally:
         build_indexes(db, indexes)
 
