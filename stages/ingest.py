@@ -133,7 +133,7 @@ def warm_up_prepare() -> None:
 def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: int = 2000, jobs: int = 1,
                 stage: str = "ingest", expected: int | None = None) -> Iterator[list[str]]:
     """Store (article, record) pairs, one transaction per batch; with `jobs` above 1 their rows
-    are made in worker processes (a batch ahead of the writer) and this process only writes. A
+    are made in worker processes (two batches ahead of the writer) and this process only writes. A
     bulk load (`store.bulk`) builds the indexes only readers use after its last batch.
 
     :param db: open database
@@ -192,7 +192,7 @@ def _extract_one(extractor: Extractor, prepared: bool, located: tuple[str | None
 def _extract_and_store(db: sqlite_utils.Database, located: Iterable[tuple[str | None, dict]], extractor: Extractor,
                        jobs: int, batch_size: int, stats: IngestStats, stage: str,
                        on_extracted: Callable[[Extracted], None] = lambda extracted: None) -> Iterator[list[str]]:
-    """Extract (where, article) items in `jobs` processes (a batch ahead of the writer, so they
+    """Extract (where, article) items in `jobs` processes (two batches ahead of the writer, so they
     extract the next batch while it is written), log the extractor's failures, store the rest.
 
     :param on_extracted: called with each result before it is stored

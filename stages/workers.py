@@ -25,8 +25,9 @@ Result = TypeVar("Result")
 
 CHUNK_SIZE = 16  # items per task: enough to make the cost of sending a task small
 CHUNKS_AHEAD_PER_JOB = 4  # tasks in flight per worker, so no worker waits for the next
-# Bounds the memory of items and results in flight (an article, its record and rows: ~50 KB); a
-# whole default batch (2,000), so the workers prepare the next batch while one is written.
+# Bounds the memory of items and results in flight (an article, its record and rows: ~50 KB): two
+# default batches (2,000), so the workers prepare the next batches while one is written and do not
+# run dry while the writer takes the results of one.
 MAX_AHEAD = 4096
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
 # Container allocations between two young garbage collections, in the workers and, while they
@@ -77,7 +78,7 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
     if warm_up is not None:
         warm_up()
     context = multiprocessing.get_context("fork")  # the workers start with the loaded modules and data
-    workers = []
+    workers, finished = [], False
     # The workers' garbage collector never looks at what they inherit (the reference data): it
     # would spend their time on it at every full collection, and copy the pages it touches. They
     # inherit the threshold too.
@@ -106,11 +107,12 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], jobs
                 break
             yield from workers[received % jobs].receive()
             received += 1
-    finally:  # also when the caller stops early or fails: the chunks ahead are not worth finishing
+        finished = True
+    finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         for worker in workers:
-            worker.stop()
+            worker.stop(finished)
 
 
 class _Worker:
@@ -138,18 +140,20 @@ class _Worker:
         self.process.join(timeout=1)
         return BrokenProcessPool(f"worker process {self.process.pid} died (exit code {self.process.exitcode})")
 
-    def stop(self) -> None:
-        """End the worker: it stops at the end of its tasks, or is killed when it does not."""
-        try:
-            self.tasks.send_bytes(pickle.dumps(None))
-        except OSError:
-            pass
-        self.tasks.close()
-        self.results.close()
-        self.process.join(timeout=5)
+    def stop(self, finished: bool) -> None:
+        """End the worker: after its last result it is told to, and exits; when the caller stops
+        early or fails, the chunks ahead are not worth finishing and it is killed."""
+        if finished:
+            try:
+                self.tasks.send_bytes(pickle.dumps(None))
+            except OSError:
+                pass
+            self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
+        self.tasks.close()
+        self.results.close()
 
 
 def _work(function: Callable[[Item], Result], parent: int, tasks, results) -> None:

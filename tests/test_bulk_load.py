@@ -11,7 +11,7 @@ import store.bulk
 from schema.indexes import indexes_of, missing_indexes
 from schema.tables import TABLES
 from stages.ingest import store_pairs
-from store import open_database
+from store import open_database, search_articles
 from store.bulk import deferred_indexes, is_bulk_load
 
 from test_ingest_parallel import database_content
@@ -58,6 +58,31 @@ def test_a_bulk_load_stores_what_a_load_with_every_index_stores(tmp_path: Path, 
     assert {index.name for table in TABLES for index in indexes_of(table) if index.unique} <= present_during["bulk"]
     bulk, indexed = (database_content(path) for path in paths.values())
     assert bulk == indexed and len(bulk["articles"]) == ARTICLES and bulk["mentions"]
+    # Its search indexes were merged into one segment each, and find what the others find.
+    assert [segments(paths["bulk"], index) for index in ("articles_fts", "titles_fts")] == [1, 1]
+    assert segments(paths["indexed"], "articles_fts") > 1
+    found = {}
+    for name, path in paths.items():
+        db = open_database(path)
+        found[name] = [search_articles(db, query) for query in ("giảm nghèo", "tap huan", "Đồng Tháp")]
+        db.close()
+    assert found["bulk"] == found["indexed"] and all(found["bulk"][:2])
+
+
+def segments(path: Path, index: str) -> int:
+    """How many segments an FTS5 index has: its structure record (rowid 10) holds, after a
+    4-byte cookie, the varints of the number of levels and of segments."""
+    with sqlite3.connect(path) as connection:
+        structure = connection.execute(f"select block from [{index}_data] where id = 10").fetchone()[0]
+    values, value = [], 0
+    for byte in structure[4:]:
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            values.append(value)
+            value = 0
+            if len(values) == 2:
+                return values[1]
+    raise AssertionError("structure record too short")
 
 
 def test_a_bulk_load_that_fails_still_builds_its_indexes(tmp_path: Path, pairs: list, small_bulk: None) -> None:
