@@ -3,7 +3,8 @@
 Used by the crawler's item pipeline, the Redis frontier's writer and the stages; it imports only
 `schema` (table definitions, search folding). One module per job:
 
-- ``database``: ``open_database(path)`` creates or migrates the schema (WAL, foreign keys on);
+- ``database``: ``open_database(path)`` creates or migrates the schema (WAL, foreign keys on)
+  and builds the indexes a stopped bulk load left missing;
   ``utc_now()``; ``table_counts(db)``; ``describe_storage_error(error, path)`` turns a failed write
   into a clear message ("disk full while writing data/training.db"), ``is_disk_full``.
 - ``rows``: one article and its extractor record -> rows (pure): ``article_row``, ``derive_rows``,
@@ -21,6 +22,8 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 - ``outbox`` and ``writer``: the one writer of a Redis crawl frontier: the messages crawler
   workers send instead of writing (``Outbox``), the crawl state published for them
   (``CrawlState``), and ``Writer``, which applies the messages through the functions above.
+- ``bulk``: a large load into a smaller store builds the indexes only readers use after its
+  last batch (``is_bulk_load``, ``indexes_deferred``) and merges the search indexes.
 - ``catalogue``: ``load_programmes(db, path)``.
 - ``search``: ``search_articles(db, query)`` with or without diacritics.
 """
