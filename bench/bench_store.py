@@ -133,6 +133,11 @@ def child_ingest(args: argparse.Namespace) -> dict:
         from stages.workers import resolve_jobs
     except ImportError:  # an older project (a baseline)
         store_pairs = resolve_jobs = None
+    try:
+        from stages.workers import worker_processes
+        processes = worker_processes(args.jobs[-1], writer_core=True)  # how store_pairs reads --jobs
+    except ImportError:  # a project whose --jobs counted the processes, 1 being this one
+        processes = resolve_jobs(args.jobs[-1]) if resolve_jobs else None
     base = [tuple(pair) for pair in json.loads(args.records.read_text(encoding="utf-8"))]
     db = open_database(args.db)
     progress = Progress("articles stored", total=args.n)
@@ -151,7 +156,7 @@ def child_ingest(args: argparse.Namespace) -> dict:
     progress.close()
     return {"wall_s": wall, "cpu_s": cpu + workers_cpu, "writer_cpu_s": cpu, "peak_mb": _peak_memory_mb(),
             "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "jobs": resolve_jobs(args.jobs[-1]) if resolve_jobs else None, "load": os.getloadavg()[0]}
+            "jobs": args.jobs[-1], "processes": processes, "load": os.getloadavg()[0]}
 
 
 def _children_cpu_s() -> float:
@@ -403,8 +408,10 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
 def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], projects: list[Project]) -> None:
     """The ingest figures of each project side by side: rate, CPU, memory, the worker processes."""
     def figures(result: dict, size_mb: float) -> str:
-        workers = ("rows made in a thread beside the writer" if result.get("jobs") is None else
-                   f"jobs {result['jobs']} (writer CPU {n / result['writer_cpu_s']:,.0f} articles/s, "
+        processes = result.get("processes")
+        workers = (f"jobs {result.get('jobs')}: rows made in a thread beside the writer" if not processes else
+                   f"jobs {result['jobs']}: {processes} worker process{'es' if processes > 1 else ''} "
+                   f"(writer CPU {n / result['writer_cpu_s']:,.0f} articles/s, "
                    f"worker peak memory {result['workers_peak_mb']:.0f} MB)")
         return (f"{n / result['wall_s']:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}), "
                 f"{n / result['cpu_s']:,.0f} per CPU second, {workers}, peak memory {result['peak_mb']:.0f} MB, "

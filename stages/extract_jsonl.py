@@ -20,7 +20,7 @@ from extract import EXTRACTOR_VERSION, extract_record
 from progress import Progress
 from stages.ingest import warm_up
 from stages.jsonl_input import STDIN, Entry, count_entries, read_entries
-from stages.workers import map_in_order
+from stages.workers import map_in_order, worker_processes
 
 log = logging.getLogger("pipeline.extract")
 
@@ -80,7 +80,7 @@ def extract_jsonl(input_path: str, output_path: str, jobs: int = 1) -> ExtractSt
     first = next(entries, None)  # opens the input: a missing file fails before the output is created
     with _output(output_path) as out:
         if first is not None:
-            records = map_in_order(extract_entry, chain([first], entries), jobs,
+            records = map_in_order(extract_entry, chain([first], entries), worker_processes(jobs),
                                    warm_up=partial(warm_up, extract_record))
             for record, ok in records:
                 stats.total += 1

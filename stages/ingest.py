@@ -21,7 +21,7 @@ import sqlite_utils
 
 from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
-from stages.workers import map_in_order, resolve_jobs
+from stages.workers import map_in_order, worker_processes
 from store import Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream
 from store.bulk import indexes_deferred, is_bulk_load
 
@@ -30,6 +30,9 @@ log = logging.getLogger("pipeline.ingest")
 Extractor = Callable[..., dict]
 Pair = tuple[dict, dict | None]  # an article and its extractor record
 PROGRAMMES_YML = Path(__file__).resolve().parent.parent / "data" / "programmes.yml"
+# Articles per task sent to a worker that only makes rows (~0.15 ms an article): at 16, sending
+# and receiving the tasks cost the writer and the worker as much as the work.
+ROWS_PER_TASK = 256
 
 
 @dataclass
@@ -132,21 +135,24 @@ def warm_up_prepare() -> None:
 
 def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: int = 2000, jobs: int = 1,
                 stage: str = "ingest", expected: int | None = None) -> Iterator[list[str]]:
-    """Store (article, record) pairs, one transaction per batch; with `jobs` above 1 their rows
+    """Store (article, record) pairs, one transaction per batch; unless `jobs` is 1 their rows
     are made in worker processes (two batches ahead of the writer) and this process only writes. A
     bulk load (`store.bulk`) builds the indexes only readers use after its last batch.
 
     :param db: open database
     :param pairs: (article, record) pairs, read in the calling thread
     :param batch_size: articles per transaction
-    :param jobs: processes that prepare rows; 1 prepares in this process, 0 uses one per core
+    :param jobs: 1 prepares rows in this process (in a thread beside the writer), N in N worker
+        processes, 0 in one per core but the writer's (at least one: `worker_processes`)
     :param stage: stage name written to errors rows
     :param expected: how many pairs there are, when known (a bulk load is a large one)
     :return: the statuses of each batch, in order, as it is committed
     """
-    if resolve_jobs(jobs) == 1:
+    processes = worker_processes(jobs, writer_core=True)
+    if processes == 0:
         return in_bulk(db, expected, save_stream(db, pairs, batch_size, stage))
-    prepared = map_in_order(_prepare_pair, pairs, jobs, warm_up=warm_up_prepare, ahead=2 * batch_size)
+    prepared = map_in_order(_prepare_pair, pairs, processes, warm_up=warm_up_prepare, ahead=2 * batch_size,
+                            chunk_size=ROWS_PER_TASK)
     return in_bulk(db, expected, save_prepared_stream(db, prepared, batch_size, stage))
 
 
@@ -198,8 +204,9 @@ def _extract_and_store(db: sqlite_utils.Database, located: Iterable[tuple[str | 
     :param on_extracted: called with each result before it is stored
     :return: the statuses of each batch as it is committed
     """
-    in_workers = resolve_jobs(jobs) > 1
-    results = map_in_order(partial(_extract_one, extractor, in_workers), located, jobs,
+    processes = worker_processes(jobs)
+    in_workers = processes > 0
+    results = map_in_order(partial(_extract_one, extractor, in_workers), located, processes,
                            warm_up=partial(warm_up, extractor), ahead=2 * batch_size)
 
     def logged() -> Iterator[Pair | Prepared]:
@@ -231,7 +238,8 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
     :param extractor: function(text, url=, published=) -> record; default the project's extractor
         (picklable, i.e. module-level, when jobs is not 1)
     :param jobs: processes that extract (when there are no records) and prepare rows; 1 does
-        both in this process, 0 uses one per core
+        both in this process, 0 uses one per core (with a records file, every core but the
+        writer's: see `store_pairs`)
     :return: counts by outcome; entries that could not be read count as failed
     :raises InputUnreadable: when an input file cannot be opened
     """

@@ -116,7 +116,7 @@ def square_in_a_worker(number: int) -> tuple[int, int]:
 
 
 def test_results_come_back_in_order_from_other_processes() -> None:
-    results = list(map_in_order(square_in_a_worker, iter(range(500)), jobs=2))
+    results = list(map_in_order(square_in_a_worker, iter(range(500)), processes=2))
     assert [square for square, _ in results] == [number * number for number in range(500)]
     assert os.getpid() not in {pid for _, pid in results} and len({pid for _, pid in results}) == 2
 
@@ -193,11 +193,11 @@ def fails_on_seven(number: int) -> int:
 
 def test_an_exception_in_a_worker_ends_the_run_with_its_message() -> None:
     with pytest.raises(RuntimeError, match="ValueError: seven is not allowed"):
-        list(map_in_order(fails_on_seven, iter(range(100)), jobs=2))
+        list(map_in_order(fails_on_seven, iter(range(100)), processes=2))
 
 
 def test_a_caller_that_stops_reading_early_ends_the_workers() -> None:
-    results = map_in_order(square_in_a_worker, iter(range(10_000)), jobs=2)
+    results = map_in_order(square_in_a_worker, iter(range(10_000)), processes=2)
     first = [next(results) for _ in range(40)]
     workers = {pid for _, pid in first}
     results.close()
