@@ -17,6 +17,7 @@ ends merges the search indexes into one segment each (`schema.search_index.merge
 from __future__ import annotations
 
 import logging
+import os
 import time
 from contextlib import contextmanager
 from typing import Iterator
@@ -89,9 +90,16 @@ def build_indexes(db: sqlite_utils.Database, indexes: list[Index]) -> None:
         return
     progress = Progress("indexes built", total=len(indexes))
     started = time.perf_counter()
-    for index in indexes:
-        with db.atomic():
-            create_indexes(db, [index])
-        progress.advance()
+    # SQLite sorts an index's entries with helper threads when allowed: at a million articles the
+    # 13 indexes of a bulk load took 24 s with none and 13 s with one per core.
+    threads = db.execute("pragma threads").fetchone()[0]
+    db.execute(f"pragma threads = {os.cpu_count() or 1}")
+    try:
+        for index in indexes:
+            with db.atomic():
+                create_indexes(db, [index])
+            progress.advance()
+    finally:
+        db.execute(f"pragma threads = {threads}")
     progress.close()
     log.info("built %d indexes in %.1f s", len(indexes), time.perf_counter() - started)
