@@ -35,6 +35,7 @@ CASES = {
     "invalid UTF-8 byte": (b'{"id": "bad", "text": "T\xe1\xba\xadp hu\xff\xfen"}', "not valid UTF-8: byte 0xff"),
     "JSON nested 100,000 deep": (b"[" * 100_000 + b"]" * 100_000, "nested deeper than"),
     "object nested 100,000 deep": (b'{"a":' * 100_000 + b"1" + b"}" * 100_000, "nested deeper than"),
+    "object nested 65 deep": (b'{"id": "d", "text": "x", "a":' + b'{"a":' * 64 + b"1" + b"}" * 65, "nested deeper than"),
     "top-level JSON list": (b'["T\xe1\xba\xadp hu\xe1\xba\xa5n"]', "not a JSON object but a JSON array"),
     "url is a number": (b'{"id": "u", "url": 5, "text": "T\xe1\xba\xadp hu\xe1\xba\xa5n"}', "url must be a string"),
     "text is an object": (b'{"id": "t", "text": {"vi": "x"}}', "text must be a string"),
