@@ -132,12 +132,13 @@ def child_ingest(args: argparse.Namespace) -> dict:
         from stages.ingest import store_pairs
         from stages.workers import resolve_jobs
     except ImportError:  # an older project (a baseline)
-        store_pairs = resolve_jobs = None
-    try:
-        from stages.workers import worker_processes
-        processes = worker_processes(args.jobs[-1], writer_core=True)  # how store_pairs reads --jobs
-    except ImportError:  # a project whose --jobs counted the processes, 1 being this one
-        processes = resolve_jobs(args.jobs[-1]) if resolve_jobs else None
+        store_pairs, processes = None, None
+    else:
+        try:  # how store_pairs reads --jobs
+            from stages.workers import worker_processes
+            processes = worker_processes(args.jobs[-1], writer_core=True)
+        except ImportError:  # a project whose --jobs counted the processes, 1 being this one
+            processes = resolve_jobs(args.jobs[-1])
     base = [tuple(pair) for pair in json.loads(args.records.read_text(encoding="utf-8"))]
     db = open_database(args.db)
     progress = Progress("articles stored", total=args.n)

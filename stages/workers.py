@@ -100,7 +100,6 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
     if processes == 0:
         yield from map(function, items)
         return
-    jobs = processes
     if warm_up is not None:
         warm_up()
     context = multiprocessing.get_context("fork")  # the workers start with the loaded modules and data
@@ -112,7 +111,7 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
     thresholds = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
-        for _ in range(jobs):
+        for _ in range(processes):
             tasks_here, tasks_there = context.Pipe()
             results_here, results_there = context.Pipe(duplex=False)
             process = context.Process(target=_work, args=(function, os.getpid(), tasks_there, results_there),
@@ -122,16 +121,16 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
             results_there.close()
             workers.append(_Worker(process, tasks_here, results_here))
         gc.unfreeze()  # the workers have forked: collect this process's objects again
-        in_flight = jobs * CHUNKS_AHEAD_PER_JOB + -(-min(ahead, MAX_AHEAD) // chunk_size)
+        in_flight = processes * CHUNKS_AHEAD_PER_JOB + -(-min(ahead, MAX_AHEAD) // chunk_size)
         sent = received = 0
         iterator = iter(items)
         while True:
             while sent - received < in_flight and (chunk := list(islice(iterator, chunk_size))):
-                workers[sent % jobs].send(chunk)
+                workers[sent % processes].send(chunk)
                 sent += 1
             if received == sent:
                 break
-            yield from workers[received % jobs].receive()
+            yield from workers[received % processes].receive()
             received += 1
         finished = True
     finally:

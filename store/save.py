@@ -130,7 +130,7 @@ class _SentToWriter(Prepared):
 
 
 # What an article's row holds beyond its columns: the values only its search indexes take.
-INDEXED_ONLY_COLUMNS = ("title_folded", "body_folded")
+INDEXED_ONLY_COLUMNS = tuple(column for column in search_values(None, None) if column not in ARTICLE_VALUE_COLUMNS)
 
 
 def _received(url: object, values: tuple, indexed: tuple | None, catalogue: tuple | None, problem: str | None,
