@@ -75,3 +75,39 @@ def segments(path: Path, index: str) -> int:
     with sqlite3.connect(path) as connection:
         structure = connection.execute(f"select block from [{index}_data] where id = 10").fetchone()[0]
     return load_bench()._varints(structure[4:], 2)[1]
+
+
+def test_a_bulk_load_that_fails_still_builds_its_indexes(tmp_path: Path, pairs: list, small_bulk: None) -> None:
+    path = tmp_path / "training.db"
+    db = open_database(path)
+
+    def failing() -> object:
+        yield from pairs[:40]
+        raise RuntimeError("input gone")
+
+    with pytest.raises(RuntimeError, match="input gone"):
+        list(store_pairs(db, failing(), batch_size=16, expected=len(pairs)))
+    assert every_defined_index() <= index_names(path)
+    stored = db.execute("select count(*) from articles").fetchone()[0]
+    assert stored and stored % 16 == 0  # the batches committed before, whole
+    db.close()
+
+
+def test_indexes_a_killed_bulk_load_left_missing_are_built_when_the_store_is_opened(tmp_path: Path) -> None:
+    path = tmp_path / "training.db"
+    open_database(path).close()
+    with sqlite3.connect(path) as connection:  # as a load killed before its end leaves the file
+        for index in deferred_indexes():
+            connection.execute(f"drop index [{index.name}]")
+    db = open_database(path)
+    assert missing_indexes(db) == [] and every_defined_index() <= index_names(path)
+    db.close()
+
+
+def test_a_load_smaller_than_the_store_or_the_minimum_keeps_its_indexes(tmp_path: Path, pairs: list,
+                                                                       small_bulk: None) -> None:
+    db = open_database(tmp_path / "training.db")
+    assert is_bulk_load(db, 20) and not is_bulk_load(db, 19) and not is_bulk_load(db, None)
+    list(store_pairs(db, pairs[:40], batch_size=16))
+    assert is_bulk_load(db, 40) and not is_bulk_load(db, 39)  # building them again reads every stored row too
+    db.close()
