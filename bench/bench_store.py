@@ -142,7 +142,7 @@ def child_ingest(args: argparse.Namespace) -> dict:
     base = [tuple(pair) for pair in json.loads(args.records.read_text(encoding="utf-8"))]
     db = open_database(args.db)
     progress = Progress("articles stored", total=args.n)
-    started, cpu, workers_cpu = time.perf_counter(), time.process_time(), _children_cpu_s()
+    started, cpu, workers_cpu, written = time.perf_counter(), time.process_time(), _children_cpu_s(), _written_bytes()
     if store_pairs is not None:
         known_count = "expected" in inspect.signature(store_pairs).parameters  # (a bulk load since then)
         batches = store_pairs(db, vary(base, args.n), args.batch_size, args.jobs[-1],
@@ -153,11 +153,23 @@ def child_ingest(args: argparse.Namespace) -> dict:
         progress.advance(len(statuses), failed=sum(status == "failed" for status in statuses))
     db.close()
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    written = None if written is None else _written_bytes() - written
     workers_cpu = _children_cpu_s() - workers_cpu  # the worker processes have ended: they count
     progress.close()
     return {"wall_s": wall, "cpu_s": cpu + workers_cpu, "writer_cpu_s": cpu, "peak_mb": _peak_memory_mb(),
             "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-            "jobs": args.jobs[-1], "processes": processes, "load": os.getloadavg()[0]}
+            "jobs": args.jobs[-1], "processes": processes, "load": os.getloadavg()[0], "written": written}
+
+
+def _written_bytes() -> int | None:
+    """The bytes this process has written to files (Linux counts them as it dirties pages, whether
+    or not they have reached the disk yet): a figure of the work a load does that, unlike its
+    time, does not move with the machine's load. None where the kernel does not count them."""
+    try:
+        with open("/proc/self/io") as counters:
+            return int(next(line for line in counters if line.startswith("write_bytes:")).split()[1])
+    except (OSError, StopIteration):
+        return None
 
 
 def _children_cpu_s() -> float:
@@ -416,7 +428,8 @@ def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], proje
                    f"worker peak memory {result['workers_peak_mb']:.0f} MB)")
         return (f"{n / result['wall_s']:,.0f} articles/s (target >= {TARGETS['ingest']:,.0f}), "
                 f"{n / result['cpu_s']:,.0f} per CPU second, {workers}, peak memory {result['peak_mb']:.0f} MB, "
-                f"load {result['load']:.1f}; db {size_mb:.1f} MB")
+                f"load {result['load']:.1f}; db {size_mb:.1f} MB"
+                + (f", {result['written'] / 1e9:.2f} GB written" if result.get("written") is not None else ""))
 
     _line(f"ingest: {n} articles", {p.label: figures(ingest[p.label], sizes[p.label]) for p in projects},
           _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import gc
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ WORKER_SWITCH_INTERVAL = 0.0002
 # run dry while the writer takes the results of one.
 MAX_AHEAD = 4096
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)  # fcntl(2) command (Linux): a pipe's buffer size
 # Container allocations between two young garbage collections, in the workers and, while they
 # run, in this process (Python's default: 700). Items and results live for a chunk in a worker
 # and for a batch here: collected every 700 allocations, most are still alive, and they are
@@ -112,8 +114,10 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
     gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
         for _ in range(processes):
-            tasks_here, tasks_there = context.Pipe()
+            tasks_there, tasks_here = context.Pipe(duplex=False)
             results_here, results_there = context.Pipe(duplex=False)
+            for connection in (tasks_here, results_here):
+                _widen(connection)
             process = context.Process(target=_work, args=(function, os.getpid(), tasks_there, results_there),
                                       daemon=True)
             process.start()
@@ -138,6 +142,19 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
         gc.set_threshold(*thresholds)
         for worker in workers:
             worker.stop(finished)
+
+
+def _widen(connection) -> None:
+    """Give a pipe the kernel's largest buffer (Linux: /proc/sys/fs/pipe-max-size, 1 MB by
+    default, instead of 64 KB): a chunk of rows (1-4 MB pickled) then crosses in a few writes, not
+    dozens, each of which waited for the worker's thread to read. At 300,000 articles the writer
+    spent 1.3-4.0 s blocked sending chunks with 64 KB, 0.2 s with 1 MB (bench_store)."""
+    try:
+        with open("/proc/sys/fs/pipe-max-size") as limit:
+            size = int(limit.read())
+        fcntl.fcntl(connection.fileno(), F_SETPIPE_SZ, size)
+    except (OSError, ValueError):  # not Linux, or a limit lower than asked: the default buffer
+        pass
 
 
 class _Worker:

@@ -7,26 +7,36 @@ pages read, changed and written again batch after batch. Built once at the end, 
 sorted pass over the table: bench/bench_store.py measured the writer at 200,000 articles taking
 237 -> 173 us an article without them, and building them again a fraction of what they had cost.
 
+The search indexes are not merged during the load either (BULK_LOAD_FTS_SETTINGS): each segment a
+batch writes stays as it is until one 'optimize' at the end merges them all
+(`schema.search_index.merge_search_indexes`), so every entry is rewritten once.
+
 The indexes the writer itself reads stay: the url's (an article already stored is found by its
 URL, and it is unique), and the article and event ids of the child tables (replaced rows are
 deleted by article, and deleting an event checks the rows that refer to it). Readers meanwhile
-(Datasette) see slower pages, never wrong ones. A load that is stopped leaves the indexes
-missing: `store.open_database` builds them again (`schema.indexes.missing_indexes`). A load that
-ends merges the search indexes into one segment each (`schema.search_index.merge_search_indexes`).
+(Datasette) see slower pages, never wrong ones. A load that ends, or fails, restores the search
+indexes' settings, merges them and builds the indexes again (`finish_load`); one that is killed
+leaves that to `store.open_database` (`finish_stopped_load`). A load holds a lock on a file beside
+the store's for its whole length (`load_lock`): the kernel lets it go when the load's process
+dies, so an `open_database` elsewhere (`pipeline.py status`) tells a load that is running, which it
+leaves alone, from one that was killed.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import sqlite_utils
 
 from progress import Progress
-from schema.indexes import Index, create_indexes, indexes_of
-from schema.search_index import merge_search_indexes
+from schema.indexes import Index, create_indexes, indexes_of, missing_indexes
+from schema.search_index import (BULK_LOAD_FTS_SETTINGS, FTS_SETTINGS, left_by_bulk_load, merge_search_indexes,
+                                 set_search_settings)
 from schema.tables import ARTICLES, EVENT_ORGANIZERS, EVENTS, MENTIONS
 
 log = logging.getLogger("pipeline.store")
@@ -58,8 +68,9 @@ def is_bulk_load(db: sqlite_utils.Database, articles: int | None) -> bool:
 
 @contextmanager
 def indexes_deferred(db: sqlite_utils.Database, bulk: bool = True) -> Iterator[None]:
-    """Drop the `deferred_indexes` for the time of a load and build them again afterwards, also
-    when the load fails (a load that is killed leaves them to `store.open_database`).
+    """Drop the `deferred_indexes` and stop merging the search indexes for the time of a load, and
+    finish it afterwards (`finish_load`), also when the load fails (a load that is killed leaves
+    that to `store.open_database`).
 
     :param db: open database, not inside a transaction
     :param bulk: False runs the load with every index (so callers need not branch)
@@ -67,18 +78,78 @@ def indexes_deferred(db: sqlite_utils.Database, bulk: bool = True) -> Iterator[N
     if not bulk:
         yield
         return
-    indexes = deferred_indexes()
+    with load_lock(db) as held:
+        if not held:
+            log.warning("another bulk load into this store is running: this load keeps every index")
+            yield
+            return
+        indexes = deferred_indexes()
+        with db.atomic():
+            for index in indexes:
+                db.execute(f"drop index if exists [{index.name}]")
+            set_search_settings(db, BULK_LOAD_FTS_SETTINGS)
+        log.info("bulk load: %d indexes are built after it", len(indexes))
+        try:
+            yield
+        finally:
+            finish_load(db, indexes)
+
+
+@contextmanager
+def load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
+    """Hold the store's bulk-load lock (an flock on the file `<store>-bulk-load`) if no other process
+    holds it; yields whether this one does. A store in memory has no other process: always True.
+
+    :param db: open database
+    """
+    store_file = db.execute("pragma database_list").fetchone()[2]
+    if not store_file:
+        yield True
+        return
+    with open(Path(store_file + "-bulk-load"), "a") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def finish_load(db: sqlite_utils.Database, indexes: list[Index]) -> None:
+    """What a bulk load leaves to its end: the search indexes' own settings again, their segments
+    merged into one each, and these indexes built.
+
+    :param db: open database, not inside a transaction
+    :param indexes: the indexes to build (those missing; the others are left as they are)
+    """
     with db.atomic():
-        for index in indexes:
-            db.execute(f"drop index if exists [{index.name}]")
-    log.info("bulk load: %d indexes are built after it", len(indexes))
-    try:
-        yield
-        started = time.perf_counter()
-        merge_search_indexes(db)
-        log.info("bulk load: search indexes merged in %.1f s", time.perf_counter() - started)
-    finally:
-        build_indexes(db, indexes)
+        set_search_settings(db, FTS_SETTINGS)
+    started = time.perf_counter()
+    merge_search_indexes(db)
+    log.info("bulk load: search indexes merged in %.1f s", time.perf_counter() - started)
+    build_indexes(db, indexes)
+
+
+def finish_stopped_load(db: sqlite_utils.Database) -> None:
+    """Finish what a bulk load that was stopped before its end (killed) left: its search settings,
+    unmerged segments and missing indexes. A store that no load left so is not touched, nor one
+    that a load (holding `load_lock`) is filling now.
+
+    :param db: open database, not inside a transaction
+    """
+    if not left_by_bulk_load(db) and not missing_indexes(db):  # (the lock file is made only when needed)
+        return
+    with load_lock(db) as held:
+        if not held:  # a load is running: what it left undone it does itself
+            return
+        if left_by_bulk_load(db):  # (read again: a load may have ended meanwhile)
+            log.warning("the last bulk load into this store was stopped before its end: finishing it")
+            finish_load(db, missing_indexes(db))
+        else:
+            build_indexes(db, missing_indexes(db))
 
 
 def build_indexes(db: sqlite_utils.Database, indexes: list[Index]) -> None:

@@ -11,10 +11,9 @@ from typing import Iterator
 
 import sqlite_utils
 
-from schema.indexes import missing_indexes
 from schema.migrations import migrations
 from schema.tables import TABLES_BY_NAME
-from store.bulk import build_indexes
+from store.bulk import finish_stopped_load
 
 
 def utc_now() -> str:
@@ -112,7 +111,7 @@ def open_database(path: str | Path) -> sqlite_utils.Database:
     # A larger page cache keeps the search index and the indexes of child tables in memory.
     db.execute("PRAGMA cache_size=-65536")
     migrations.apply(db)
-    build_indexes(db, missing_indexes(db))  # (left by a bulk load that was stopped: see store.bulk)
+    finish_stopped_load(db)
     return db
 
 

@@ -2,13 +2,19 @@
 use after its last batch, and stores exactly what an ingest with every index stores."""
 from __future__ import annotations
 
+import pickle
+import signal
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 import store.bulk
 from schema.indexes import indexes_of, missing_indexes
+from schema.search_index import BULK_LOAD_FTS_SETTINGS, FTS_SETTINGS, SEARCH_INDEXES, search_settings
 from schema.tables import TABLES
 from stages.ingest import store_pairs
 from store import open_database, search_articles
@@ -16,6 +22,8 @@ from store.bulk import deferred_indexes, is_bulk_load
 
 from test_ingest_parallel import database_content
 from test_store_ingest import load_bench
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 ARTICLES = 60
 
@@ -42,14 +50,20 @@ def every_defined_index() -> set[str]:
 
 def test_a_bulk_load_stores_what_a_load_with_every_index_stores(tmp_path: Path, pairs: list, small_bulk: None) -> None:
     paths = {"bulk": tmp_path / "bulk.db", "indexed": tmp_path / "indexed.db"}
-    present_during = {}
+    present_during, settings_during = {}, {}
     for name, path in paths.items():
         db = open_database(path)
         batches = store_pairs(db, pairs, batch_size=16, expected=len(pairs) if name == "bulk" else None)
         next(batches)  # one batch committed, the load not over
         present_during[name] = index_names(path)
+        settings_during[name] = search_settings(db)
         list(batches)
         db.close()
+    # The bulk load's search indexes merged nothing on the way; afterwards both stores have the usual settings.
+    assert all(has_settings(stored, BULK_LOAD_FTS_SETTINGS) for stored in settings_during["bulk"].values())
+    assert all(has_settings(stored, FTS_SETTINGS) for stored in settings_during["indexed"].values())
+    for path in paths.values():
+        assert all(has_settings(stored, FTS_SETTINGS) for stored in stored_settings(path).values())
     deferred = {index.name for index in deferred_indexes()}
     assert deferred and not deferred & present_during["bulk"]
     assert deferred <= present_during["indexed"]
@@ -67,6 +81,16 @@ def test_a_bulk_load_stores_what_a_load_with_every_index_stores(tmp_path: Path, 
         found[name] = [search_articles(db, query) for query in ("giảm nghèo", "tap huan", "Đồng Tháp")]
         db.close()
     assert found["bulk"] == found["indexed"] and all(found["bulk"][:2])
+
+
+def has_settings(stored: dict[str, int], settings: dict[str, int]) -> bool:
+    return {name: stored.get(name) for name in settings} == settings
+
+
+def stored_settings(path: Path) -> dict[str, dict[str, int]]:
+    with sqlite3.connect(path) as connection:
+        return {index.name: dict(connection.execute(f"select k, v from [{index.name}_config]").fetchall())
+                for index in SEARCH_INDEXES}
 
 
 def segments(path: Path, index: str) -> int:
@@ -88,8 +112,60 @@ def test_a_bulk_load_that_fails_still_builds_its_indexes(tmp_path: Path, pairs: 
     with pytest.raises(RuntimeError, match="input gone"):
         list(store_pairs(db, failing(), batch_size=16, expected=len(pairs)))
     assert every_defined_index() <= index_names(path)
+    assert all(has_settings(stored, FTS_SETTINGS) for stored in stored_settings(path).values())
+    assert [segments(path, index.name) for index in SEARCH_INDEXES] == [1, 1]
     stored = db.execute("select count(*) from articles").fetchone()[0]
     assert stored and stored % 16 == 0  # the batches committed before, whole
+    db.close()
+
+
+# A load in a process of its own, killed by SIGKILL after its second batch (nothing of it runs
+# after that: no finally, no exit handler).
+KILLED_LOAD = textwrap.dedent("""
+    import os, pickle, signal, sys
+    import store.bulk
+    from stages.ingest import store_pairs
+    from store import open_database
+
+    store.bulk.BULK_MINIMUM = 20
+    pairs = pickle.load(open(sys.argv[2], "rb"))
+    batches = store_pairs(open_database(sys.argv[1]), pairs, batch_size=16, expected=len(pairs))
+    next(batches), next(batches)
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def test_a_killed_bulk_load_is_finished_when_the_store_is_opened(tmp_path: Path, pairs: list) -> None:
+    path, pairs_file = tmp_path / "training.db", tmp_path / "pairs.pickle"
+    pairs_file.write_bytes(pickle.dumps(pairs))
+    load = subprocess.run([sys.executable, "-c", KILLED_LOAD, str(path), str(pairs_file)], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=120)
+    assert load.returncode == -signal.SIGKILL, load.stderr
+    # As the load left it: indexes missing, its search settings, a segment per batch.
+    assert not every_defined_index() <= index_names(path)
+    assert all(has_settings(stored, BULK_LOAD_FTS_SETTINGS) for stored in stored_settings(path).values())
+    assert segments(path, "articles_fts") == 2
+    db = open_database(path)
+    assert missing_indexes(db) == [] and every_defined_index() <= index_names(path)
+    assert all(has_settings(stored, FTS_SETTINGS) for stored in stored_settings(path).values())
+    assert [segments(path, index.name) for index in SEARCH_INDEXES] == [1, 1]
+    assert db.execute("select count(*) from articles").fetchone()[0] == 32 and search_articles(db, "tap huan")
+    db.close()
+
+
+def test_opening_the_store_during_a_bulk_load_leaves_the_load_alone(tmp_path: Path, pairs: list,
+                                                                    small_bulk: None) -> None:
+    path = tmp_path / "training.db"
+    db = open_database(path)
+    batches = store_pairs(db, pairs, batch_size=16, expected=len(pairs))
+    next(batches)
+    missing_during = missing_indexes(db)
+    other = open_database(path)  # as `pipeline.py status` would, in another process, while the load runs
+    assert missing_indexes(other) == missing_during != []
+    assert all(has_settings(stored, BULK_LOAD_FTS_SETTINGS) for stored in search_settings(other).values())
+    other.close()
+    list(batches)
+    assert missing_indexes(db) == []
     db.close()
 
 
