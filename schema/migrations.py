@@ -181,3 +181,10 @@ def m013_sparse_mention_indexes(db: sqlite_utils.Database) -> None:
     for columns in MENTIONS.sparse_indexes:
         db.execute(f"drop index if exists [{Index(MENTIONS.name, columns[:1]).name}]")
     _create_indexes(db, MENTIONS)
+
+
+@migrations()
+def m014_facet_indexes_for_searches(db: sqlite_utils.Database) -> None:
+    """The facet indexes of events end with what the search box tests (article_id, district_code:
+    schema/tables.py), so the facets of a search read them alone; the narrower ones go."""
+    _replace_indexes(db, EVENTS)

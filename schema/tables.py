@@ -220,13 +220,16 @@ EVENTS = Table(
     # the narrower indexes before; start_date in is_primary's too added a seventh). The search box
     # tests each event's article and places in that order: start_date's index holds them, so the
     # newest matches are found without reading the rows (0.2 s instead of 3 at a million events
-    # for a rare match).
+    # for a rare match). The facet indexes end with them too, so the facets of a search read
+    # their index alone (at 300,000 events a facet of 'giam ngheo' took 1.3 s reading the rows,
+    # 0.18 s without).
     indexes=(("article_id",),
              ("province_code", "start_date", "id", "rejected", "participant_total", "year", "programme_id",
-              "is_primary"),
+              "is_primary", "article_id", "district_code"),
              ("year", "start_date", "id", "rejected", "participant_total", "province_code", "programme_id",
-              "is_primary"),
-             ("programme_id", "start_date", "id", "rejected", "province_code", "year", "is_primary"),
+              "is_primary", "article_id", "district_code"),
+             ("programme_id", "start_date", "id", "rejected", "province_code", "year", "is_primary", "article_id",
+              "district_code"),
              ("is_primary",),
              ("start_date", "id", "rejected", "article_id", "province_code", "district_code")),
     columns=(

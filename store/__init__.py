@@ -4,7 +4,7 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
 `schema` (table definitions, search folding). One module per job:
 
 - ``database``: ``open_database(path)`` creates or migrates the schema (WAL, foreign keys on)
-  and builds the indexes a stopped bulk load left missing;
+  and finishes what a killed bulk load left undone (its indexes, the search indexes' merge);
   ``utc_now()``; ``table_counts(db)``; ``describe_storage_error(error, path)`` turns a failed write
   into a clear message ("disk full while writing data/training.db"), ``is_disk_full``.
 - ``rows``: one article and its extractor record -> rows (pure): ``article_row``, ``derive_rows``,
@@ -23,7 +23,8 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
   workers send instead of writing (``Outbox``), the crawl state published for them
   (``CrawlState``), and ``Writer``, which applies the messages through the functions above.
 - ``bulk``: a large load into a smaller store builds the indexes only readers use after its
-  last batch (``is_bulk_load``, ``indexes_deferred``) and merges the search indexes.
+  last batch (``is_bulk_load``, ``indexes_deferred``) and merges the search indexes once, at its
+  end (``finish_load``; ``finish_stopped_load`` after a killed one).
 - ``catalogue``: ``load_programmes(db, path)``.
 - ``search``: ``search_articles(db, query)`` with or without diacritics.
 """

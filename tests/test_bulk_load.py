@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 import store.bulk
 from schema.indexes import indexes_of, missing_indexes
@@ -88,9 +89,12 @@ def has_settings(stored: dict[str, int], settings: dict[str, int]) -> bool:
 
 
 def stored_settings(path: Path) -> dict[str, dict[str, int]]:
-    with sqlite3.connect(path) as connection:
-        return {index.name: dict(connection.execute(f"select k, v from [{index.name}_config]").fetchall())
-                for index in SEARCH_INDEXES}
+    """The search indexes' settings as stored in the file, read by a connection of its own."""
+    db = sqlite_utils.Database(path)
+    try:
+        return search_settings(db)
+    finally:
+        db.close()
 
 
 def segments(path: Path, index: str) -> int:

@@ -1,7 +1,7 @@
 """The indexes of events answer the facets of a list filtered by a province, a year or a programme
 (the activities list's facets, where the landing page's charts lead), and its rows in the lists'
-order, without reading the rows (schema/tables.py EVENTS); m012 gives them to a database made
-with the older indexes."""
+order, and the facets of a search, without reading the rows (schema/tables.py EVENTS); m012 and
+m014 give them to a database made with the older indexes."""
 from __future__ import annotations
 
 import shutil
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from schema.event_search import event_match_sql
+from schema.plugins.vn_search import prepare_connection
 from schema.tables import EVENTS
 from schema.views import ACTIVITIES
 from store import open_database
@@ -20,6 +22,12 @@ LISTED = ("province_code", "year", "programme_id")  # the facets of activities
 OLD_INDEXES = (("article_id",), ("province_code", "rejected", "participant_total", "latitude", "longitude"),
                ("year", "rejected", "participant_total"), ("start_date",), ("programme_id", "rejected"),
                ("is_primary",))
+# The facet indexes of events before m014 (m012: without the search box's columns).
+M012_INDEXES = (("article_id",),
+                ("province_code", "start_date", "id", "rejected", "participant_total", "year", "programme_id", "is_primary"),
+                ("year", "start_date", "id", "rejected", "participant_total", "province_code", "programme_id", "is_primary"),
+                ("programme_id", "start_date", "id", "rejected", "province_code", "year", "is_primary"),
+                ("is_primary",), ("start_date", "id", "rejected", "article_id", "province_code", "district_code"))
 
 
 def plan(db_path: Path, sql: str, params: list) -> str:
@@ -63,17 +71,34 @@ def test_the_latest_activities_and_the_search_box_read_start_dates_index(built_d
     assert "COVERING INDEX idx_events_start_date_id" in searched
 
 
-def test_migration_replaces_the_older_event_indexes(built_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("column", LISTED)
+def test_the_facets_of_a_search_read_an_index_alone(built_db: Path, column: str) -> None:
+    """Datasette's facet SQL over the activities a search box query finds (the condition
+    schema/plugins/vn_search.py puts on them): the article and places it tests are in the facet's index."""
+    condition = event_match_sql("[article_id]", ["[province_code]", "[district_code]"], "vn_search")
+    sql = (f"select {column} as value, count(*) as count from (select * from {ACTIVITIES.name} where {condition}) "
+           f"where {column} is not null group by {column} order by count desc, value limit 9")
+    with sqlite3.connect(built_db) as conn:
+        prepare_connection(conn)
+        found = " | ".join(row[3] for row in conn.execute(f"explain query plan {sql}", {"vn_search": "giam ngheo"}))
+        assert conn.execute(sql, {"vn_search": "giam ngheo"}).fetchall()  # (the query runs, and finds some)
+    assert f"e USING COVERING INDEX idx_events_{column}_" in found, found
+
+
+@pytest.mark.parametrize("older, migration", [(OLD_INDEXES, "m012_event_indexes_for_filtered_facets"),
+                                              (M012_INDEXES, "m014_facet_indexes_for_searches")])
+def test_migration_replaces_the_older_event_indexes(built_db: Path, tmp_path: Path, older: tuple,
+                                                    migration: str) -> None:
     db_path = tmp_path / "training.db"
     shutil.copy(built_db, db_path)
     defined = {f"idx_events_{'_'.join(columns)}" for columns in EVENTS.indexes}
     assert event_indexes(db_path) == defined
-    with sqlite3.connect(db_path) as conn:  # as m010 left it
+    with sqlite3.connect(db_path) as conn:  # as the migration before found it
         for name in defined:
             conn.execute(f"drop index [{name}]")
-        for columns in OLD_INDEXES:
+        for columns in older:
             conn.execute(f"create index [idx_events_{'_'.join(columns)}] on events ({', '.join(columns)})")
-        conn.execute("delete from _sqlite_migrations where name = 'm012_event_indexes_for_filtered_facets'")
+        conn.execute("delete from _sqlite_migrations where name = ?", [migration])
     (events,) = sqlite3.connect(db_path).execute("select count(*) from events").fetchone()
     open_database(db_path).close()
     assert event_indexes(db_path) == defined
