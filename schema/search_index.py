@@ -34,8 +34,9 @@ FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 FTS_SETTINGS = {"hashsize": 16 * 1024 * 1024, "automerge": 8, "crisismerge": 16}
 # During a bulk load (store.bulk) segments are not merged as they come: the load ends with one
 # 'optimize', which rewrites every entry once, so merges on the way only rewrite them more often
-# (bench/bench_store.py: at a million articles the load wrote 22.6 GB with automerge, 16.6 without). crisismerge is
-# FTS5's bound on the segments of one level, raised so that it does not merge them either.
+# (bench/bench_store.py: at a million articles the load wrote 22.6 GB with automerge, 16.6
+# without). crisismerge is FTS5's bound on the segments of one level, raised so that it does not
+# merge them either.
 BULK_LOAD_FTS_SETTINGS = {"automerge": 0, "crisismerge": 256}
 
 
