@@ -191,3 +191,19 @@ def test_a_load_smaller_than_the_store_or_the_minimum_keeps_its_indexes(tmp_path
     list(store_pairs(db, pairs[:40], batch_size=16))
     assert is_bulk_load(db, 40) and not is_bulk_load(db, 39)  # building them again reads every stored row too
     db.close()
+
+
+def test_a_bulk_load_while_another_runs_keeps_every_index(tmp_path: Path, pairs: list, small_bulk: None) -> None:
+    path = tmp_path / "training.db"
+    db = open_database(path)
+    other = open_database(path)
+    with store.bulk.load_lock(other) as held:  # as a load in another process holds it
+        assert held
+        batches = store_pairs(db, pairs, batch_size=16, expected=len(pairs))
+        next(batches)
+        assert missing_indexes(db) == []
+        assert all(has_settings(stored, FTS_SETTINGS) for stored in search_settings(db).values())
+        list(batches)
+    assert db.execute("select count(*) from articles").fetchone()[0] == ARTICLES
+    other.close()
+    db.close()

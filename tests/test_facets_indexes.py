@@ -30,8 +30,10 @@ M012_INDEXES = (("article_id",),
                 ("is_primary",), ("start_date", "id", "rejected", "article_id", "province_code", "district_code"))
 
 
-def plan(db_path: Path, sql: str, params: list) -> str:
+def plan(db_path: Path, sql: str, params: list | dict) -> str:
+    """SQLite's plan for a query, on a connection with the search functions Datasette's have."""
     with sqlite3.connect(db_path) as conn:
+        prepare_connection(conn)
         return " | ".join(row[3] for row in conn.execute(f"explain query plan {sql}", params))
 
 
@@ -78,11 +80,11 @@ def test_the_facets_of_a_search_read_an_index_alone(built_db: Path, column: str)
     condition = event_match_sql("[article_id]", ["[province_code]", "[district_code]"], "vn_search")
     sql = (f"select {column} as value, count(*) as count from (select * from {ACTIVITIES.name} where {condition}) "
            f"where {column} is not null group by {column} order by count desc, value limit 9")
-    with sqlite3.connect(built_db) as conn:
-        prepare_connection(conn)
-        found = " | ".join(row[3] for row in conn.execute(f"explain query plan {sql}", {"vn_search": "giam ngheo"}))
-        assert conn.execute(sql, {"vn_search": "giam ngheo"}).fetchall()  # (the query runs, and finds some)
+    found = plan(built_db, sql, {"vn_search": "giam ngheo"})
     assert f"e USING COVERING INDEX idx_events_{column}_" in found, found
+    with sqlite3.connect(built_db) as conn:  # (the query runs, and finds some)
+        prepare_connection(conn)
+        assert conn.execute(sql, {"vn_search": "giam ngheo"}).fetchall()
 
 
 @pytest.mark.parametrize("older, migration", [(OLD_INDEXES, "m012_event_indexes_for_filtered_facets"),
@@ -93,7 +95,7 @@ def test_migration_replaces_the_older_event_indexes(built_db: Path, tmp_path: Pa
     shutil.copy(built_db, db_path)
     defined = {f"idx_events_{'_'.join(columns)}" for columns in EVENTS.indexes}
     assert event_indexes(db_path) == defined
-    with sqlite3.connect(db_path) as conn:  # as the migration before found it
+    with sqlite3.connect(db_path) as conn:  # the store as it was before the migration
         for name in defined:
             conn.execute(f"drop index [{name}]")
         for columns in older:
