@@ -20,7 +20,7 @@ from reader.vocabulary import vocabulary
 
 _HEADLINE_HINT = re.compile(r"title|headline|tieu-?de|tieude|heading", re.I)
 _ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})\s*$")
-_KEY_DROP = re.compile(r"[\W_]+")
+_KEY_DROP = re.compile(r"[\W_][\W_]*")  # (not "[\W_]+": see schema.search._NON_ASCII_SYMBOL)
 _MAX_TITLE = 300
 # A lead, unlike a headline, holds a sentence end: a full stop or "!" (a stop after a capital ends
 # an abbreviation: "TP. Hồ Chí Minh", "PGS.TS"), or a question mark with more text after it.

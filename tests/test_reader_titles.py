@@ -26,6 +26,8 @@ FULL = "Tập huấn kỹ năng chuyển đổi số cho cán bộ, công chức
     ("Chi tiết bài viết - Huyện Cam Lộ", None),
     ("Chi tiết bài viết - Tập huấn kỹ năng chuyển đổi số", "Tập huấn kỹ năng chuyển đổi số"),
     ("0294.3 863 708 | ctk_travinh@gso.gov.vn", None),
+    ("Liên hệ ban biên tập ctk.travinh+tin-bai@gso.gov.vn", None),  # an address alone, no phone number
+    ("Tập huấn kỹ năng cho cán bộ tỉnh Trà Vinh (gso.gov.vn)", "Tập huấn kỹ năng cho cán bộ tỉnh Trà Vinh (gso.gov.vn)"),
     ("CỔNG THÔNG TIN ĐIỆN TỬ HUYỆN CAM LỘ", None),
     ("Tập huấn kỹ năng … - Cổng thông tin điện tử huyện Cam Lộ", "Tập huấn kỹ năng …"),
     ("Tập huấn kỹ năng chuyển đổi số | Sở Nội vụ tỉnh Bắc Giang", "Tập huấn kỹ năng chuyển đổi số"),
@@ -92,3 +94,21 @@ def test_ingested_titles_are_stored_clean(tmp_path: Path) -> None:
     ingest(db, path)
     stored = {row["url"].rsplit("/", 1)[1][:-5]: row["title"] for row in db.query("select url, title from articles")}
     assert stored == {"a1": "Tập huấn kỹ năng chuyển đổi số", "a2": FULL, "a3": FULL, "a4": FULL, "a5": FULL}
+
+
+@pytest.mark.parametrize("line", ["Email: ubnd@camlo.gov.vn", "E-mail. abc", "Điện thoại: 0233", "ĐT: 0233", "SĐT: 0233",
+                                  "Fax: 0233", "Hotline: 1900", "Đường dây nóng: 1900", "Địa chỉ: số 1 Lê Lợi",
+                                  "Tel.: 0233", "liên hệ ctk.travinh+tin@gso.gov.vn", "gọi 0294.3 863 708"])
+def test_every_kind_of_contact_line_is_found(line: str) -> None:
+    """data/reader.yml's contact_line opens with a lookahead of its branches' first characters:
+    each label, an address and a phone number must still be found (in any case)."""
+    from reader.vocabulary import vocabulary
+    for text in (line, line.upper(), f"Cổng thông tin | {line}"):
+        assert vocabulary().contact_line.search(text), text
+
+
+@pytest.mark.parametrize("line", ["Tập huấn kỹ năng cho cán bộ xã", "Điện Biên tổ chức hội nghị", "Telex và fax cũ",
+                                  "gso.gov.vn", "năm 2023 có 10234 học viên"])
+def test_a_line_without_contact_details_is_no_contact_line(line: str) -> None:
+    from reader.vocabulary import vocabulary
+    assert not vocabulary().contact_line.search(line)

@@ -74,6 +74,15 @@ def test_open_database_creates_schema_once(tmp_path: Path) -> None:
     assert db["events"].foreign_keys  # declared, so Datasette can show labels
 
 
+def test_none_is_bound_as_null(tmp_path: Path) -> None:
+    """store.database registers an adapter for None (a speed-up): None must still be stored as NULL."""
+    database = open_database(tmp_path / "t.db")
+    database.execute("create table probe (value)")
+    database.conn.executemany("insert into probe values (?)", [(None,), (0,), ("",)])
+    assert [kind for (kind,) in database.execute("select typeof(value) from probe order by rowid")] == \
+        ["null", "integer", "text"]
+
+
 def test_record_passes_schema_and_bad_record_is_named() -> None:
     validate_record(make_article(TEXT)[1])
     _, record = make_article(TEXT)

@@ -43,6 +43,9 @@ def test_fold_removes_tones_and_d_stroke() -> None:
 def test_fold_keeps_word_boundaries_at_non_ascii_punctuation() -> None:
     assert fold("2021–2025").split() == ["2021", "2025"]
     assert fold("“Nông thôn mới”…tiếp").split() == ["Nong", "thon", "moi", "tiep"]
+    # A run of such characters is one space; a mark between two of them (a decomposed input) splits it.
+    assert fold("a“…”b – c") == "a b   c"
+    assert fold("a–\u0301–b") == "a  b"
 
 
 def test_query_terms_keep_quoted_phrases_and_ignore_syntax() -> None:
