@@ -26,7 +26,7 @@ _QUOTED = re.compile(r'"([^"]*)"')
 # or a symbol: each run of them becomes a space, so "2021–2025" folds to two words as the
 # tokenizer reads it. (The class is written out once before its repetition: Python's re skips to a
 # pattern's first character only when it opens with a class, not with a repeat; written "[...]+"
-# it tried every position of the text, three fifths of fold()'s time.)
+# it tried every position of the text: three fifths of fold()'s instructions.)
 _NON_ASCII_SYMBOL = re.compile(r"[^\x00-\x7f\u0300-\u036f][^\x00-\x7f\u0300-\u036f]*")
 # How many other words may stand between the first and the last word of a query (FTS5 NEAR),
 # beyond the query's own length: about a clause.

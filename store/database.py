@@ -16,8 +16,8 @@ from schema.tables import TABLES_BY_NAME
 from store.bulk import finish_stopped_load
 
 
-# CPython 3.11's sqlite3 binds an int, float, str or bytes as it is, but looks for an adapter for
-# any other value, None included: it asks its protocol type for __adapt__, and that raises and
+# CPython 3.11's sqlite3 binds an int, float, str or bytearray as it is, but looks for an adapter
+# for any other value, None included: it asks its protocol type for __adapt__, and that raises and
 # clears an AttributeError each time. Most columns of most child rows are None, so a batch raised
 # some thirty of them an article. With an adapter registered for None the look-up ends at once;
 # the adapter ({}.get, which returns None for any key) gives None back, which is bound as NULL.

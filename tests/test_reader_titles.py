@@ -12,6 +12,7 @@ import pytest
 
 from reader.article import read_page
 from reader.title import completed_title, given_title
+from reader.vocabulary import vocabulary
 from stages.ingest import ingest
 from store import open_database
 
@@ -102,7 +103,6 @@ def test_ingested_titles_are_stored_clean(tmp_path: Path) -> None:
 def test_every_kind_of_contact_line_is_found(line: str) -> None:
     """data/reader.yml's contact_line opens with a lookahead of its branches' first characters:
     each label, an address and a phone number must still be found (in any case)."""
-    from reader.vocabulary import vocabulary
     for text in (line, line.upper(), f"Cổng thông tin | {line}"):
         assert vocabulary().contact_line.search(text), text
 
@@ -110,5 +110,4 @@ def test_every_kind_of_contact_line_is_found(line: str) -> None:
 @pytest.mark.parametrize("line", ["Tập huấn kỹ năng cho cán bộ xã", "Điện Biên tổ chức hội nghị", "Telex và fax cũ",
                                   "gso.gov.vn", "năm 2023 có 10234 học viên"])
 def test_a_line_without_contact_details_is_no_contact_line(line: str) -> None:
-    from reader.vocabulary import vocabulary
     assert not vocabulary().contact_line.search(line)
