@@ -14,9 +14,11 @@ batch writes stays as it is until one 'optimize' at the end merges them all
 The indexes the writer itself reads stay: the url's (an article already stored is found by its
 URL, and it is unique), and the article and event ids of the child tables (replaced rows are
 deleted by article, and deleting an event checks the rows that refer to it). Readers meanwhile
-(Datasette) see slower pages, never wrong ones. A load that ends, or fails, restores the search
-indexes' settings, merges them and builds the indexes again (`finish_load`); one that is killed
-leaves that to `store.open_database` (`finish_stopped_load`). A load holds a lock on a file beside
+(Datasette) see slower pages, never wrong ones. Nor are the rows' references checked one by one
+as they are written: one check of them all follows the load (`check_references`). A load that
+ends, or fails, restores the search indexes' settings, merges them, builds the indexes again and
+checks the references (`finish_load`); one that is killed leaves that to `store.open_database`
+(`finish_stopped_load`). A load holds a lock on a file beside
 the store's for its whole length (`load_lock`): the kernel lets it go when the load's process
 dies, so an `open_database` elsewhere (`pipeline.py status`) tells a load that is running, which it
 leaves alone, from one that was killed.
@@ -89,9 +91,16 @@ def indexes_deferred(db: sqlite_utils.Database, bulk: bool = True) -> Iterator[N
                 db.execute(f"drop index if exists [{index.name}]")
             set_search_settings(db, BULK_LOAD_FTS_SETTINGS)
         log.info("bulk load: %d indexes are built after it", len(indexes))
+        # Nor does the load's connection look up the parent of every row it writes (a tenth of the
+        # writer's time): what a load writes refers to rows of its own batch or stored before, by
+        # construction (`store.rows.derive_rows` makes a catalogue row of each code it names), and
+        # `finish_load` checks every reference of the store in one pass per table.
+        checking = db.execute("pragma foreign_keys").fetchone()[0]
+        db.execute("pragma foreign_keys = OFF")
         try:
             yield
         finally:
+            db.execute(f"pragma foreign_keys = {checking}")
             finish_load(db, indexes)
 
 
@@ -120,7 +129,7 @@ def load_lock(db: sqlite_utils.Database) -> Iterator[bool]:
 
 def finish_load(db: sqlite_utils.Database, indexes: list[Index]) -> None:
     """What a bulk load leaves to its end: the search indexes' own settings again, their segments
-    merged into one each, and these indexes built.
+    merged into one each, these indexes built, and the references it wrote unchecked checked.
 
     :param db: open database, not inside a transaction
     :param indexes: the indexes to build (those missing; the others are left as they are)
@@ -131,6 +140,31 @@ def finish_load(db: sqlite_utils.Database, indexes: list[Index]) -> None:
     merge_search_indexes(db)
     log.info("bulk load: search indexes merged in %.1f s", time.perf_counter() - started)
     build_indexes(db, indexes)
+    check_references(db)
+
+
+def check_references(db: sqlite_utils.Database) -> int:
+    """Check every reference of the store (SQLite's foreign_key_check), as after a bulk load, which
+    writes without checking them row by row. A broken one is a bug, not bad input: each table's
+    broken references to another are logged and recorded in errors (how many, the first rowids);
+    the rows stay.
+
+    :param db: open database, not inside a transaction
+    :return: how many references are broken
+    """
+    from store.runs import record_error  # (store.runs imports store.database, which imports this module)
+
+    started = time.perf_counter()
+    broken: dict[tuple[str, str], list[int]] = {}
+    for table, rowid, parent, _ in db.execute("pragma foreign_key_check"):
+        broken.setdefault((table, parent), []).append(rowid)
+    for (table, parent), rowids in broken.items():
+        message = (f"{len(rowids)} of the {table} rows refer to missing {parent} rows "
+                   f"(rowids {', '.join(map(str, rowids[:5]))}{', ...' if len(rowids) > 5 else ''})")
+        log.error("bulk load: %s", message)
+        record_error(db, None, "ingest", message)
+    log.info("references checked in %.1f s", time.perf_counter() - started)
+    return sum(map(len, broken.values()))
 
 
 def finish_stopped_load(db: sqlite_utils.Database) -> None:

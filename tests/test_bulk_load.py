@@ -15,7 +15,8 @@ import sqlite_utils
 
 import store.bulk
 from schema.indexes import indexes_of, missing_indexes
-from schema.search_index import BULK_LOAD_FTS_SETTINGS, FTS_SETTINGS, SEARCH_INDEXES, search_settings
+from schema.search_index import (BULK_LOAD_FTS_SETTINGS, FTS_SETTINGS, SEARCH_INDEXES, insert_rows, merge_search_indexes,
+                                 search_settings, search_values, set_search_settings)
 from schema.tables import TABLES
 from stages.ingest import store_pairs
 from store import open_database, search_articles
@@ -51,14 +52,16 @@ def every_defined_index() -> set[str]:
 
 def test_a_bulk_load_stores_what_a_load_with_every_index_stores(tmp_path: Path, pairs: list, small_bulk: None) -> None:
     paths = {"bulk": tmp_path / "bulk.db", "indexed": tmp_path / "indexed.db"}
-    present_during, settings_during = {}, {}
+    present_during, settings_during, checks_during, checks_after = {}, {}, {}, {}
     for name, path in paths.items():
         db = open_database(path)
         batches = store_pairs(db, pairs, batch_size=16, expected=len(pairs) if name == "bulk" else None)
         next(batches)  # one batch committed, the load not over
         present_during[name] = index_names(path)
         settings_during[name] = search_settings(db)
+        checks_during[name] = db.execute("pragma foreign_keys").fetchone()[0]
         list(batches)
+        checks_after[name] = db.execute("pragma foreign_keys").fetchone()[0]
         db.close()
     # The bulk load's search indexes merged nothing on the way; afterwards both stores have the usual settings.
     assert all(has_settings(stored, BULK_LOAD_FTS_SETTINGS) for stored in settings_during["bulk"].values())
@@ -71,6 +74,8 @@ def test_a_bulk_load_stores_what_a_load_with_every_index_stores(tmp_path: Path, 
     for path in paths.values():  # afterwards every index is there, and the unique ones never left
         assert every_defined_index() <= index_names(path)
     assert {index.name for table in TABLES for index in indexes_of(table) if index.unique} <= present_during["bulk"]
+    # The bulk load's connection checked no reference row by row; both check them again afterwards.
+    assert checks_during == {"bulk": 0, "indexed": 1} and checks_after == {"bulk": 1, "indexed": 1}
     bulk, indexed = (database_content(path) for path in paths.values())
     assert bulk == indexed and len(bulk["articles"]) == ARTICLES and bulk["mentions"]
     # Its search indexes were merged into one segment each, and find what the others find.
@@ -105,6 +110,26 @@ def segments(path: Path, index: str) -> int:
     return load_bench()._varints(structure[4:], 2)[1]
 
 
+def test_the_bulk_settings_keep_every_segment_of_a_million_article_load(tmp_path: Path) -> None:
+    """A load of a million articles in batches of 2,000 writes 500 segments an index: FTS5 must
+    merge none of them on the way (its crisis merge at `crisismerge` segments would stop the load
+    to rewrite them, and the final 'optimize' would rewrite them again)."""
+    path = tmp_path / "training.db"
+    db = open_database(path)
+    set_search_settings(db, BULK_LOAD_FTS_SETTINGS)
+    counts = []
+    for article_id in range(1, 521):  # one transaction, so one segment, each
+        with db.atomic():
+            insert_rows(db.conn, [(article_id, search_values("Tập huấn", f"Lớp tập huấn số {article_id}"))])
+        if article_id in (255, 256, 257, 520):
+            counts.append(segments(path, "articles_fts"))
+    assert counts == [255, 256, 257, 520]
+    merge_search_indexes(db)
+    assert segments(path, "articles_fts") == 1
+    assert db.execute("select count(*) from articles_fts where articles_fts match 'tap huan'").fetchone()[0] == 520
+    db.close()
+
+
 def test_a_bulk_load_that_fails_still_builds_its_indexes(tmp_path: Path, pairs: list, small_bulk: None) -> None:
     path = tmp_path / "training.db"
     db = open_database(path)
@@ -120,6 +145,24 @@ def test_a_bulk_load_that_fails_still_builds_its_indexes(tmp_path: Path, pairs: 
     assert [segments(path, index.name) for index in SEARCH_INDEXES] == [1, 1]
     stored = db.execute("select count(*) from articles").fetchone()[0]
     assert stored and stored % 16 == 0  # the batches committed before, whole
+    db.close()
+
+
+def test_a_reference_a_bulk_load_broke_is_reported_after_it(tmp_path: Path, pairs: list, small_bulk: None) -> None:
+    path = tmp_path / "training.db"
+    db = open_database(path)
+    batches = store_pairs(db, pairs, batch_size=16, expected=len(pairs))
+    next(batches)
+    article_id = db.execute("select min(id) from articles").fetchone()[0]
+    with db.atomic():  # what a bug in the rows a load makes would write: a mention of a document never stored
+        db.execute("insert into mentions (article_id, kind, document_id) values (?, 'document', '1/2099/XX (2099)')",
+                   [article_id])
+    list(batches)
+    errors = [message for (message,) in db.execute("select message from errors where stage = 'ingest'")]
+    assert len(errors) == 1 and "1 of the mentions rows refer to missing documents rows" in errors[0]
+    # The rows stay, and what the load stored besides is whole.
+    assert db.execute("select count(*) from mentions where document_id = '1/2099/XX (2099)'").fetchone()[0] == 1
+    assert db.execute("select count(*) from articles").fetchone()[0] == ARTICLES
     db.close()
 
 
