@@ -12,6 +12,7 @@ per article) and this process only writes them; the database is the same whateve
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,7 +23,8 @@ import sqlite_utils
 from progress import Progress
 from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
 from stages.workers import map_in_order, worker_processes
-from store import Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream
+from store import (Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream,
+                   with_article_body)
 from store.bulk import indexes_deferred, is_bulk_load
 
 log = logging.getLogger("pipeline.ingest")
@@ -151,8 +153,16 @@ def store_pairs(db: sqlite_utils.Database, pairs: Iterable[Pair], batch_size: in
     processes = worker_processes(jobs, writer_core=True)
     if processes == 0:
         return in_bulk(db, expected, save_stream(db, pairs, batch_size, stage))
-    prepared = map_in_order(_prepare_pair, pairs, processes, warm_up=warm_up_prepare, ahead=2 * batch_size,
-                            chunk_size=ROWS_PER_TASK)
+    sent: deque[Pair] = deque()  # the pairs in the workers' hands, in order: their rows come back without the body
+
+    def sending() -> Iterator[Pair]:
+        for pair in pairs:
+            sent.append(pair)
+            yield pair
+
+    prepared = (with_article_body(item, sent.popleft()[0])
+                for item in map_in_order(_prepare_pair, sending(), processes, warm_up=warm_up_prepare,
+                                         ahead=2 * batch_size, chunk_size=ROWS_PER_TASK))
     return in_bulk(db, expected, save_prepared_stream(db, prepared, batch_size, stage))
 
 
@@ -164,7 +174,7 @@ def in_bulk(db: sqlite_utils.Database, expected: int | None, batches: Iterator[l
 
 
 def _prepare_pair(pair: Pair) -> Prepared:
-    return for_writer(prepare(*pair))
+    return for_writer(prepare(*pair), body_held=True)
 
 
 @dataclass

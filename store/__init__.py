@@ -13,7 +13,9 @@ Used by the crawler's item pipeline, the Redis frontier's writer and the stages;
   transaction); ``save_articles(db, items)`` for a batch; ``save_stream(db, items)`` for many
   batches, preparing the next while one is written; ``prepare(article, record)`` makes an
   article's rows without the database (so worker processes can), ``for_writer`` keeps of them
-  what the writer reads, and ``save_prepared_stream(db, prepared)`` writes a stream of them. A changed body makes a new version.
+  what the writer reads (the body left out when the writer holds it: ``with_article_body``
+  puts it back), and ``save_prepared_stream(db, prepared)`` writes a stream of them. A changed
+  body makes a new version.
 - ``articles``: ``known_articles(db, site)`` (what the crawler compares against) and
   ``mark_checked(db, url, checked_at)`` after a 304.
 - ``runs``: ``upsert_sites``, ``record_crawl_run``, ``record_error``.
@@ -34,7 +36,7 @@ from store.database import describe_storage_error, is_disk_full, open_database, 
 from store.rows import InvalidRecord, content_hash, validate_record
 from store.runs import record_crawl_run, record_error, upsert_sites
 from store.save import (Prepared, for_writer, prepare, save_article, save_articles, save_prepared,
-                        save_prepared_stream, save_stream)
+                        save_prepared_stream, save_stream, with_article_body)
 from store.search import search_articles
 from store.urls import UrlState, checked_between, forget_url, remember_url, remembered_urls
 
@@ -42,4 +44,4 @@ __all__ = ["InvalidRecord", "Prepared", "UrlState", "checked_between", "content_
            "for_writer", "forget_url", "is_disk_full", "known_articles", "load_programmes", "mark_checked",
            "open_database", "prepare", "record_crawl_run", "record_error", "remember_url", "remembered_urls",
            "save_article", "save_articles", "save_prepared", "save_prepared_stream", "save_stream", "search_articles",
-           "table_counts", "upsert_sites", "utc_now", "validate_record"]
+           "table_counts", "upsert_sites", "utc_now", "validate_record", "with_article_body"]

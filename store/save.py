@@ -105,7 +105,7 @@ def prepare(article: dict, record: dict | None) -> Prepared:
                     children=children)
 
 
-def for_writer(item: Prepared) -> Prepared:
+def for_writer(item: Prepared, body_held: bool = False) -> Prepared:
     """A prepared article as it is sent to the writing process: what `save_prepared` reads, in
     as few objects as it takes (the writer pays the unpickling of each object sent, and that is
     time the writer does not write). Of the article its url; of the derived rows the catalogue
@@ -113,20 +113,52 @@ def for_writer(item: Prepared) -> Prepared:
     event_organizers and mentions travel as `children` (tuples).
 
     :param item: output of `prepare`
+    :param body_held: the writing process holds the article it sent (`with_article_body`): a row
+        whose body is the article's travels without it (a body crossing back costs the writer its
+        decoding, and the encoding again when it is written; the article's was encoded when sent)
     """
     return _SentToWriter(item.article, item.row, item.derived, item.problem, item.failure, item.values,
-                         item.children)
+                         item.children, body_held)
 
 
+class _ArticleBody:
+    """Stands for the body among the values of a row sent without it (`for_writer`)."""
+
+    def __reduce__(self) -> str:
+        return "ARTICLE_BODY"  # (the one instance, by its name in this module)
+
+
+ARTICLE_BODY = _ArticleBody()
+_BODY = ARTICLE_VALUE_COLUMNS.index("body")
+
+
+@dataclass
 class _SentToWriter(Prepared):
     """A Prepared that pickles as `for_writer` says."""
 
+    body_held: bool = False
+
     def __reduce__(self):
-        row, derived = self.row, self.derived
+        row, derived, values = self.row, self.derived, self.values
         indexed = None if row is None else tuple(row[column] for column in INDEXED_ONLY_COLUMNS)
         catalogue = None if derived is None else (derived.places, derived.programmes, derived.documents)
-        return (_received, (self.article.get("url"), self.values, indexed, catalogue, self.problem, self.failure,
+        if self.body_held and row is not None and row["body"] is self.article.get("body"):
+            values = (*values[:_BODY], ARTICLE_BODY, *values[_BODY + 1:])
+        return (_received, (self.article.get("url"), values, indexed, catalogue, self.problem, self.failure,
                             self.children))
+
+
+def with_article_body(item: Prepared, article: dict) -> Prepared:
+    """A prepared article received from `for_writer(..., body_held=True)` with its body again,
+    taken from the article it was prepared from (as sent).
+
+    :param item: as received
+    :param article: the article sent to be prepared
+    """
+    if item.values and item.values[_BODY] is ARTICLE_BODY:
+        item.values = (*item.values[:_BODY], article["body"], *item.values[_BODY + 1:])
+        item.row["body"] = article["body"]
+    return item
 
 
 # What an article's row holds beyond its columns: the values only its search indexes take.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stages.ingest import ingest, store_pairs
-from store import for_writer, open_database, prepare, save_prepared, table_counts
+from store import for_writer, open_database, prepare, save_prepared, table_counts, with_article_body
 
 from test_ingest_parallel import database_content
 from test_store_ingest import load_bench
@@ -82,6 +82,29 @@ def test_what_crosses_to_the_writer_is_written_as_the_whole_prepared_article(tmp
         db.close()
     whole, slim = (database_content(path) for path, _ in databases.values())
     assert whole == slim and len(whole["mentions"]) > 10 and whole["event_organizers"]
+
+
+def test_a_body_the_writer_holds_does_not_cross_back(tmp_path: Path, pairs: list) -> None:
+    sent_pairs = [pickle.loads(pickle.dumps(pair)) for pair in pairs[:30]]  # as a worker receives them
+    # One article's record carries the text its spans point into (given HTML): that body differs from the article's.
+    article, record = sent_pairs[5]
+    sent_pairs[5] = (dict(article, body=f"<p>{article['body']}</p>"), dict(record, text=article["body"]))
+    items = [prepare(article, record) for article, record in sent_pairs]
+    held = [pickle.dumps(for_writer(item, body_held=True)) for item in items]
+    whole = [pickle.dumps(for_writer(item)) for item in items]
+    assert all(len(h) < len(w) - len(item.row["body"]) for h, w, item in zip(held, whole, items) if item is not items[5])
+    assert len(held[5]) == len(whole[5])  # the record's text crosses: the writer does not hold it
+    received = [with_article_body(pickle.loads(data), article) for data, (article, _) in zip(held, pairs[:30])]
+    assert [item.values for item in received] == [item.values for item in items]
+    databases = {"whole": (tmp_path / "whole.db", [pickle.loads(data) for data in whole]),
+                 "held": (tmp_path / "held.db", received)}
+    for path, batch in databases.values():
+        db = open_database(path)
+        save_prepared(db, batch)
+        db.close()
+    stored, with_held = (database_content(path) for path, _ in databases.values())
+    assert stored == with_held and len(stored["articles"]) == 30
+    assert sum(pairs[5][0]["body"] in row for row in stored["articles"]) == 1  # the record's text, not the HTML
 
 
 def test_ingest_of_a_records_file_with_two_jobs_stores_what_one_job_stores(tmp_path: Path, pairs: list) -> None:
