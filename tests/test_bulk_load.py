@@ -166,6 +166,16 @@ def test_a_reference_a_bulk_load_broke_is_reported_after_it(tmp_path: Path, pair
     db.close()
 
 
+def test_broken_references_are_found_in_a_store_in_memory_too() -> None:
+    db = open_database(":memory:")
+    db.execute("pragma foreign_keys = OFF")
+    db.execute("insert into events (id, article_id, event_no, is_primary) values (7, 99, 1, 1)")
+    assert store.bulk.broken_references(db.conn) == [("events", 7, "articles")]
+    store.bulk.report_broken_references(db, store.bulk.broken_references(db.conn))
+    assert [message for (message,) in db.execute("select message from errors")] == [
+        "1 of the events rows refer to missing articles rows (rowids 7)"]
+
+
 # A load in a process of its own, killed by SIGKILL after its second batch (nothing of it runs
 # after that: no finally, no exit handler).
 KILLED_LOAD = textwrap.dedent("""
