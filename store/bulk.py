@@ -18,10 +18,10 @@ deleted by article, and deleting an event checks the rows that refer to it). Rea
 as they are written: one check of them all follows the load (`broken_references`). A load that
 ends, or fails, restores the search indexes' settings, merges them, builds the indexes again and
 checks the references (`finish_load`); one that is killed leaves that to `store.open_database`
-(`finish_stopped_load`). A load holds a lock on a file beside
-the store's for its whole length (`load_lock`): the kernel lets it go when the load's process
-dies, so an `open_database` elsewhere (`pipeline.py status`) tells a load that is running, which it
-leaves alone, from one that was killed.
+(`finish_stopped_load`). A load holds a lock on a file beside the store's for its whole length
+(`load_lock`): the kernel lets it go when the load's process dies, so an `open_database` elsewhere
+(`pipeline.py status`) tells a load that is running, which it leaves alone, from one that was
+killed.
 """
 from __future__ import annotations
 
@@ -136,7 +136,8 @@ def _store_file(db: sqlite_utils.Database) -> str:
 
 def finish_load(db: sqlite_utils.Database, indexes: list[Index]) -> None:
     """What a bulk load leaves to its end: the search indexes' own settings again, their segments
-    merged into one each, these indexes built, and the references it wrote unchecked checked.
+    merged into one each, these indexes built, and every reference of the store checked (the load
+    wrote its rows without checking theirs).
 
     The check only reads, so it runs beside the merge and the builds, in a connection of its own
     (SQLite lets go of Python's lock while it works, and the core of the load's worker processes
@@ -196,8 +197,8 @@ def report_broken_references(db: sqlite_utils.Database, broken: list[tuple[str, 
 
 def finish_stopped_load(db: sqlite_utils.Database) -> None:
     """Finish what a bulk load that was stopped before its end (killed) left: its search settings,
-    unmerged segments and missing indexes. A store that no load left so is not touched, nor one
-    that a load (holding `load_lock`) is filling now.
+    unmerged segments, missing indexes and unchecked references. A store that no load left so is
+    not touched, nor one that a load (holding `load_lock`) is filling now.
 
     :param db: open database, not inside a transaction
     """
@@ -209,8 +210,9 @@ def finish_stopped_load(db: sqlite_utils.Database) -> None:
         if left_by_bulk_load(db):  # (read again: a load may have ended meanwhile)
             log.warning("the last bulk load into this store was stopped before its end: finishing it")
             finish_load(db, missing_indexes(db))
-        else:
+        else:  # stopped after its search indexes were merged: the rest of `finish_load`
             build_indexes(db, missing_indexes(db))
+            report_broken_references(db, broken_references(_store_file(db) or db.conn))
 
 
 def build_indexes(db: sqlite_utils.Database, indexes: list[Index]) -> None:
