@@ -159,13 +159,16 @@ def is_chrome(text: str, site_chrome: frozenset[str] = frozenset(), site_name: s
     :param site_name: the portal's name
     """
     key = title_key(text)
-    return len(key) < 8 or len(text.split()) < 2 or _named_chrome(text, site_chrome, site_name)
+    return len(key) < 8 or len(text.split()) < 2 or _named_chrome(text, site_chrome, site_name, key)
 
 
-def _named_chrome(text: str, site_chrome: frozenset[str], site_name: str | None) -> bool:
-    """Whether a text is known chrome: repeated on the site, its name, a banner or label, a contact line."""
+def _named_chrome(text: str, site_chrome: frozenset[str], site_name: str | None, key: str | None = None) -> bool:
+    """Whether a text is known chrome: repeated on the site, its name, a banner or label, a contact line.
+
+    :param key: the text's `title_key`, when the caller has it
+    """
     words = vocabulary()
-    key = title_key(text)
+    key = title_key(text) if key is None else key
     if key in site_chrome or (site_name and key == title_key(site_name)):
         return True
     return bool(words.chrome_title.match(text) or words.unit_name.match(text) or words.contact_line.search(text))
