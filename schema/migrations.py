@@ -11,7 +11,8 @@ import sqlite_utils
 from schema.indexes import Index, create_indexes, indexes_of
 from schema.search import fold
 from schema.search_index import ARTICLES_FTS, FTS_SETTINGS, create_search_indexes, rebuild_search_indexes
-from schema.tables import ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, EVENTS, MENTIONS, TABLES, URL_STATES, Table
+from schema.tables import (ARTICLES, CORRECTIONS, CRAWL_RUNS, DOCUMENTS, ERRORS, EVENTS, MENTIONS, TABLES, URL_STATES,
+                           Table)
 from schema.views import replace_views
 
 migrations = sqlite_utils.Migrations("vn_training")
@@ -188,3 +189,10 @@ def m014_facet_indexes_for_searches(db: sqlite_utils.Database) -> None:
     """The facet indexes of events end with what the search box tests (article_id, district_code:
     schema/tables.py), so the facets of a search read them alone; the narrower ones go."""
     _replace_indexes(db, EVENTS)
+
+
+@migrations()
+def m015_errors_found_by_what_they_say(db: sqlite_utils.Database) -> None:
+    """Errors are indexed by url, stage and message, the look-up that keeps each error once
+    (schema/tables.py)."""
+    _create_indexes(db, ERRORS)
