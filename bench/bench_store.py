@@ -7,7 +7,9 @@ The dev articles are extracted once; N articles are then made by varying copies 
 
 The ingest stores the pairs as `pipeline.py ingest --jobs N` stores those of a records file: rows
 made in N worker processes (default: one per core), written by one; with several values, an
-ingest line for each, side by side (the later phases use the last value's database).
+ingest line for each, side by side (the later phases use the last value's database). With
+--from-files the pairs are first written as an articles file and a records file, and the ingest
+is `pipeline.py ingest ARTICLES --records RECORDS --jobs N` itself, reading and parsing included.
 
 With --baseline the project as it was at REV (git archive; the working tree is not touched) is
 measured in the same run on the same articles, phase by phase beside this checkout (page loads
@@ -110,6 +112,17 @@ def vary(base: list[tuple[dict, dict]], n: int) -> Iterator[tuple[dict, dict]]:
         yield article, varied_record
 
 
+def write_input_files(base: list[tuple[dict, dict]], n: int, folder: Path) -> None:
+    """The N varied pairs as `pipeline.py ingest` reads them: articles.jsonl, and records.jsonl with
+    the record of each article on the same line (echoing its url, as the extractor's do)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "articles.jsonl").open("w", encoding="utf-8") as articles, \
+            (folder / "records.jsonl").open("w", encoding="utf-8") as records:
+        for article, record in vary(base, n):
+            articles.write(json.dumps(article, ensure_ascii=False) + "\n")
+            records.write(json.dumps(dict(record, url=article["url"]), ensure_ascii=False) + "\n")
+
+
 def _percentiles(samples_ms: list[float]) -> tuple[float, float]:
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -146,7 +159,15 @@ def child_ingest(args: argparse.Namespace) -> dict:
     db = open_database(args.db)
     progress = Progress("articles stored", total=args.n)
     started, cpu, workers_cpu, written = time.perf_counter(), time.process_time(), _children_cpu_s(), _written_bytes()
-    if store_pairs is not None:
+    if args.input_files is not None:  # `pipeline.py ingest ARTICLES --records RECORDS --jobs N`
+        from stages.ingest import ingest
+
+        stats = ingest(db, args.input_files / "articles.jsonl", args.input_files / "records.jsonl", args.batch_size,
+                       jobs=args.jobs[-1])
+        if stats.new != args.n:
+            raise RuntimeError(f"ingest of the input files: {stats.summary()}")
+        batches = [["new"] * stats.new]
+    elif store_pairs is not None:
         known_count = "expected" in inspect.signature(store_pairs).parameters  # (a bulk load since then)
         batches = store_pairs(db, vary(base, args.n), args.batch_size, args.jobs[-1],
                               **({"expected": args.n} if known_count else {}))
@@ -367,19 +388,27 @@ def _line(name: str, figures: dict[str, str], ratio: str | None = None) -> None:
 def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None:
     """Ingest the same articles with each project, then measure search and the pages side by side."""
     records = folder / "records.json"
-    records.write_text(json.dumps(extract_dev_records(), ensure_ascii=False), encoding="utf-8")
+    base = extract_dev_records()
+    records.write_text(json.dumps(base, ensure_ascii=False), encoding="utf-8")
+    files = {}
+    if args.from_files:
+        started = time.perf_counter()
+        write_input_files(base, args.n, folder / "input")
+        files = {"input_files": folder / "input"}
+        print(f"input files: {args.n} articles and their records written in {time.perf_counter() - started:.0f} s, "
+              f"{sum(path.stat().st_size for path in (folder / 'input').iterdir()) / 1e9:.2f} GB", flush=True)
     this = projects[-1]
     print(f"{os.cpu_count()} cores, {_load()} before the run", flush=True)
 
-    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=args.jobs[-1])
-              for p in projects[:-1]}
+    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=args.jobs[-1],
+                             **files) for p in projects[:-1]}
     sizes = {p.label: _size_mb(p.db) for p in projects[:-1]}
     for number, jobs in enumerate(args.jobs, start=1):
         # The last --jobs value fills this checkout's database; the others' are removed after their figures.
         target = this if number == len(args.jobs) else Project(THIS, this.root, folder / f"jobs-{jobs}" / "training.db")
-        ingest[THIS] = target.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=jobs)
+        ingest[THIS] = target.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=jobs, **files)
         sizes[THIS] = _size_mb(target.db)
-        _ingest_line(args.n, ingest, sizes, projects)
+        _ingest_line(args.n, ingest, sizes, projects, args.from_files)
         if target is not this:
             shutil.rmtree(target.db.parent)
     configuration = this.run("configuration")
@@ -429,7 +458,8 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
             project.stop_server()
 
 
-def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], projects: list[Project]) -> None:
+def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], projects: list[Project],
+                 from_files: bool) -> None:
     """The ingest figures of each project side by side: rate, CPU, memory, the worker processes."""
     def figures(result: dict, size_mb: float) -> str:
         processes = result.get("processes")
@@ -442,7 +472,7 @@ def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], proje
                 f"load {result['load']:.1f}; db {size_mb:.1f} MB"
                 + (f", {result['written'] / 1e9:.2f} GB written" if result.get("written") is not None else ""))
 
-    _line(f"ingest: {n} articles", {p.label: figures(ingest[p.label], sizes[p.label]) for p in projects},
+    _line(f"ingest: {n} articles" + (" from the input files" if from_files else ""), {p.label: figures(ingest[p.label], sizes[p.label]) for p in projects},
           _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))
 
 
@@ -473,6 +503,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=_jobs_list, default=[0],
                         help="processes that make the rows (0: one per core), as `pipeline.py ingest --jobs`; "
                              "several, comma-separated (1,2), ingest once each, side by side")
+    parser.add_argument("--from-files", action="store_true",
+                        help="write the articles and records as files first and ingest those, as `pipeline.py "
+                             "ingest --records` does (reading and parsing them included)")
     parser.add_argument("--repeats", type=int, default=10, help="repetitions of each query / page load")
     parser.add_argument("--db", type=Path, help="database file of this checkout (default: a temporary training.db)")
     parser.add_argument("--baseline", metavar="REV", help="also measure the project at this commit, side by side")
@@ -480,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--input-files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args)

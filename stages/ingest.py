@@ -4,9 +4,10 @@ Input articles are JSON lines or a directory of JSON files, each {id, url, text 
 published?, title?, site?, ...}, read and judged one entry at a time (`stages.jsonl_input`, the
 same rule as `extract`): a bad entry is counted, logged to ``errors`` naming its file and line,
 and costs nothing else. Their records come from a records file written by `pipeline.py extract`
-(same order, one per article) or, when none is given, from running the extractor. With `jobs`
-above 1, worker processes extract and make each article's rows (`store.prepare`, one round trip
-per article) and this process only writes them; the database is the same whatever `jobs` is.
+(same order, one per article) or, when none is given, from running the extractor. Unless `jobs`
+is 1, worker processes extract (or, with a records file, parse and pair the lines) and make each
+article's rows (`store.prepare`, one round trip per article) and this process only reads the input
+and writes; the database is the same whatever `jobs` is.
 `reextract` re-derives stored articles from their body text with the current extractor.
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Callable, Iterable, Iterator
 import sqlite_utils
 
 from progress import Progress
-from stages.jsonl_input import Entry, JsonLine, count_entries, read_entries, read_json_lines
+from stages.jsonl_input import Entry, JsonLine, RawLine, count_entries, entry_of, parse_line, read_entries, read_lines
 from stages.workers import map_in_order, worker_processes
 from store import (Prepared, for_writer, load_programmes, prepare, record_error, save_prepared_stream, save_stream,
                    with_article_body)
@@ -249,7 +250,7 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
         (picklable, i.e. module-level, when jobs is not 1)
     :param jobs: processes that extract (when there are no records) and prepare rows; 1 does
         both in this process, 0 uses one per core (with a records file, every core but the
-        writer's: see `store_pairs`)
+        writer's, and the workers parse the lines too: see `_store_paired`)
     :return: counts by outcome; entries that could not be read count as failed
     :raises InputUnreadable: when an input file cannot be opened
     """
@@ -257,12 +258,12 @@ def ingest(db: sqlite_utils.Database, articles_path: str | Path, records_path: s
         load_programmes(db, PROGRAMMES_YML)
     stats = IngestStats()
     progress = Progress("articles ingested", total=count_entries(articles_path))
-    accepted = _accepted(db, read_entries(articles_path), stats, progress)
     if records_path is not None:
-        pairs = _paired_with_records(db, accepted, read_json_lines(records_path), stats, progress)
-        batches = store_pairs(db, pairs, batch_size, jobs, expected=progress.total)
+        batches = in_bulk(db, progress.total, _store_paired(db, articles_path, records_path, batch_size, jobs, stats,
+                                                            progress))
     else:
-        located = ((entry.where, article) for entry, article in accepted if article is not None)
+        located = ((entry.where, article) for entry, article in _accepted(db, read_entries(articles_path), stats,
+                                                                          progress) if article is not None)
         batches = in_bulk(db, progress.total, _extract_and_store(db, located, extractor or default_extractor(), jobs,
                                                                   batch_size, stats, "ingest"))
     for statuses in batches:
@@ -284,45 +285,104 @@ def _accepted(db: sqlite_utils.Database, entries: Iterable[Entry], stats: Ingest
             yield entry, to_article(entry.fields)
 
 
-def _paired_with_records(db: sqlite_utils.Database, accepted: Iterable[tuple[Entry, dict | None]],
-                         records: Iterator[JsonLine], stats: IngestStats,
-                         progress: Progress) -> Iterator[tuple[dict, dict | None]]:
-    """(article, record) with the record of the same position in the records file (one per
-    non-blank entry line, refused entries included, as `pipeline.py extract` writes them)."""
-    for entry, article in accepted:
-        line = next(records, None)
-        if article is None:
-            continue
-        if line is None:
-            _skip(db, article["url"], f"{entry.where}: the records file has no record for this article", stats,
-                  progress)
-            continue
-        record = line.value
-        if line.problem is not None or not isinstance(record, dict):
-            problem = line.problem or "not a JSON object"
-            _skip(db, article["url"], f"{entry.where}: its record ({line.where}) cannot be read: {problem}", stats,
-                  progress)
-            continue
-        mismatch = next((key for key in ("id", "url")  # the extractor echoes the url, and the id when it has one
-                         if record.get(key) is not None and entry.fields.get(key) is not None
-                         and str(record[key]) != str(entry.fields[key])), None)
-        if mismatch:
-            _skip(db, article["url"], f"{entry.where}: record {mismatch} {record[mismatch]!r} ({line.where}) does not "
-                                      f"match the article's {entry.fields[mismatch]!r}: records file out of order",
-                  stats, progress)
-            continue
-        if article["body"] is None:  # an HTML entry: the record carries the text its spans point into
-            article = _without_html(article) | {"body": record.get("text") if isinstance(record.get("text"), str)
-                                                else None}
-        yield article, _usable(db, article["url"], record, line.where)
+@dataclass
+class Paired:
+    """An input entry with the record of its position in the records file (`pair_with_record`):
+    what to store, or why it is not stored.
+
+    :param url: the article's url (or the entry's, when it could be read), for an errors row
+    :param item: the (article, record) pair, or its `Prepared` rows when made in a worker; None
+        when the entry is refused
+    :param refused: why the entry is not stored (logged as stage "ingest", counted as failed)
+    :param record_failed: the failure its record reports (logged as stage "extract"; the article
+        is stored without a record)
+    """
+
+    url: str | None
+    item: Pair | Prepared | None
+    refused: str | None = None
+    record_failed: str | None = None
 
 
-def _usable(db: sqlite_utils.Database, url: str, record: dict, where: str) -> dict | None:
-    """The record, or None (and an errors row) when the extractor reported that it failed."""
+def pair_with_record(entry: Entry, line: JsonLine | None) -> Paired:
+    """The one rule that pairs an entry with the record of the same position in the records file
+    (one per non-blank entry line, refused entries included, as `pipeline.py extract` writes them).
+
+    :param entry: an input entry (`stages.jsonl_input.entry_of`)
+    :param line: the parsed records line of the same position, None when the records file ended
+    """
+    if entry.fields is None:
+        return Paired(entry.url, None, entry.message)
+    article = to_article(entry.fields)
+    url = article["url"]
+    if line is None:
+        return Paired(url, None, f"{entry.where}: the records file has no record for this article")
+    record = line.value
+    if line.problem is not None or not isinstance(record, dict):
+        return Paired(url, None, f"{entry.where}: its record ({line.where}) cannot be read: "
+                                 f"{line.problem or 'not a JSON object'}")
+    mismatch = next((key for key in ("id", "url")  # the extractor echoes the url, and the id when it has one
+                     if record.get(key) is not None and entry.fields.get(key) is not None
+                     and str(record[key]) != str(entry.fields[key])), None)
+    if mismatch:
+        return Paired(url, None, f"{entry.where}: record {mismatch} {record[mismatch]!r} ({line.where}) does not "
+                                 f"match the article's {entry.fields[mismatch]!r}: records file out of order")
+    if article["body"] is None:  # an HTML entry: the record carries the text its spans point into
+        article = _without_html(article) | {"body": record.get("text") if isinstance(record.get("text"), str)
+                                            else None}
     if record.get("error"):
-        record_error(db, url, "extract", f"{where}: {record['error']}")
-        return None
-    return record
+        return Paired(url, (article, None), record_failed=f"{line.where}: {record['error']}")
+    return Paired(url, (article, record))
+
+
+def paired_lines(entry_line: RawLine, record_line: RawLine | None) -> Paired:
+    """An entry line and its record line, parsed and paired (`pair_with_record`).
+
+    :param entry_line: a line of the articles file (`stages.jsonl_input.read_lines`)
+    :param record_line: the records file's line of the same position, None when it ended
+    """
+    return pair_with_record(entry_of(parse_line(entry_line)), None if record_line is None else parse_line(record_line))
+
+
+def _pair_and_prepare(lines: tuple[RawLine, RawLine | None]) -> Paired:
+    """`paired_lines` and the article's rows (in a worker process: the writer only reads the lines
+    and writes the rows)."""
+    paired = paired_lines(*lines)
+    if paired.item is not None:
+        paired.item = for_writer(prepare(*paired.item))
+    return paired
+
+
+def _store_paired(db: sqlite_utils.Database, articles_path: str | Path, records_path: str | Path, batch_size: int,
+                  jobs: int, stats: IngestStats, progress: Progress) -> Iterator[list[str]]:
+    """Store the entries of an articles file with the records of a records file, one transaction
+    per batch. Unless `jobs` is 1, worker processes parse the lines, pair them and make the rows,
+    and this process reads the lines and writes (parsing a line here and sending its article and
+    record to a worker as objects cost the writer half its time).
+
+    :return: the statuses of each batch, in order, as it is committed
+    """
+    processes = worker_processes(jobs, writer_core=True)
+    records = read_lines(records_path)
+    lines = ((entry_line, next(records, None)) for entry_line in read_lines(articles_path))
+    if processes == 0:
+        return save_stream(db, _kept(db, (paired_lines(*pair) for pair in lines), stats, progress), batch_size)
+    paired = map_in_order(_pair_and_prepare, lines, processes, warm_up=warm_up_prepare, ahead=2 * batch_size,
+                          chunk_size=ROWS_PER_TASK)
+    return save_prepared_stream(db, _kept(db, paired, stats, progress), batch_size)
+
+
+def _kept(db: sqlite_utils.Database, paired: Iterable[Paired], stats: IngestStats,
+          progress: Progress) -> Iterator[Pair | Prepared]:
+    """The items to store; the refused entries and the failures records report are logged (and
+    the refused counted)."""
+    for outcome in paired:
+        if outcome.record_failed is not None:
+            record_error(db, outcome.url, "extract", outcome.record_failed)
+        if outcome.item is None:
+            _skip(db, outcome.url, outcome.refused, stats, progress)
+        else:
+            yield outcome.item
 
 
 def _skip(db: sqlite_utils.Database, url: str | None, message: str, stats: IngestStats, progress: Progress) -> None:

@@ -21,7 +21,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, NamedTuple
 
 from store.rows import ARTICLE_FIELD_TYPES, check_article_fields
 
@@ -75,6 +75,22 @@ class Entry:
         return f"{self.where}: {self.problem}"
 
 
+class RawLine(NamedTuple):
+    """One decoded line (or JSON file of a folder), not yet parsed (a tuple: it crosses to worker
+    processes by the thousand).
+
+    :param where: file and line, as Entry.where
+    :param text: the line without its line end (None when `problem` is set)
+    :param codec: the codec it was decoded with, named in a problem
+    :param problem: why it was not kept (too long, unreadable)
+    """
+
+    where: str
+    text: str | None
+    codec: str
+    problem: str | None = None
+
+
 @dataclass(frozen=True)
 class JsonLine:
     """One parsed JSON line (or JSON file of a folder), before any validation.
@@ -98,16 +114,22 @@ def read_entries(path: str | Path) -> Iterator[Entry]:
     :param path: file, folder or '-'
     :raises InputUnreadable: when the input itself cannot be opened or read
     """
-    for line in read_json_lines(path):
-        if line.problem is not None:
-            yield Entry(line.where, None, line.problem)
-            continue
-        value = line.value
-        identity = _echo(value, "id", (str, int)), _echo(value, "url", (str,))
-        try:
-            yield Entry(line.where, validate_entry(value, line.escaped), None, *identity)
-        except (TypeError, ValueError) as error:
-            yield Entry(line.where, None, str(error), *identity)
+    return map(entry_of, read_json_lines(path))
+
+
+def entry_of(line: JsonLine) -> Entry:
+    """The entry a parsed line holds, validated (`validate_entry`), or why it is refused.
+
+    :param line: from `read_json_lines` or `parse_line`
+    """
+    if line.problem is not None:
+        return Entry(line.where, None, line.problem)
+    value = line.value
+    identity = _echo(value, "id", (str, int)), _echo(value, "url", (str,))
+    try:
+        return Entry(line.where, validate_entry(value, line.escaped), None, *identity)
+    except (TypeError, ValueError) as error:
+        return Entry(line.where, None, str(error), *identity)
 
 
 def validate_entry(value: Any, escaped: bool = True) -> dict:
@@ -150,6 +172,16 @@ def read_json_lines(path: str | Path) -> Iterator[JsonLine]:
     :param path: file, folder or '-'
     :raises InputUnreadable: when the input itself cannot be opened or read
     """
+    return map(parse_line, read_lines(path))
+
+
+def read_lines(path: str | Path) -> Iterator[RawLine]:
+    """Every non-blank line of a JSON-lines file (or '-'), or every *.json file of a folder,
+    decoded but not parsed: `parse_line` parses one (in a worker process, when there are some).
+
+    :param path: file, folder or '-'
+    :raises InputUnreadable: when the input itself cannot be opened or read
+    """
     if str(path) != STDIN and Path(path).is_dir():
         yield from _read_folder(Path(path))
         return
@@ -163,10 +195,10 @@ def read_json_lines(path: str | Path) -> Iterator[JsonLine]:
         for number, text, length in _decoded_lines(stream, codec):
             where = f"{name} line {number}"
             if text is None:
-                yield JsonLine(where, problem=f"entry of {length:,} characters is longer than the limit of "
-                                              f"{MAX_ENTRY_CHARS:,}")
+                yield RawLine(where, None, codec, f"entry of {length:,} characters is longer than the limit of "
+                                                  f"{MAX_ENTRY_CHARS:,}")
             elif text.strip():
-                yield _parse(where, text, codec)
+                yield RawLine(where, text, codec)
     except OSError as error:
         raise InputUnreadable(f"cannot read {name}: {error.strerror or error}") from error
     finally:
@@ -195,7 +227,7 @@ def count_entries(path: str | Path) -> int | None:
         return None
 
 
-def _read_folder(folder: Path) -> Iterator[JsonLine]:
+def _read_folder(folder: Path) -> Iterator[RawLine]:
     """Each *.json file of a folder as one entry, in name order."""
     try:
         files = sorted(folder.glob("*.json"))
@@ -205,21 +237,21 @@ def _read_folder(folder: Path) -> Iterator[JsonLine]:
         try:
             size = file.stat().st_size
             if size > MAX_ENTRY_CHARS * 4:  # no character takes more than four bytes
-                yield JsonLine(str(file), problem=f"file of {size:,} bytes is longer than the limit of "
-                                                  f"{MAX_ENTRY_CHARS:,} characters")
+                yield RawLine(str(file), None, "utf-8", f"file of {size:,} bytes is longer than the limit of "
+                                                        f"{MAX_ENTRY_CHARS:,} characters")
                 continue
             data = file.read_bytes()
         except OSError as error:
-            yield JsonLine(str(file), problem=f"cannot read: {error.strerror or error}")
+            yield RawLine(str(file), None, "utf-8", f"cannot read: {error.strerror or error}")
             continue
         codec = _codec_of(data[:4])
         bom = next((len(mark) for mark, name in _BYTE_ORDER_MARKS if name == codec and data.startswith(mark)), 0)
         text = data[bom:].decode(codec, errors=_UNDECODABLE)
         if len(text) > MAX_ENTRY_CHARS:
-            yield JsonLine(str(file), problem=f"entry of {len(text):,} characters is longer than the limit of "
-                                              f"{MAX_ENTRY_CHARS:,}")
+            yield RawLine(str(file), None, codec, f"entry of {len(text):,} characters is longer than the limit of "
+                                                  f"{MAX_ENTRY_CHARS:,}")
         else:
-            yield _parse(str(file), text, codec)
+            yield RawLine(str(file), text, codec)
 
 
 def _codec_of(head: bytes) -> str:
@@ -274,8 +306,14 @@ def _decoded_lines(stream: IO[bytes], codec: str) -> Iterator[tuple[int, str | N
             return
 
 
-def _parse(where: str, text: str, codec: str) -> JsonLine:
-    """Parse one decoded line; a problem names the byte, character or JSON error."""
+def parse_line(line: RawLine) -> JsonLine:
+    """Parse one decoded line; a problem names the byte, character or JSON error.
+
+    :param line: from `read_lines`
+    """
+    where, text, codec = line.where, line.text, line.codec
+    if text is None:
+        return JsonLine(where, problem=line.problem)
     bad = _first_surrogate(text)
     if bad is not None:
         character = text[bad]

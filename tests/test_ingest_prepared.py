@@ -3,11 +3,14 @@ the database of the in-process path (issue 13, item 3)."""
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from stages import ingest as ingest_stage
 from stages.ingest import ingest, store_pairs
 from store import for_writer, open_database, prepare, save_prepared, table_counts, with_article_body
 
@@ -107,21 +110,71 @@ def test_a_body_the_writer_holds_does_not_cross_back(tmp_path: Path, pairs: list
     assert sum(pairs[5][0]["body"] in row for row in stored["articles"]) == 1  # the record's text, not the HTML
 
 
+# Lines of the input files that the pairing refuses or stores without a record (`pair_with_record`).
+NOT_JSON_RECORD, NOT_JSON_ENTRY, OUT_OF_ORDER, FAILED_RECORD, HTML_ENTRY = 3, 7, 11, 13, 17
+
+
 def test_ingest_of_a_records_file_with_two_jobs_stores_what_one_job_stores(tmp_path: Path, pairs: list) -> None:
+    """The worker processes parse and pair the lines (`_pair_and_prepare`); one job does it here."""
     articles, records = tmp_path / "articles.jsonl", tmp_path / "records.jsonl"
     with articles.open("w", encoding="utf-8") as article_lines, records.open("w", encoding="utf-8") as record_lines:
         for number, (article, record) in enumerate(pairs):
             if number == BAD_AT:
                 continue
-            article_lines.write(json.dumps({"id": f"a{number}", "url": article["url"], "published": article["published"],
-                                            "text": article["body"]}, ensure_ascii=False) + "\n")
+            entry = {"id": f"a{number}", "url": article["url"], "published": article["published"],
+                     "text": article["body"]}
             record = dict(record, id=f"a{number}", url=article["url"])  # as the extractor echoes them
-            record_lines.write(("{not json" if number == 3 else json.dumps(record, ensure_ascii=False)) + "\n")
+            if number == HTML_ENTRY:
+                entry, record = entry | {"text": None, "html": f"<p>{article['body']}</p>"}, record | {
+                    "text": article["body"]}
+            if number == OUT_OF_ORDER:
+                record["id"] = "a999"
+            if number == FAILED_RECORD:
+                record = {"id": f"a{number}", "url": article["url"], "error": "extractor timed out"}
+            article_lines.write(("{not json" if number == NOT_JSON_ENTRY else json.dumps(entry, ensure_ascii=False))
+                                + "\n")
+            if number == 40:
+                article_lines.write("\n")
+                record_lines.write("  \n")
+            if number < ARTICLES - 1:  # the records file has none for the last article
+                record_lines.write(("{not json" if number == NOT_JSON_RECORD else json.dumps(record, ensure_ascii=False))
+                                   + "\n")
     databases = {jobs: tmp_path / f"ingest{jobs}.db" for jobs in (1, 2)}
+    refused = 4  # a record that is not JSON, an entry that is not, a record out of order, the last without one
     for jobs, path in databases.items():
         db = open_database(path)
         stats = ingest(db, articles, records, batch_size=16, jobs=jobs)
-        assert (stats.total, stats.new, stats.invalid, stats.failed) == (ARTICLES - 1, ARTICLES - 2, 1, 1)
-        assert table_counts(db)["articles"] == ARTICLES - 2
+        assert (stats.total, stats.new, stats.invalid, stats.failed) == (ARTICLES - 1, ARTICLES - 1 - refused, 1,
+                                                                         refused)
+        assert table_counts(db)["articles"] == ARTICLES - 1 - refused
         db.close()
-    assert database_content(databases[1]) == database_content(databases[2])
+    content = database_content(databases[2])
+    assert database_content(databases[1]) == content
+    messages = [message for _, url, stage, message in content["errors"]]
+    assert [(stage, message.split(":")[0]) for _, url, stage, message in content["errors"]] == [
+        ("ingest", f"{articles} line {NOT_JSON_RECORD + 1}"), ("ingest", f"{articles} line {NOT_JSON_ENTRY + 1}"),
+        ("ingest", f"{articles} line {OUT_OF_ORDER + 1}"), ("extract", f"{records} line {FAILED_RECORD + 1}"),
+        ("ingest", "record violates record.schema.json (1 errors)"), ("ingest", f"{articles} line {ARTICLES}")]
+    assert "cannot be read" in messages[0] and "bad JSON" in messages[1] and "out of order" in messages[2]
+    assert "extractor timed out" in messages[3] and "no record for this article" in messages[5]
+    stored = {url: body for url, body in sqlite3.connect(databases[2]).execute("select url, body from articles")}
+    assert stored[pairs[HTML_ENTRY][0]["url"]] == pairs[HTML_ENTRY][0]["body"]  # the record's text, not the HTML
+    assert pairs[FAILED_RECORD][0]["url"] in stored
+
+
+def test_with_workers_the_writer_parses_no_line(tmp_path: Path, pairs: list, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing the lines and sending the articles and records to the workers as objects was half
+    of the writer's time: the workers are sent the lines."""
+    articles, records = tmp_path / "articles.jsonl", tmp_path / "records.jsonl"
+    articles.write_text("".join(json.dumps({"url": article["url"], "text": article["body"]}, ensure_ascii=False) + "\n"
+                                for article, _ in pairs[:30]), encoding="utf-8")
+    records.write_text("".join(json.dumps(dict(record, url=article["url"]), ensure_ascii=False) + "\n"
+                               for article, record in pairs[:30]), encoding="utf-8")
+    parsed_here = []
+    real_parse = ingest_stage.parse_line
+    monkeypatch.setattr(ingest_stage, "parse_line", lambda line: parsed_here.append(os.getpid()) or real_parse(line))
+    for jobs, expected in ((2, 0), (1, 60)):  # (the workers' calls are counted in their own copies)
+        db = open_database(tmp_path / f"jobs{jobs}.db")
+        assert ingest(db, articles, records, batch_size=16, jobs=jobs).new == 30
+        db.close()
+        assert parsed_here.count(os.getpid()) == expected, jobs
