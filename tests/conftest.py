@@ -121,12 +121,18 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 60) -> N
 
 
 @contextlib.contextmanager
-def served_datasette(db_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real Datasette on `db_path`, as `vntrain serve` starts it: its base URL and process."""
+def served_datasette(db_path: Path, settings: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real Datasette on `db_path`, as `vntrain serve` starts it: its base URL and process.
+
+    :param settings: Datasette settings in the place of those `vntrain serve` gives
+    """
     from stages.serve import datasette_command, datasette_env
 
     port = free_port()
-    process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), env=datasette_env(), cwd=ROOT,
+    command = datasette_command(db_path, "127.0.0.1", port)
+    for name, value in (settings or {}).items():
+        command += ["--setting", name, value]  # (the last one given counts)
+    process = subprocess.Popen(command, env=datasette_env(), cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
