@@ -160,8 +160,11 @@ def child_ingest(args: argparse.Namespace) -> dict:
     progress = Progress("articles stored", total=args.n)
     started, cpu, workers_cpu, written = time.perf_counter(), time.process_time(), _children_cpu_s(), _written_bytes()
     if args.input_files is not None:  # `pipeline.py ingest ARTICLES --records RECORDS --jobs N`
+        from stages import ingest as ingest_stage
         from stages.ingest import ingest
 
+        if hasattr(ingest_stage, "records_file_workers"):  # (older projects: as for pairs)
+            processes = ingest_stage.records_file_workers(args.jobs[-1])
         stats = ingest(db, args.input_files / "articles.jsonl", args.input_files / "records.jsonl", args.batch_size,
                        jobs=args.jobs[-1])
         if stats.new != args.n:

@@ -283,12 +283,13 @@ def test_metadata_yml_is_generated_from_the_descriptions(tmp_path: Path) -> None
             assert described[table.name]["columns"][column], f"{table.name}.{column} has no description"
 
 
-def test_bench_smoke(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--from-files"]])
+def test_bench_smoke(tmp_path: Path, options: list[str]) -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store.py"), "--n", "200", "--repeats", "2",
-                             "--db", str(tmp_path / "training.db")], cwd=ROOT, capture_output=True, text=True,
-                            timeout=180)
+                             "--db", str(tmp_path / "training.db"), *options], cwd=ROOT, capture_output=True,
+                            text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    assert "ingest: 200 articles" in result.stdout
+    assert ("ingest: 200 articles from the input files" if options else "ingest: 200 articles: ") in result.stdout
     assert "search:" in result.stdout and "datasette events page, 3 facets:" in result.stdout
     assert open_database(tmp_path / "training.db").execute("select count(*) from articles").fetchone()[0] == 200
 
