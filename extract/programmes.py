@@ -36,17 +36,20 @@ class ProgrammeMention:
 def _compiled() -> tuple[list[tuple[str, re.Pattern, list[str]]], dict[str, list[dict]]]:
     """(family, pattern, the strings every match of it holds) of each name, and the phases of each family."""
     cat = programme_catalogue()
-    # Within one phrase, and not through a word that makes "chương trình" a generic noun ("Chương
-    # trình tập huấn … công tác giảm nghèo bền vững" is a training's programme, not the CTMTQG).
-    generic = "|".join(re.escape(w) for w in cat["generic_words"])
-    gap = r"(?:(?!%s)[^.;:!?\n]){0,%d}?" % (generic, cat["gap_chars"])
+    def gap(family: str) -> str:
+        # Within one phrase, and not through a word that makes "chương trình" a generic noun ("Chương
+        # trình tập huấn … công tác giảm nghèo bền vững" is a training's programme, not the CTMTQG)
+        # or the name another programme's (others_words).
+        stops = "|".join(re.escape(w) for w in cat["generic_words"] + cat["others_words"].get(family, []))
+        return r"(?:(?!%s)[^.;:!?\n]){0,%d}?" % (stops, cat["gap_chars"])
+
     listgap = r"[^.;!?\n]{0,%d}?" % cat["list_chars"]
     # "(?<!\d)\d{1,2}": a count of programmes; a bare "\d+" would restart at every digit of a long run.
     # (Its test of the digit before comes after the first digit: each alternative opens with a literal.)
     count = "|".join(rf"{d}(?<!\d[\s\S])\d?" for d in "0123456789")
     plural = rf"(?:các|những|{count}|hai|ba) (?:chương trình|ctmtqg|ct mtqg)(?: mục tiêu quốc gia| mtqg)?"
     patterns = [(family, re.compile(word_start_after_letter(
-        p.replace("{gap}", gap).replace("{listgap}", listgap).replace("{plural}", plural))))
+        p.replace("{gap}", gap(family)).replace("{listgap}", listgap).replace("{plural}", plural))))
         for family, ps in cat["names"].items() for p in ps]
     patterns = [(family, pattern, required_literals(pattern)) for family, pattern in patterns]
     phases: dict[str, list[dict]] = {}

@@ -30,6 +30,16 @@ def programme_ids(text: str, **kw) -> list[str]:
     ("Năm 2023, Sở tổ chức Chương trình tập huấn nâng cao năng lực cho cán bộ làm công tác giảm nghèo bền vững.", []),
     ("Năm 2023, tỉnh ban hành Chương trình hành động về giảm nghèo bền vững.", []),
     ("Năm 2023, Chương trình OCOP gắn với xây dựng nông thôn mới phát triển mạnh.", []),
+    # Chương trình 135 by its official name, which holds the DTTS&MN programme's words
+    ("Năm 2015, Chương trình phát triển kinh tế - xã hội các xã đặc biệt khó khăn vùng đồng bào dân tộc thiểu "
+     "số và miền núi được triển khai ở 20 xã.", ["ct135"]),
+    ("Năm 2023, đoàn cán bộ thuộc Chương trình phát triển kinh tế - xã hội các xã đặc biệt khó khăn vùng dân "
+     "tộc thiểu số và miền núi (Chương trình 135) của tỉnh đến học tập kinh nghiệm.", ["ct135"]),
+    ("Năm 2010, Chương trình phát triển KT-XH các xã đặc biệt khó khăn miền núi và vùng sâu, vùng xa.", ["ct135"]),
+    # the DTTS&MN programme itself, and support for those communes inside it, stay its own
+    ("Năm 2023, huyện triển khai Chương trình MTQG phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số "
+     "và miền núi.", ["dtts-2021-2025"]),
+    ("Năm 2023, Chương trình hỗ trợ học sinh các xã đặc biệt khó khăn được mở rộng.", []),
 ])
 def test_programme_forms(text, ids):
     assert programme_ids(text) == ids
