@@ -191,7 +191,8 @@ def child_ingest(args: argparse.Namespace) -> dict:
     written = None if written is None else _written_bytes() - written
     workers_cpu = _children_cpu_s() - workers_cpu  # the worker processes have ended: they count
     progress.close()
-    return {"wall_s": wall, "finish_s": finish_s, "cpu_s": cpu + workers_cpu, "writer_cpu_s": cpu, "peak_mb": _peak_memory_mb(),
+    return {"wall_s": wall, "finish_s": finish_s, "cpu_s": cpu + workers_cpu, "writer_cpu_s": cpu,
+            "peak_mb": _peak_memory_mb(),
             "workers_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "jobs": args.jobs[-1], "processes": processes, "load": os.getloadavg()[0], "written": written}
 

@@ -39,7 +39,7 @@ def _compiled() -> tuple[list[tuple[str, re.Pattern, list[str]]], dict[str, list
     def gap(family: str) -> str:
         # Within one phrase, and not through a word that makes "chương trình" a generic noun ("Chương
         # trình tập huấn … công tác giảm nghèo bền vững" is a training's programme, not the CTMTQG)
-        # or the name another programme's (others_words).
+        # or that makes the name another programme's (others_words).
         stops = "|".join(re.escape(w) for w in cat["generic_words"] + cat["others_words"].get(family, []))
         return r"(?:(?!%s)[^.;:!?\n]){0,%d}?" % (stops, cat["gap_chars"])
 

@@ -36,7 +36,8 @@ def programme_ids(text: str, **kw) -> list[str]:
     ("Năm 2023, đoàn cán bộ thuộc Chương trình phát triển kinh tế - xã hội các xã đặc biệt khó khăn vùng dân "
      "tộc thiểu số và miền núi (Chương trình 135) của tỉnh đến học tập kinh nghiệm.", ["ct135"]),
     ("Năm 2010, Chương trình phát triển KT-XH các xã đặc biệt khó khăn miền núi và vùng sâu, vùng xa.", ["ct135"]),
-    # the DTTS&MN programme itself, and support for those communes inside it, stay its own
+    # the DTTS&MN programme's own name stays its own; other support for those communes names no
+    # programme
     ("Năm 2023, huyện triển khai Chương trình MTQG phát triển kinh tế - xã hội vùng đồng bào dân tộc thiểu số "
      "và miền núi.", ["dtts-2021-2025"]),
     ("Năm 2023, Chương trình hỗ trợ học sinh các xã đặc biệt khó khăn được mở rộng.", []),
