@@ -165,7 +165,7 @@ def child_ingest(args: argparse.Namespace) -> dict:
         from stages import ingest as ingest_stage
         from stages.ingest import ingest
 
-        if hasattr(ingest_stage, "records_file_workers"):  # (older projects: as for pairs)
+        if hasattr(ingest_stage, "records_file_workers"):  # (older projects: their own count; now as for pairs)
             processes = ingest_stage.records_file_workers(args.jobs[-1])
         stats = ingest(db, args.input_files / "articles.jsonl", args.input_files / "records.jsonl", args.batch_size,
                        jobs=args.jobs[-1])

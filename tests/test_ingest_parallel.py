@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -119,6 +121,39 @@ def test_results_come_back_in_order_from_other_processes() -> None:
     results = list(map_in_order(square_in_a_worker, iter(range(500)), processes=2))
     assert [square for square, _ in results] == [number * number for number in range(500)]
     assert os.getpid() not in {pid for _, pid in results} and len({pid for _, pid in results}) == 2
+
+
+def test_a_caller_that_waits_makes_chunks_itself_in_order_within_the_bound() -> None:
+    drawn = 0
+
+    def numbers() -> Iterator[int]:
+        nonlocal drawn
+        for number in range(3000):
+            drawn += 1
+            yield number
+
+    results, ahead = [], []
+    for result in map_in_order(square_in_a_worker, numbers(), processes=1, chunk_size=16, help_when_waiting=True):
+        results.append(result)
+        ahead.append(drawn - len(results))
+    assert [square for square, _ in results] == [number * number for number in range(3000)]
+    made_here = sum(pid == os.getpid() for _, pid in results)
+    assert 0 < made_here < 3000 and made_here % 16 == 0  # whole chunks, by both processes
+    # Items in hand: the chunks at the worker (4 + none ahead) and at most half as many made here.
+    assert max(ahead) <= (4 + 2) * 16
+
+
+def test_a_chunk_made_by_the_caller_that_fails_ends_the_run() -> None:
+    with pytest.raises(ValueError, match="not in the calling process"):
+        list(map_in_order(fails_in_the_calling_process, iter(range(1000)), processes=1, chunk_size=16,
+                          help_when_waiting=True))
+
+
+def fails_in_the_calling_process(number: int) -> int:
+    if multiprocessing.parent_process() is None:  # (the worker's first chunk takes 16 ms: the caller helps at once)
+        raise ValueError(f"{number}: not in the calling process")
+    time.sleep(0.001)
+    return number
 
 
 def extractor_that_dies_on_a_marker(text: str, **_: object) -> dict:
