@@ -3,7 +3,7 @@
 The dev articles are extracted once; N articles are then made by varying copies of those records
 (URL, site, dates, place, counts), so the benchmark measures the store, not the extractor.
 
-    .venv/bin/python bench/bench_store.py --n 100000 [--baseline REV] [--jobs 1,2]
+    .venv/bin/python bench/bench_store.py --n 100000 [--baseline REV] [--jobs 1,2] [--rounds 3]
 
 The ingest stores the pairs as `pipeline.py ingest --jobs N` stores those of a records file: rows
 made in N worker processes (default: one per core), written by one; with several values, an
@@ -18,6 +18,9 @@ runs in a process of its own, which reports its CPU seconds and peak memory; the
 printed with the figures, since other work on the machine slows every wall-clock figure.
 The ingest of pairs also says how fast the rows were written and how long a bulk load's end took
 after them (merging the search indexes, building the deferred indexes, checking references).
+With --rounds K every ingest runs K times, in turn, each into a new database, and its line gives
+the median round and the rate of each: the machine's speed drifts between two ingests of a
+million articles as much as a change moves it.
 
 Targets (issue 13, at 1,000,000 articles): ingest >= 5,000 articles/s with all child rows; search
 p95 <= 20 ms; the events page with facets p95 <= 300 ms; the analyst pages (landing, activities
@@ -412,17 +415,28 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
     this = projects[-1]
     print(f"{os.cpu_count()} cores, {_load()} before the run", flush=True)
 
-    ingest = {p.label: p.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=args.jobs[-1],
-                             **files) for p in projects[:-1]}
-    sizes = {p.label: _size_mb(p.db) for p in projects[:-1]}
-    for number, jobs in enumerate(args.jobs, start=1):
-        # The last --jobs value fills this checkout's database; the others' are removed after their figures.
-        target = this if number == len(args.jobs) else Project(THIS, this.root, folder / f"jobs-{jobs}" / "training.db")
-        ingest[THIS] = target.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=jobs, **files)
-        sizes[THIS] = _size_mb(target.db)
-        _ingest_line(args.n, ingest, sizes, projects, args.from_files)
-        if target is not this:
-            shutil.rmtree(target.db.parent)
+    # Round by round, each ingest once in turn (the baseline's, then this checkout's for each --jobs
+    # value), each into a new database: only the last round's of the last value are kept, for the
+    # later phases. The machine's speed drifts from one minute to the next (by a tenth at a million
+    # articles, alike code or not), so with --rounds the line gives the median round of each.
+    runs: dict[tuple[str, int], list[dict]] = {}
+    sizes: dict[tuple[str, int], float] = {}
+    for round_number in range(1, args.rounds + 1):
+        turns = [(p, args.jobs[-1]) for p in projects[:-1]] + [(this, jobs) for jobs in args.jobs]
+        for number, (project, jobs) in enumerate(turns, start=1):
+            kept = round_number == args.rounds and (project is not this or number == len(turns))
+            target = project if kept else Project(project.label, project.root,
+                                                  folder / f"round-{round_number}-{number}" / "training.db")
+            runs.setdefault((project.label, jobs), []).append(
+                target.run("ingest", records=records, n=args.n, batch_size=args.batch_size, jobs=jobs, **files))
+            sizes[(project.label, jobs)] = _size_mb(target.db)
+            if not kept:
+                shutil.rmtree(target.db.parent)
+    for jobs in args.jobs:
+        keys = {p.label: (p.label, args.jobs[-1] if p is not this else jobs) for p in projects}
+        _ingest_line(args.n, {label: _median_run(runs[key]) for label, key in keys.items()},
+                     {label: sizes[key] for label, key in keys.items()}, projects, args.from_files,
+                     {label: [args.n / run["wall_s"] for run in runs[key]] for label, key in keys.items()})
     configuration = this.run("configuration")
     print(f"configuration of {THIS}: page size {configuration['page_size']}, search index "
           f"{configuration['fts'] or 'defaults'} in {configuration['fts_segments']} segments, "
@@ -470,9 +484,15 @@ def run(args: argparse.Namespace, projects: list[Project], folder: Path) -> None
             project.stop_server()
 
 
+def _median_run(results: list[dict]) -> dict:
+    """Of an ingest's rounds, the one of median wall time (the slower of the middle two)."""
+    return sorted(results, key=lambda result: result["wall_s"])[len(results) // 2]
+
+
 def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], projects: list[Project],
-                 from_files: bool) -> None:
-    """The ingest figures of each project side by side: rate, CPU, memory, the worker processes."""
+                 from_files: bool, rates: dict[str, list[float]]) -> None:
+    """The ingest figures of each project side by side: rate, CPU, memory, the worker processes
+    (of its median round, with the rate of every round when there were several)."""
     def figures(result: dict, size_mb: float) -> str:
         processes = result.get("processes")
         workers = (f"jobs {result.get('jobs')}: rows made in a thread beside the writer" if not processes else
@@ -487,7 +507,11 @@ def _ingest_line(n: int, ingest: dict[str, dict], sizes: dict[str, float], proje
                 f"load {result['load']:.1f}; db {size_mb:.1f} MB"
                 + (f", {result['written'] / 1e9:.2f} GB written" if result.get("written") is not None else ""))
 
-    _line(f"ingest: {n} articles" + (" from the input files" if from_files else ""), {p.label: figures(ingest[p.label], sizes[p.label]) for p in projects},
+    def rounds(label: str) -> str:
+        return "" if len(rates[label]) < 2 else f"; rounds {', '.join(f'{rate:,.0f}' for rate in rates[label])}/s"
+
+    _line(f"ingest: {n} articles" + (" from the input files" if from_files else ""),
+          {p.label: figures(ingest[p.label], sizes[p.label]) + rounds(p.label) for p in projects},
           _ratio(ingest, lambda r: r["wall_s"], projects, faster_is_smaller=True))
 
 
@@ -521,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from-files", action="store_true",
                         help="write the articles and records as files first and ingest those, as `pipeline.py "
                              "ingest --records` does (reading and parsing them included)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="ingest this many times each, in turn (baseline, this checkout, ...), each into a new "
+                             "database, and report the median round (the machine's speed drifts meanwhile)")
     parser.add_argument("--repeats", type=int, default=10, help="repetitions of each query / page load")
     parser.add_argument("--db", type=Path, help="database file of this checkout (default: a temporary training.db)")
     parser.add_argument("--baseline", metavar="REV", help="also measure the project at this commit, side by side")
@@ -530,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--input-files", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds takes 1 or more, not {args.rounds}")
     if args.child:
         child(args)
         return 0

@@ -84,7 +84,9 @@ def map_in_order(function: Callable[[Item], Result], items: Iterable[Item], proc
     workers and one that read their results, as a process pool has, a writer that runs many
     short SQLite steps lost the GIL to them after each step, and waited to get it back.) Each
     worker reads its chunks in a thread of its own, so sending never waits for a worker to
-    finish what it is doing, and sends its results from another.
+    finish what it is doing, and sends its results from another. With `help_when_waiting`, a
+    chunk whose turn comes after every one sent may be run here instead, while the next result is
+    not back: its results wait in the same turn as a worker's.
 
     :param function: a picklable (module-level) function; exceptions it raises end the run, so it
         should turn a per-item failure into a result

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -283,16 +284,22 @@ def test_metadata_yml_is_generated_from_the_descriptions(tmp_path: Path) -> None
             assert described[table.name]["columns"][column], f"{table.name}.{column} has no description"
 
 
-@pytest.mark.parametrize("options", [[], ["--from-files"]])
+@pytest.mark.parametrize("options", [[], ["--from-files"], ["--rounds", "2", "--jobs", "1,0"]])
 def test_bench_smoke(tmp_path: Path, options: list[str]) -> None:
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_store.py"), "--n", "200", "--repeats", "2",
                              "--db", str(tmp_path / "training.db"), *options], cwd=ROOT, capture_output=True,
                             text=True, timeout=180)
     assert result.returncode == 0, result.stderr
-    assert ("ingest: 200 articles from the input files" if options else "ingest: 200 articles: ") in result.stdout
+    from_files = "--from-files" in options
+    assert ("ingest: 200 articles from the input files" if from_files else "ingest: 200 articles: ") in result.stdout
     assert "search:" in result.stdout and "datasette events page, 3 facets:" in result.stdout
     # the pairs' ingest splits its time into the rows and what followed the last batch
-    assert ("rows written at" in result.stdout) is not bool(options)
+    assert ("rows written at" in result.stdout) is not from_files
+    # with rounds, each --jobs value's line gives the rate of every round
+    ingest_lines = [line for line in result.stdout.splitlines() if line.startswith("ingest:")]
+    rounds = [re.search(r"; rounds ([\d,]+), ([\d,]+)/s", line) for line in ingest_lines]
+    assert len(ingest_lines) == (2 if "--rounds" in options else 1)
+    assert all(rounds) if "--rounds" in options else not any(rounds)
     assert open_database(tmp_path / "training.db").execute("select count(*) from articles").fetchone()[0] == 200
 
 
