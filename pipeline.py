@@ -21,7 +21,8 @@ EXIT_CRASHED = 3  # the run itself failed: unreadable input, full disk, a bug; t
 
 jobs_option = click.option("--jobs", default=1, show_default=True, type=click.IntRange(min=0),
                            help="Worker processes (0: one per CPU core) that extract and, for ingest and "
-                                "reextract, make the database rows; the result is the same.")
+                                "reextract, make the database rows; the result is the same. With a records file "
+                                "nothing is extracted, and 0 leaves the writer a core, on which it makes rows too.")
 
 
 @contextmanager
