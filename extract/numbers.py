@@ -1,4 +1,5 @@
-"""Vietnamese number forms: "3.130" = 3130, "02" = 2, "1,5 nghìn" = 1500, "hai mươi mốt" = 21."""
+"""Vietnamese number forms: "3.130" = 3130, "02" = 2, "1,5 nghìn" = 1500, "hai mươi mốt" = 21,
+"một nghìn hai trăm" = 1200, "hai trăm rưỡi" = 250."""
 from __future__ import annotations
 
 import re
@@ -13,10 +14,11 @@ _SCALES = {"nghìn": 1000, "ngàn": 1000, "vạn": 10000, "triệu": 1_000_000, 
 
 _DIGIT_WORDS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
                 "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
-# At most six words after the first ("chín trăm chín mươi chín"): a bounded repetition cannot
-# backtrack through a long run of number words.
+# At most nine words after the first ("chín nghìn chín trăm chín mươi chín"): a bounded repetition
+# cannot backtrack through a long run of number words.
 NUMBER_WORD_FIRST = ["một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "bẩy", "tám", "chín", "mười"]
-NUMBER_WORD_NEXT = r"(?:\s+(?:mươi|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|tám|chín|trăm|linh|lẻ)){0,6}"
+NUMBER_WORD_NEXT = (r"(?:\s+(?:mươi|mười|mốt|lăm|nhăm|tư|một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|trăm|nghìn|ngàn"
+                    r"|linh|lẻ|rưỡi)){0,9}")
 NUMBER_WORDS = rf"(?:{'|'.join(NUMBER_WORD_FIRST)}){NUMBER_WORD_NEXT}"
 
 
@@ -55,28 +57,42 @@ def parse_number(s: str) -> float | None:
 
 
 def parse_number_words(s: str) -> int | None:
-    """Value of a number written in words, up to the hundreds ("hai mươi mốt" = 21).
+    """Value of a number written in words, up to the thousands ("hai mươi mốt" = 21, "một nghìn
+    linh năm" = 1005; "rưỡi" is half of the scale word before it: "một nghìn rưỡi" = 1500).
 
     :param s: lower-case words
+    :return: None when the words are not one number ("năm" after a digit is a year's "năm", a
+        "rưỡi" needs a scale before it)
     """
-    total, current = 0, 0
+    thousands, hundreds, current = 0, 0, 0
+    last_scale = 0  # the scale word just read, for "rưỡi" (half of it)
     words = s.lower().split()
     if not words:
         return None
     for i, w in enumerate(words):
+        scale, last_scale = last_scale, 0
         if w == "mười":
             current += 10
         elif w == "mươi":
             current = (current or 1) * 10
         elif w == "trăm":
-            total += (current or 1) * 100
-            current = 0
+            hundreds += (current or 1) * 100
+            current, last_scale = 0, 100
+        elif w in ("nghìn", "ngàn"):
+            if thousands:
+                return None  # "hai nghìn ba nghìn": two numbers
+            thousands = (hundreds + current or 1) * 1000
+            hundreds, current, last_scale = 0, 0, 1000
+        elif w == "rưỡi":
+            if not scale or i != len(words) - 1:
+                return None
+            current += scale // 2
         elif w in ("linh", "lẻ"):
             continue
         elif w in _DIGIT_WORDS:
-            if w == "năm" and i > 0 and words[i - 1] not in ("mươi", "mười", "trăm", "linh", "lẻ"):
+            if w == "năm" and i > 0 and words[i - 1] not in ("mươi", "mười", "trăm", "nghìn", "ngàn", "linh", "lẻ"):
                 return None
             current += _DIGIT_WORDS[w]
         else:
             return None
-    return total + current
+    return thousands + hundreds + current

@@ -35,6 +35,16 @@ def test_the_stated_total(sentence, total):
     assert participants(HEADLINE + LEAD + sentence) == total
 
 
+@pytest.mark.parametrize("sentence, total", [
+    ("Tham dự có hơn một nghìn hội viên.", 1000),
+    ("Lớp học thu hút hai trăm rưỡi học viên.", 250),
+    ("Về dự có một trăm mười lăm đại biểu.", 115),   # not the "mười lăm" at its end
+    ("Tham dự có gần một nghìn hai trăm cán bộ.", 1200),
+])
+def test_a_total_written_in_words(sentence, total):
+    assert participants(HEADLINE + LEAD + sentence) == total
+
+
 @pytest.mark.parametrize("sentence", [
     "Lớp thứ nhất có 50 học viên, lớp thứ hai có 45 học viên.",    # only the parts of several classes
     "Trong đó có 80 nữ cán bộ.",                                   # a part of a total not given
