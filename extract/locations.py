@@ -57,6 +57,7 @@ _PLURAL_WORDS = {"các", "những", "hai", "ba", "bốn", "năm"}
 _LONGEST_PLURAL = 5
 _TOKEN = re.compile(r"[^\s,.;:()\[\]“”\"!?/]+")
 _NAME_JOIN = re.compile(r"^(?:\s|\s?-\s?)$")
+_WORDS_OF_NAME = re.compile(r"[\s-]+")
 _DASH = re.compile(r"\s?-\s?")
 _LIST_JOIN = re.compile(r"\s*(?:,|và|;)\s*(?:(?:và)\s+)?")
 _VOWELS = re.compile(r"[aeiouy]+")
@@ -430,7 +431,7 @@ class PlaceFinder:
         by_word = lead.lower() in _place_lead_words() or lead == "(" or local_body is not None or \
             (institution is not None and not institution.group(3).strip())
         placed = by_word or institution is not None
-        one_word = len(key.split()) < 2
+        one_word = len(_WORDS_OF_NAME.split(key)) < 2  # ("TT-Huế" is two)
         if one_word and not (placed or _acronym(lead) or _acronym(written) or self._run_together(folded)):
             # one word ("Vinh", "Huế") is a place only after a word of place or an acronym, or as
             # an abbreviation ("TPHCM") or a name run together ("Kontum")

@@ -136,6 +136,8 @@ def test_district_names_spelled_another_way(official, written):
     ("Đăk Lăk", "Đắk Lắk"), ("Đắc Lắc", "Đắk Lắk"), ("Đak Lak", "Đắk Lắk"), ("Dak Lak", "Đắk Lắk"),
     ("Đăk Nông", "Đắk Nông"), ("Đắc Nông", "Đắk Nông"), ("Kontum", "Kon Tum"), ("Thanh Hoá", "Thanh Hóa"),
     ("Khánh Hoà", "Khánh Hòa"), ("Hoà Bình", "Hòa Bình"), ("Thừa Thiên - Huế", "Thừa Thiên Huế"),
+    ("Thừa Thiên-Huế", "Thừa Thiên Huế"), ("TT-Huế", "Thừa Thiên Huế"), ("TT.Huế", "Thừa Thiên Huế"),
+    ("TT Huế", "Thừa Thiên Huế"), ("BR-VT", "Bà Rịa - Vũng Tàu"),
 ])
 def test_province_names_spelled_another_way(written, official):
     for text in (f"tại tỉnh {written}", f"Sở Y tế {written} tổ chức", f"cán bộ các huyện của tỉnh {written}"):
