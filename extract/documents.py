@@ -6,7 +6,8 @@
 - Party `119-KL/TW`, `02-CTr/TU`
 Odd shapes seen in real text are canonicalised: `18-2019-TT-BGDĐT` -> `18/2019/TT-BGDĐT`,
 `57/NĐ-CP/2017` -> `57/2017/NĐ-CP`, `09/2007/TTLT/BLĐTBXH-BTC` -> `09/2007/TTLT-BLĐTBXH-BTC`,
-`QD-TTg` -> `QĐ-TTg`, `90/qđ-ttg` -> `90/QĐ-TTg`, spaces around separators dropped.
+`QD-TTg` -> `QĐ-TTg`, `90/qđ-ttg` -> `90/QĐ-TTg`, spaces around separators dropped, an issuer
+printed with a hyphen or a space inside as one (`TT-BLĐ-TBXH` -> `TT-BLĐTBXH`, `TT-BGD ĐT` -> `TT-BGDĐT`).
 
 The type of a number without a type code (laws `80/2015/QH13`, `64/CP`) comes from the word that
 cites it ("Luật … số", "Pháp lệnh số", "Nghị định số"); the issue date from "ngày …" right after
@@ -29,12 +30,23 @@ _NUM = r"\d{1,5}(?:\.\d{1,2})?[a-z]?"
 _YEAR = r"(?:19|20)\d{2}"
 
 
+def _spaced_spellings() -> str:
+    """The codes' spellings with a space inside ("BGD ĐT", data/doc_codes.yml), as alternatives
+    that a code part may be before its usual shape (a space alone does not join code parts)."""
+    spellings = {spelling for section in ("doc_types", "issuers") for code, info in doc_codes()[section].items()
+                 for spelling in [code, *(info.get("variants") or [])] if " " in spelling}
+    return "".join(f"{re.escape(spelling)}(?![\\w&])|" for spelling in sorted(spellings, key=len, reverse=True))
+
+
 def _patterns(code: str) -> list[tuple[str, re.Pattern]]:
     """The shapes, for one spelling of a code part. Order matters: the first pattern to claim a
     stretch of text wins."""
-    join = r"(?:\s?-\s?|\.(?=[A-ZĐ]))" if code == _CODE else r"(?:\s?-\s?)"
+    upper = code == _CODE
+    join = r"(?:\s?-\s?|\.(?=[A-ZĐ]))" if upper else r"(?:\s?-\s?)"
+    party_type = r"[A-ZĐ][A-Za-zĐđ]{0,4}" if upper else r"[a-zđ]{1,5}"
+    if upper:
+        code = f"(?:{_spaced_spellings()}{_CODE})"
     codes = rf"{code}(?:{join}{code})*"
-    party_type = r"[A-ZĐ][A-Za-zĐđ]{0,4}" if code == _CODE else r"[a-zđ]{1,5}"
     end = r"(?![\w&])"
     return [
         # A slash between the type and the issuers: 09/2007/TTLT/BLĐTBXH-BTC, 245/QĐ/UB.
@@ -175,7 +187,14 @@ def _split_codes(codes: str) -> list[str]:
     parts = [p for p in re.split(r"\s?-\s?|\.(?=[A-ZĐ])", codes) if p]
     if parts:
         parts[:1] = _unjoined(parts[0])
-    return parts
+    _, issuers = _code_tables()
+    joined: list[str] = []
+    for part in parts:  # an issuer printed with a hyphen inside ("BLĐ-TBXH") is one part
+        if joined and f"{joined[-1]}-{part}" in issuers:
+            joined[-1] = f"{joined[-1]}-{part}"
+        else:
+            joined.append(part)
+    return joined
 
 
 @lru_cache(maxsize=4096)

@@ -57,9 +57,17 @@ def test_vietnamese_number_forms(s, value):
     assert parse_number(s) == value
 
 
-@pytest.mark.parametrize("s, value", [("hai mươi mốt", 21), ("một trăm linh năm", 105), ("mười lăm", 15)])
+@pytest.mark.parametrize("s, value", [("hai mươi mốt", 21), ("một trăm linh năm", 105), ("mười lăm", 15),
+                                      ("một trăm mười lăm", 115), ("hai trăm rưỡi", 250), ("một nghìn rưỡi", 1500),
+                                      ("một nghìn hai trăm năm mươi", 1250), ("một trăm hai mươi nghìn", 120_000),
+                                      ("năm nghìn", 5000), ("hai ngàn linh năm", 2005)])
 def test_numbers_in_words(s, value):
     assert parse_number_words(s) == value
+
+
+@pytest.mark.parametrize("s", ["ba năm", "rưỡi", "hai rưỡi", "một trăm rưỡi hai", "hai nghìn ba nghìn", "số"])
+def test_words_that_are_no_one_number(s):
+    assert parse_number_words(s) is None
 
 
 # -- dates -----------------------------------------------------------------------------------
@@ -129,6 +137,11 @@ def test_kế_hoạch_ngày_is_an_issue_date():
     ("1722/QĐ–TTg", "1722/QĐ-TTg"), ("1206 /QĐ-HVTC", "1206/QĐ-HVTC"), ("18-2019-TT-BGDĐT", "18/2019/TT-BGDĐT"),
     ("57/NĐ-CP/2017", "57/2017/NĐ-CP"), ("1458/UBDT-VP135", "1458/UBDT-VP135"), ("30a/2008/NQ-CP", "30a/2008/NQ-CP"),
     ("216/KH-UBND", "216/KH-UBND"), ("02-CTr/TU", "02-CTr/TU"),
+    # an issuer printed with a space or a hyphen inside, as data/doc_codes.yml lists it: one issuer
+    ("01/2024/TT-BGD ĐT", "01/2024/TT-BGDĐT"), ("09/2022/TT-BLĐ-TBXH", "09/2022/TT-BLĐTBXH"),
+    ("12/QĐ-LĐ-TBXH", "12/QĐ-LĐTBXH"),
+    # a drafting unit after the issuer stays apart
+    ("2711/CĐ-BNN-TCLN", "2711/CĐ-BNN-TCLN"), ("12/QĐ-UBND-VX", "12/QĐ-UBND-VX"),
 ])
 def test_document_numbers(raw, number):
     doc = Doc(f"Căn cứ văn bản số {raw} của cơ quan.")
