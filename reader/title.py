@@ -22,6 +22,8 @@ _HEADLINE_HINT = re.compile(r"title|headline|tieu-?de|tieude|heading", re.I)
 _ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})\s*$")
 _KEY_DROP = re.compile(r"[\W_][\W_]*")  # (not "[\W_]+": see schema.search._NON_ASCII_SYMBOL)
 _MAX_TITLE = 300
+_MAX_HEADLINE = 250  # a headline printed longer is a lead
+_SHORTENED_META = 20  # letters and digits of a meta title cut short, at least
 # A lead, unlike a headline, holds a sentence end: a full stop or "!" (a stop after a capital ends
 # an abbreviation: "TP. Hồ Chí Minh", "PGS.TS"), or a question mark with more text after it.
 _SENTENCE_END = re.compile(r"(?<![A-ZĐ])(?:[.!](?:\s|$)|\?\s)")
@@ -77,6 +79,15 @@ def _agree(a: Candidate, b: Candidate) -> bool:
     return shorter.truncated and longer.key.startswith(shorter.key)
 
 
+def _goes_on_from(element: Candidate, meta: Candidate) -> bool:
+    """Whether a printed headline goes on from a `<title>` or og:title cut short without "…" (an
+    SEO title): it starts with the whole meta text, long enough to be no section's name, and reads
+    as a headline (no sentence end: a lead may start with the same words)."""
+    return not element.linked and len(meta.key) >= _SHORTENED_META and len(element.key) > len(meta.key) \
+        and element.key.startswith(meta.key) and len(element.text) <= _MAX_HEADLINE \
+        and not _SENTENCE_END.search(element.text)
+
+
 def clean_title(text: str | None) -> str:
     """Template junk off a headline: "null " prefixes, "Chi tiết bài viết - ", spacing."""
     words = vocabulary()
@@ -118,7 +129,7 @@ def completed_title(title: str, lines: Iterable[str]) -> str:
     for line in lines:
         full = clean_headline(line)
         if full and not _truncated(full) and len(title_key(full)) > len(key) \
-                and title_key(full).startswith(key) and 10 <= len(full) <= 250 and not _SENTENCE_END.search(full):
+                and title_key(full).startswith(key) and 10 <= len(full) <= _MAX_HEADLINE and not _SENTENCE_END.search(full):
             return full
     return title
 
@@ -243,8 +254,9 @@ def candidates(root: lxml.html.HtmlElement, family_selectors: list[str], site_ch
 
 def choose_title(found: list[Candidate], anchor: lxml.html.HtmlElement | None,
                  order: dict[lxml.html.HtmlElement, int]) -> Candidate | None:
-    """The headline: an element agreeing with a meta candidate; else og:title; else the family's
-    element; else the `<title>`; else the headline element nearest before the content.
+    """The headline: an element agreeing with a meta candidate; else one going on from a meta
+    candidate cut short; else og:title; else the family's element; else the `<title>`; else the
+    headline element nearest before the content.
 
     :param found: the candidates, from `candidates`
     :param anchor: the content container, when known
@@ -261,6 +273,10 @@ def choose_title(found: list[Candidate], anchor: lxml.html.HtmlElement | None,
         best = max(agreed, key=lambda c: (votes(c), not c.linked, c.kind == "family", tag_of(c.element) == "h1",
                                           -_distance(c.element, anchor, order)))
         return _untruncated(best, found)
+    # The shortest that goes on from it: an element around the headline adds the date line.
+    going_on = [c for c in elements if any(_goes_on_from(c, m) for m in metas)]
+    if going_on:
+        return min(going_on, key=lambda c: (len(c.key), _distance(c.element, anchor, order)))
     unlinked = [c for c in elements if not c.linked]
     og = next((c for c in metas if c.kind == "og"), None)
     family = next((c for c in unlinked if c.kind == "family"), None)

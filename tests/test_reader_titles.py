@@ -63,6 +63,9 @@ def _page(h1: str, title_tag: str, first_line: str = "") -> str:
     ("Tập huấn kỹ năng chuyển đổi số cho cán bộ, …", f"{FULL} - Cổng thông tin điện tử huyện Cam Lộ", ""),
     ("Tập huấn kỹ năng chuyển đổi số cho cán bộ, …", f"{FULL} | Sở Nội vụ tỉnh Quảng Trị", ""),
     ("Tập huấn kỹ năng chuyển đổi số cho cán bộ, …", "Huyện Cam Lộ", FULL),
+    # a <title> cut short without "…" (an SEO title): the printed headline that goes on from it
+    (FULL, "Tập huấn kỹ năng chuyển đổi số - Cổng thông tin điện tử huyện Cam Lộ", ""),
+    (FULL, "Tập huấn kỹ năng chuyển đổi số cho cán bộ", ""),
 ])
 def test_page_titles_go_through_the_same_rule(h1: str, title_tag: str, first_line: str) -> None:
     article = read_page(_page(h1, title_tag, first_line), "https://camlo.quangtri.gov.vn/tin-tuc/tap-huan-123.html")
