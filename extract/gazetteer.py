@@ -70,6 +70,12 @@ class Unit:
     era: str  # legacy (before 1 July 2025) | 2025
     post_2025: tuple[tuple[str, str | None], ...] | None = None
 
+    @property
+    def province_code_2025(self) -> str | None:
+        """The code of its province after the 2025 reform (a 2025 unit's `province_code` is that
+        of the province it lay in before, as every unit's is)."""
+        return dict(self.post_2025).get("province_code") if self.post_2025 else None
+
     def as_dict(self) -> dict:
         return {
             "name": self.name, "type": self.type, "level": self.level, "province": self.province,
@@ -151,6 +157,8 @@ class Gazetteer:
             " province, provinceShort, provinceCode, provinceLat, provinceLon FROM admin_units")}
 
         seen_districts = set()
+        # The provinces (before the reform) of the communes each 2025 commune was made of.
+        former_provinces: dict[tuple[str, str], set[str]] = defaultdict(set)
         for r in conn.execute("SELECT * FROM admin_units_legacy"):
             pcode = r["provinceCode"]
             new_prov = old_to_new_province.get(r["provinceKey"])
@@ -183,6 +191,7 @@ class Gazetteer:
                 full_key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey']}"
                 after = None
                 if full_key in old_to_new_ward:
+                    former_provinces[old_to_new_ward[full_key]].add(pcode)
                     nw = new_wards.get(old_to_new_ward[full_key])
                     if nw:
                         after = (("name", _bare(nw["wardShort"])), ("type", nw["wardType"].lower()), ("code", nw["wardCode"]),
@@ -202,7 +211,14 @@ class Gazetteer:
                     "province", r["provinceShort"], pcode, None, None, r["provinceLat"], r["provinceLon"], "2025")
             itself = (("name", _bare(r["wardShort"])), ("type", r["wardType"].lower()), ("code", r["wardCode"]),
                       ("province", r["provinceShort"]), ("province_code", pcode))
-            unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune", r["provinceShort"], pcode,
+            # Its province as the records give every unit's: the one it lay in before the reform
+            # (a 2025 code is another province's before it: Gia Lai's 52 was Bình Định's), else
+            # the former province of the new one's name.
+            former = former_provinces.get((r["provinceKey"], r["wardKey"]), set())
+            province = self.province_by_code[next(iter(former))] if len(former) == 1 else \
+                self.provinces.get(canonical(r["provinceShort"]))
+            unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune",
+                        province.name if province else r["provinceShort"], province.code if province else pcode,
                         None, None, r["wardLat"], r["wardLon"], "2025", itself)
             self.communes_2025[canonical(_bare(r["wardShort"]))].append(unit)
             self.commune_keys_2025[place_key(_bare(r["wardShort"]))].append(unit)

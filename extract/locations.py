@@ -234,15 +234,20 @@ class PlaceFinder:
                 if unit.level == "commune":
                     self.commune_names.add(canonical(written))
                 unit, pinned = self._in_province_named_after(unit, written, end)
+                if unit is None:
+                    return None
                 place = Place(start, end, unit, written if not upper else unit.name, "typed", pinned)
                 self.places.append(place)
                 return place
         return None
 
-    def _in_province_named_after(self, unit: Unit, written: str, end: int) -> tuple[Unit, bool]:
+    def _in_province_named_after(self, unit: Unit, written: str, end: int) -> tuple[Unit | None, bool]:
         """The unit so named in the province named right after it ("huyện Kỳ Sơn, tỉnh Hòa Bình" in
         2018 is Hòa Bình's, since merged into its city, not Nghệ An's Kỳ Sơn), and whether a
-        province was named there.
+        province was named there; None when the province named has no unit so named (another
+        province's would place the activity there). A 2025 commune is looked for in the province
+        of the same name after the reform ("xã Tân Long, tỉnh Đồng Tháp" in 2025: the new Đồng
+        Tháp, which took in Tiền Giang).
 
         :param end: where the name ends
         """
@@ -264,10 +269,10 @@ class PlaceFinder:
                 break
         if province is None:
             return unit, False
-        if unit.province_code != province.code:
-            there = [u for u in pool if u.province_code == province.code]
-            if not there:
-                return unit, False
+        there = [u for u in pool if _in_province(u, {province.code}, {province.province_code_2025})]
+        if not there:
+            return None, True
+        if unit not in there:
             unit = next((u for u in there if u.type == unit.type), there[0])
         return unit, True
 
@@ -519,6 +524,7 @@ class PlaceFinder:
         """Re-pick districts and communes whose name exists in several provinces: districts by
         the provinces named (and the portal's), then communes by the districts so chosen."""
         context = {p.unit.province_code for p in self.places if p.unit.level == "province"}
+        context_2025 = {p.unit.province_code_2025 for p in self.places if p.unit.level == "province"}
         for p in self.places:
             if p.unit.level == "district" and len({u.province_code for u in self.g.district_candidates(p.written, True)}) == 1:
                 context.add(p.unit.province_code)  # a district name found in one province only
@@ -535,9 +541,9 @@ class PlaceFinder:
                 else:
                     pool = self.g.commune_candidates(place.written, self.after_reform, True)
                 in_district = [u for u in pool if u.district_code in districts]
+                in_context = [u for u in pool if _in_province(u, context, context_2025)]
                 better = [u for u in in_district if u.type == unit.type] or in_district or \
-                         [u for u in pool if u.province_code in context and u.type == unit.type] or \
-                         [u for u in pool if u.province_code in context]
+                         [u for u in in_context if u.type == unit.type] or in_context
                 if better:
                     place.unit = better[0]
 
@@ -548,6 +554,12 @@ class PlaceFinder:
             if unit:
                 out.append(Place(None, None, unit, unit.name, "url"))
         return out
+
+
+def _in_province(unit: Unit, codes: set[str], codes_2025: set[str | None]) -> bool:
+    """Whether a unit lies in one of some provinces, given by their codes before and after the
+    reform: a 2025 commune by the province after it (its own era), any other unit by the one before."""
+    return unit.province_code_2025 in codes_2025 if unit.era == "2025" else unit.province_code in codes
 
 
 def _typed_matches(low: str):

@@ -363,3 +363,40 @@ def test_a_named_quan_abbreviated(name):
 def test_outlets_of_a_city_give_its_province(url, province):
     record = extract_record("Tập huấn cán bộ\n\nSáng 5/3, Sở Nội vụ tổ chức lớp tập huấn cho 80 cán bộ.", url=url)
     assert province in {l["name"] for l in record["locations"] if l["span"] is None}
+
+
+# -- after the 2025 reform: communes of the new provinces ----------------------------------
+
+def _communes_2025_of_shared_names(count: int) -> list:
+    """2025 communes whose name several new provinces have (the province named after it decides)."""
+    shared = [units for units in G.communes_2025.values() if len({u.province_code_2025 for u in units}) > 1]
+    rng = random.Random(SEED)
+    return [rng.choice(units) for units in rng.sample(shared, count)]
+
+
+def _new_province_phrase(unit) -> str:
+    name = dict(unit.post_2025)["province"]
+    return f"thành phố {name}" if G.provinces_2025[name.lower()].type == "thành phố" else f"tỉnh {name}"
+
+
+@pytest.mark.parametrize("unit", _communes_2025_of_shared_names(40), ids=lambda u: f"{u.name}-{u.code}")
+def test_a_2025_commune_is_the_one_of_the_new_province_named_after_it(unit):
+    text = (f"Tập huấn cho cán bộ cơ sở\n\nNgày 9/9, UBND {unit.type} {newsy(unit.name)}, {_new_province_phrase(unit)} "
+            f"tổ chức tập huấn cho 80 cán bộ, công chức.")
+    record = extract_record(text, published="2025-09-10")
+    commune = next(l for l in record["locations"] if l["level"] == "commune")
+    assert commune["code"] == unit.code
+    # Codes and names of provinces are those before the reform throughout: a 2025 code is another
+    # province's before it (Gia Lai's 52 was Bình Định's).
+    event = record["events"][0]
+    assert (event["province"], event["province_code"]) == (unit.province, unit.province_code)
+    assert G.province_by_code[event["province_code"]].name == event["province"]
+
+
+def test_a_commune_the_named_province_does_not_have_is_no_other_provinces():
+    # No Tân Hưng in the new Đồng Tháp (Tây Ninh, Hưng Yên, … have one): the activity is in Đồng Tháp.
+    assert not any(u.province_code_2025 == "82" for u in G.communes_2025["tân hưng"])
+    record = extract_record("Tập huấn cho cán bộ cơ sở\n\nNgày 19/8, UBND xã Tân Hưng, tỉnh Đồng Tháp tổ chức tập "
+                            "huấn cho 80 cán bộ.", published="2025-08-20")
+    assert [l["level"] for l in record["locations"]] == ["province"]
+    assert record["events"][0]["province"] == "Đồng Tháp"
