@@ -89,8 +89,10 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
            document_numbers: list[str]) -> dict:
     dates = _event_dates(doc, found, scope, primary)
     date_sentence = doc.sentence_index(doc.norm.to_normalised(dates["date_span"][0])) if dates["date_span"] else None
+    dated_day = dates["date_precision"] == "day" and dates["start_date"] and dates["start_date"][:1] != "-"
     participants = _headline_count(doc, [c for c in found.counts if c.role == "participants" and scope(c.start)],
-                                   date_sentence, _lead_sentences(doc) if primary else set())
+                                   date_sentence, _lead_sentences(doc) if primary else set(),
+                                   int(dates["start_date"][:4]) if dated_day else None)
     classes = next((c for c in found.counts if c.role == "classes" and scope(c.start)), None)
     places = [p for p in found.places if p.start is not None and scope(p.start)]
     place = _event_place(doc, places)
@@ -142,10 +144,13 @@ def _anchor(doc: Doc, scope, dates: dict, participants: Count | None) -> tuple[i
     return None
 
 
-def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, lead: set[int]) -> Count | None:
+def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, lead: set[int],
+                    year: int | None = None) -> Count | None:
     """The first count of people in a sentence about the training or its attendance, or in the
     sentence that dates the activity; a count in any other sentence ("Huyện có 1.250 hội viên",
-    "giải quyết việc làm cho 2.000 lao động") is not the number of participants.
+    "giải quyết việc làm cho 2.000 lao động") is not the number of participants, nor is one in a
+    sentence about another year than the activity's ("Năm 2023, Sở đã mở 15 lớp cho 1.500 học
+    viên" after a training of 5/3/2024).
 
     When the lead dates the activity, its sentence and the ones after it come first (with the
     headline): an earlier sentence sums up the year ("Năm 2023, huyện mở 15 lớp cho 1.200 lượt
@@ -153,9 +158,11 @@ def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, le
 
     :param date_sentence: index of the sentence that gives the activity's date, if any
     :param lead: indices of the headline's and lead's sentences (primary activity only)
+    :param year: the activity's year, when it is dated to the day
     """
-    about = [c for c in counts if doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start)
-             or (date_sentence is not None and doc.sentence_index(c.start) == date_sentence)]
+    about = [c for c in counts if (doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start)
+                                   or (date_sentence is not None and doc.sentence_index(c.start) == date_sentence))
+             and not (year and _about_another_year(doc, c.start, year))]
     chosen = about[0] if about else None
     if date_sentence in lead:
         title = doc.sentence_index(doc.title[0]) if doc.title else None
@@ -163,6 +170,16 @@ def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, le
                  or doc.sentence_index(c.start) == title]
         chosen = later[0] if later else chosen
     return _stated_total_after(doc, about, chosen) or chosen
+
+
+_YEAR_OPENING = re.compile(r"\s*(?:trong\s+)?(?:cả\s+)?năm\s+((?:19|20)\d{2})\b")
+
+
+def _about_another_year(doc: Doc, at: int, year: int) -> bool:
+    """Whether the sentence holding `at` opens with another year ("Năm 2023, …", "Trong năm 2022")."""
+    start, _ = doc.sentence_at(at)
+    opening = _YEAR_OPENING.match(doc.norm.lower, start)
+    return bool(opening) and int(opening.group(1)) != year
 
 
 def _stated_total_after(doc: Doc, about: list[Count], chosen: Count | None) -> Count | None:

@@ -30,6 +30,8 @@ def participants(text: str):
     ("Tham gia lớp học có 90 trưởng, phó thôn.", 90),
     ("Tham dự có 40 công an viên và dân quân.", 40),
     ("Lớp học có 35 phóng viên, biên tập viên tham gia.", 35),
+    # a total after the share of each unit is no part of it
+    ("Lớp học dành cho 02 cán bộ mỗi xã, tổng cộng 180 cán bộ.", 180),
 ])
 def test_the_stated_total(sentence, total):
     assert participants(HEADLINE + LEAD + sentence) == total
@@ -52,6 +54,7 @@ def test_a_total_written_in_words(sentence, total):
     "Giải quyết việc làm cho 2.000 lao động.",
     "Tỷ lệ học viên đạt yêu cầu là 98%.",                          # a share, not a count
     "Tham dự có hàng trăm cán bộ.",                                # a vague amount
+    "Năm 2023, Sở đã tổ chức 15 lớp tập huấn cho 1.500 học viên.",  # another year's summary (the lead's is 2024)
 ])
 def test_no_total(sentence):
     assert participants(HEADLINE + LEAD + sentence) is None
