@@ -26,6 +26,8 @@ def programme_ids(text: str, **kw) -> list[str]:
     ("Năm 2022, huyện triển khai Chương trình MTQG giảm nghèo trên địa bàn.", ["gnbv-2021-2025"]),
     ("Kết quả thực hiện chương trình giảm nghèo năm 2017 của huyện.", ["gnbv-2016-2020"]),
     ("Chương trình mục tiêu quốc gia giảm nghèo năm 2013.", []),  # no phase of the table covers 2013
+    ("Năm 2023, huyện triển khai Chương trình mục tiêu quốc gia GNBV trên địa bàn.", ["gnbv-2021-2025"]),
+    ("Năm 2019, kinh phí thực hiện MTQG GNBV được giao sớm.", ["gnbv-2016-2020"]),
     # "chương trình" as a generic noun: a training's or an action programme about the subject
     ("Năm 2023, Sở tổ chức Chương trình tập huấn nâng cao năng lực cho cán bộ làm công tác giảm nghèo bền vững.", []),
     ("Năm 2023, tỉnh ban hành Chương trình hành động về giảm nghèo bền vững.", []),
