@@ -212,9 +212,13 @@ class Gazetteer:
             itself = (("name", _bare(r["wardShort"])), ("type", r["wardType"].lower()), ("code", r["wardCode"]),
                       ("province", r["provinceShort"]), ("province_code", pcode))
             # Its province as the records give every unit's: the one it lay in before the reform
-            # (a 2025 code is another province's before it: Gia Lai's 52 was Bình Định's), else
-            # the former province of the new one's name.
+            # (a 2025 code is another province's before it: Gia Lai's 52 was Bình Định's); for a
+            # special zone made of an island district without communes (Côn Đảo, of Bà Rịa - Vũng
+            # Tàu), that district's; else the former province of the new one's name.
             former = former_provinces.get((r["provinceKey"], r["wardKey"]), set())
+            if not former:
+                former = {u.province_code for u in self.districts.get(canonical(_bare(r["wardShort"])), [])
+                          if u.province_code_2025 == pcode}
             province = self.province_by_code[next(iter(former))] if len(former) == 1 else \
                 self.provinces.get(canonical(r["provinceShort"]))
             unit = Unit(r["wardCode"], _bare(r["wardShort"]), r["wardType"].lower(), "commune",

@@ -400,3 +400,11 @@ def test_a_commune_the_named_province_does_not_have_is_no_other_provinces():
                             "huấn cho 80 cán bộ.", published="2025-08-20")
     assert [l["level"] for l in record["locations"]] == ["province"]
     assert record["events"][0]["province"] == "Đồng Tháp"
+
+
+@pytest.mark.parametrize("zone, province", [("Côn Đảo", "Bà Rịa - Vũng Tàu"), ("Cồn Cỏ", "Quảng Trị"),
+                                            ("Bạch Long Vĩ", "Hải Phòng"), ("Lý Sơn", "Quảng Ngãi")])
+def test_a_special_zone_made_of_an_island_district_is_that_districts_province(zone, province):
+    record = extract_record(f"Tập huấn cho cán bộ cơ sở\n\nNgày 9/9, UBND đặc khu {zone} tổ chức tập huấn cho 80 "
+                            f"cán bộ.", published="2025-09-10")
+    assert record["events"][0]["province"] == province
