@@ -80,7 +80,7 @@ class Unit:
         return {
             "name": self.name, "type": self.type, "level": self.level, "province": self.province,
             "province_code": self.province_code, "district": self.district, "code": self.code,
-            "lat": self.lat, "lon": self.lon,
+            "lat": self.lat, "lon": self.lon, "era": self.era,
             "post_2025": dict(self.post_2025) if self.post_2025 else None,
         }
 

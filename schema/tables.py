@@ -142,6 +142,36 @@ ARTICLE_VERSIONS = Table(
     ),
 )
 
+# The 2025 map reuses codes: most of its communes (1,803 of 3,321) carry a code another commune
+# had before the reform (00097 was Tứ Liên, then Hồng Hà). In places they are kept apart: a
+# commune of the 2025 map is keyed by this prefix and its code (its code alone is post_2025_code).
+COMMUNE_2025_KEY_PREFIX = "2025-"
+
+
+def place_key_of(location: dict) -> str | None:
+    """The places key of a unit of a record's locations: its code, or for a commune of the 2025
+    map (era "2025") COMMUNE_2025_KEY_PREFIX and its code.
+
+    :param location: a location of an extractor record
+    """
+    code = location.get("code")
+    if code and location.get("era") == "2025" and location.get("level") == "commune":
+        return COMMUNE_2025_KEY_PREFIX + code
+    return code
+
+
+def successor_key(place: dict) -> str | None:
+    """The places key of a stored unit's successor after the reform, when places can hold it: a
+    commune's (the 2025 map's provinces are not stored); None for a unit of the 2025 map itself.
+
+    :param place: a places row
+    """
+    code, successor = place.get("code") or "", place.get("post_2025_code")
+    if not successor or code.startswith(COMMUNE_2025_KEY_PREFIX) or place.get("level") != "commune":
+        return None
+    return COMMUNE_2025_KEY_PREFIX + successor
+
+
 PLACES = Table(
     name="places",
     description="Administrative units (province, district, commune) named in articles, with the "
@@ -150,7 +180,8 @@ PLACES = Table(
     label_column="name",
     indexes=(("level",), ("parent_code",)),
     columns=(
-        Column("code", str, "GSO code of the unit (key).", not_null=True),
+        Column("code", str, "GSO code of the unit (key); a commune of the 2025 map: '2025-' and its code "
+                            "(the 2025 map reuses codes of other communes).", not_null=True),
         Column("name", str, "Official name, e.g. Huyện Định Hóa."),
         Column("type", str, "Unit type: tỉnh, thành phố, huyện, quận, thị xã, xã, phường, thị trấn."),
         Column("level", str, "province, district or commune."),
@@ -158,7 +189,8 @@ PLACES = Table(
         Column("province", str, "Name of the province the unit belongs to."),
         Column("latitude", float, "Latitude of the unit's centroid (WGS 84)."),
         Column("longitude", float, "Longitude of the unit's centroid (WGS 84)."),
-        Column("post_2025_code", str, "Code of the unit that succeeded it after the 1 July 2025 reform."),
+        Column("post_2025_code", str, "Code of the unit that succeeded it after the 1 July 2025 reform (of a "
+                                      "commune of the 2025 map: its own code)."),
         Column("post_2025_name", str, "Name of that successor unit."),
     ),
 )

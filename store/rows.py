@@ -19,6 +19,7 @@ import jsonschema_rs
 
 from reader.title import given_title
 from schema.search_index import search_values
+from schema.tables import place_key_of
 
 RECORD_SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "record.schema.json"
 
@@ -187,7 +188,7 @@ def place_row(location: dict) -> dict:
     post = location.get("post_2025") or {}
     province_code = location.get("province_code")
     return {
-        "code": location["code"],
+        "code": place_key_of(location),
         "name": location.get("name"),
         "type": location.get("type"),
         "level": location.get("level"),
@@ -224,7 +225,7 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
 
     for location in record["locations"]:
         if location.get("code"):
-            add_place(location["code"], place_row(location))
+            add_place(place_key_of(location), place_row(location))
     # Provinces known only as the parent of a named unit get a minimal row of their own.
     for location in record["locations"]:
         if location.get("province_code"):
@@ -289,7 +290,7 @@ def derive_rows(record: dict, body: str) -> DerivedRows:
                      programme_id=programme["id"])
     for index, location in enumerate(record["locations"]):
         add_mentions("place", location, events_of_location.get(index), location.get("name"),
-                     place_code=location.get("code"))
+                     place_code=place_key_of(location))
     # Events may name a document or programme the record does not quote: link them without a span.
     for number_text, event_ids in events_of_document.items():
         if number_text not in documents_by_number:

@@ -267,3 +267,12 @@ def test_stored_markup_stays_escaped(hostile_url: tuple[str, Path], path: str) -
 
 def test_view_lists_every_event(built_db: Path) -> None:
     assert sql(built_db, f"select count(*) from {ACTIVITIES.name}") == sql(built_db, "select count(*) from events")
+
+
+def test_a_commune_of_the_2025_map_is_its_own_unit_after_the_reform(datasette_url: str, built_db: Path) -> None:
+    code, name, own_code = sql(built_db, "select code, name, post_2025_code from places where code like '2025-%' "
+                                         "and level = 'commune' limit 1")[0]
+    assert code == "2025-" + own_code  # (keyed apart from the commune that had its code before)
+    page = get(datasette_url, "/training/places/" + tilde_encode(code))
+    assert f"<h1>{html.escape(name, quote=False)}</h1>" in page
+    assert "after the 2025 reform" not in page
