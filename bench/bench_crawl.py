@@ -33,9 +33,12 @@ from build_sample_portal import build  # noqa: E402
 from siteconfig import load_sites  # noqa: E402
 from stages.sample_server import SamplePortalServer  # noqa: E402
 
-# Politeness off: this is loopback, and the point is the crawler's own cost.
+# Politeness off: this is loopback, and the point is the crawler's own cost. That includes the
+# pause before retrying a server error: the sample portal serves one page that always fails (500),
+# and its three retries after 2, 4 and 8 s kept the crawl open 14 s after everything else was
+# fetched (34 s for 14 s of work: a ratio of 0.66 instead of the crawler's throughput).
 UNTHROTTLED = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "CONCURRENT_REQUESTS": "32",
-               "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "LOG_LEVEL": "WARNING"}
+               "CONCURRENT_REQUESTS_PER_DOMAIN": "16", "RETRY_BACKOFF_BASE": "0", "LOG_LEVEL": "WARNING"}
 REPORT_LINE = re.compile(r"^(\S+): (\d+) requests, (\d+) new")
 BENCH_RATE = re.compile(r"Crawled (\d+) pages \(at (\d+) pages/min\)")
 
