@@ -89,7 +89,9 @@ def _event(doc: Doc, found: Mentions, scope, primary: bool, programme_ids: list[
            document_numbers: list[str]) -> dict:
     dates = _event_dates(doc, found, scope, primary)
     date_sentence = doc.sentence_index(doc.norm.to_normalised(dates["date_span"][0])) if dates["date_span"] else None
-    dated_day = dates["date_precision"] == "day" and dates["start_date"] and dates["start_date"][:1] != "-"
+    # A training dated to the day (not a meeting that sums up a year's trainings: their count is its own)
+    dated_day = dates["date_precision"] == "day" and dates["start_date"] and dates["start_date"][:1] != "-" \
+        and doc.sentence_has(_TERM, doc.norm.to_normalised(dates["date_span"][0]))
     participants = _headline_count(doc, [c for c in found.counts if c.role == "participants" and scope(c.start)],
                                    date_sentence, _lead_sentences(doc) if primary else set(),
                                    int(dates["start_date"][:4]) if dated_day else None)
@@ -158,7 +160,7 @@ def _headline_count(doc: Doc, counts: list[Count], date_sentence: int | None, le
 
     :param date_sentence: index of the sentence that gives the activity's date, if any
     :param lead: indices of the headline's and lead's sentences (primary activity only)
-    :param year: the activity's year, when it is dated to the day
+    :param year: the activity's year, when a sentence about the training dates it to the day
     """
     about = [c for c in counts if (doc.sentence_has(_TERM, c.start) or doc.sentence_has(_ATTENDANCE, c.start)
                                    or (date_sentence is not None and doc.sentence_index(c.start) == date_sentence))

@@ -127,3 +127,10 @@ def test_a_total_stated_after_its_parts_is_the_total(parts, total):
 ])
 def test_counts_of_each_class_with_no_total_give_none(sentence):
     assert participants(HEADLINE + "Sở Nội vụ tổ chức các lớp tập huấn kỹ năng cho cán bộ cơ sở. " + sentence) is None
+
+
+def test_a_meeting_that_sums_up_last_years_trainings_has_their_count():
+    # (the day dates the meeting, not a training: the year's count is the article's own)
+    text = ("Tổng kết công tác tập huấn năm 2023\n\nNgày 5/1/2024, Hội Nông dân huyện tổ chức hội nghị tổng kết "
+            "công tác năm 2023. Năm 2023, Hội đã tổ chức 15 lớp tập huấn cho 1.500 hội viên.")
+    assert participants(text) == 1500
