@@ -124,9 +124,9 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
     def stated_total(start: int, qualifier: str | None) -> bool:
         return (qualifier or "").startswith("tổng") or bool(attendee.total_before.search(low, max(0, start - 25), start))
 
-    def role_of(start: int, end: int, value: int, ranged: bool, qualifier: str | None) -> str:
+    def role_of(start: int, end: int, value: int, ranged: bool, total: bool) -> str:
         # (a total stated after the parts is none of them: "02 cán bộ mỗi xã, tổng cộng 180 cán bộ")
-        part_cue = not stated_total(start, qualifier) and (
+        part_cue = not total and (
             subcount.search(low[max(0, start - 25):start]) or _ONE_CLASS.search(low[max(0, start - _CLASS_WINDOW):start]))
         if part_cue or _WOMEN_AFTER.match(low[end:end + 7]):
             return "subcount"
@@ -151,11 +151,12 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
         start = q.start() if q else m.start()
         qualifier = q.group(1) if q else None
+        total = stated_total(start, qualifier)
         if unit in other_units:
             role = other_units[unit]
         else:
-            role = role_of(start, m.end(), int(value), "-" in m.group(0)[len(m.group(1)):], qualifier)
-        out.append(Count(start, m.end(), int(value), unit, qualifier, role, stated_total(start, qualifier)))
+            role = role_of(start, m.end(), int(value), "-" in m.group(0)[len(m.group(1)):], total)
+        out.append(Count(start, m.end(), int(value), unit, qualifier, role, total))
     # Attendees named by any person noun, where the words around say they attend ("cho 180
     # thuyền trưởng", "200 tiểu thương tham dự").
     for m in _at_word_starts(attendee.cued, low):
@@ -166,8 +167,8 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
             continue
         taken.add(*number)
         start, end = m.start(1) if m.group(1) else number[0], m.start(3) + len(unit)
-        out.append(Count(start, end, int(value), unit, m.group(1), role_of(start, end, int(value), False, m.group(1)),
-                         stated_total(start, m.group(1))))
+        total = stated_total(start, m.group(1))
+        out.append(Count(start, end, int(value), unit, m.group(1), role_of(start, end, int(value), False, total), total))
     for verb in attendee.verb.finditer(low):
         m = attendee.before_verb.search(low, max(0, verb.start() - _BEFORE_VERB), verb.start())
         if m is None:
@@ -180,8 +181,8 @@ def find_counts(doc: Doc, masked: list[tuple[int, int]]) -> list[Count]:
         taken.add(*m.span(1))
         q = qualifier_before.search(low, max(0, m.start() - 20), m.start())
         start, end, qualifier = q.start() if q else m.start(), m.start(2) + len(unit), q.group(1) if q else None
-        out.append(Count(start, end, int(value), unit, qualifier, role_of(start, end, int(value), False, qualifier),
-                         stated_total(start, qualifier)))
+        total = stated_total(start, qualifier)
+        out.append(Count(start, end, int(value), unit, qualifier, role_of(start, end, int(value), False, total), total))
     for m in _at_word_starts(worded, low):
         value = parse_number_words(m.group(1))
         if value and value >= _MIN_PARTICIPANTS and m.group(2) not in other_units \

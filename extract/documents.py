@@ -19,6 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterator
 
 from .document import Doc
 from .resources import doc_codes
@@ -30,11 +31,19 @@ _NUM = r"\d{1,5}(?:\.\d{1,2})?[a-z]?"
 _YEAR = r"(?:19|20)\d{2}"
 
 
+def _spellings(section: str) -> Iterator[tuple[str, str]]:
+    """(spelling, code) of every code of a section of data/doc_codes.yml and of its variants, the
+    codes only cited by name left out."""
+    for code, info in doc_codes()[section].items():
+        if not info.get("cited_only"):
+            for spelling in [code, *(info.get("variants") or [])]:
+                yield spelling, code
+
+
 def _spaced_spellings() -> str:
-    """The codes' spellings with a space inside ("BGD ĐT", data/doc_codes.yml), as alternatives
-    that a code part may be before its usual shape (a space alone does not join code parts)."""
-    spellings = {spelling for section in ("doc_types", "issuers") for code, info in doc_codes()[section].items()
-                 for spelling in [code, *(info.get("variants") or [])] if " " in spelling}
+    """The codes' spellings with a space inside ("BGD ĐT"), as alternatives that a code part may
+    be before its usual shape (a space alone does not join code parts)."""
+    spellings = {spelling for section in ("doc_types", "issuers") for spelling, _ in _spellings(section) if " " in spelling}
     return "".join(f"{re.escape(spelling)}(?![\\w&])|" for spelling in sorted(spellings, key=len, reverse=True))
 
 
@@ -141,12 +150,9 @@ def _code_tables() -> tuple[dict[str, str], dict[str, str]]:
     tables = []
     for section in ("doc_types", "issuers"):
         exact, folded = {}, {}
-        for code, info in doc_codes()[section].items():
-            if info.get("cited_only"):
-                continue
-            for spelling in [code, *(info.get("variants") or [])]:
-                exact[spelling] = code
-                folded.setdefault(_fold(spelling), code)
+        for spelling, code in _spellings(section):
+            exact[spelling] = code
+            folded.setdefault(_fold(spelling), code)
         for spelling, code in exact.items():
             if _fold(spelling) == spelling:
                 folded[spelling] = code

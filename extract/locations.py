@@ -523,13 +523,15 @@ class PlaceFinder:
     def _resolve_ambiguous(self) -> None:
         """Re-pick districts and communes whose name exists in several provinces: districts by
         the provinces named (and the portal's), then communes by the districts so chosen."""
-        context = {p.unit.province_code for p in self.places if p.unit.level == "province"}
-        context_2025 = {p.unit.province_code_2025 for p in self.places if p.unit.level == "province"}
+        # The units whose province is the context's (its codes before and after the reform).
+        context_units = [p.unit for p in self.places if p.unit.level == "province"]
         for p in self.places:
             if p.unit.level == "district" and len({u.province_code for u in self.g.district_candidates(p.written, True)}) == 1:
-                context.add(p.unit.province_code)  # a district name found in one province only
+                context_units.append(p.unit)  # a district name found in one province only
         if self.url_province:
-            context.add(self.url_province.code)
+            context_units.append(self.url_province)
+        context = {u.province_code for u in context_units}
+        context_2025 = {u.province_code_2025 for u in context_units}
         for level in ("district", "commune"):
             districts = {p.unit.code for p in self.places if p.unit.level == "district"}
             for place in self.places:

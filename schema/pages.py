@@ -32,7 +32,7 @@ from schema.charts import Bar, bar_chart, column_chart
 from schema.datasette import CANNED_QUERIES, EVENT_SEARCH
 from schema.event_search import event_match_sql
 from schema.reading import Mark, marked_paragraphs, placeable
-from schema.tables import COMMUNE_2025_KEY_PREFIX, successor_key
+from schema.tables import reform_successor
 from schema.views import ACTIVITIES, not_rejected
 
 LATEST_ACTIVITIES = 12
@@ -572,17 +572,13 @@ async def place_page(datasette: Any, database: str, code: object) -> dict | None
     for unit in units:
         unit["url"] = row_url(datasette, database, "places", unit["code"])
     activities_url = datasette.urls.table(database, ACTIVITIES.name)
-    # The unit after the reform, when it is another (another code or name; a unit of the 2025 map
-    # is its own), linked when places holds it.
-    own = place["code"].startswith(COMMUNE_2025_KEY_PREFIX) or (
-        place.get("post_2025_code") == place["code"] and place.get("post_2025_name") == place.get("name"))
-    successor = successor_key(place)
+    successor_name, successor = reform_successor(place)  # (linked when places holds it)
     stored = successor and await _rows(datasette, database, "select code from places where code = :code", {"code": successor})
     return {
         "place": place,
         "parent_url": row_url(datasette, database, "places", place["parent_code"]) if place.get("parent_code") else None,
-        "successor_name": place.get("post_2025_name") if not own else None,
-        "successor_url": row_url(datasette, database, "places", successor) if not own and stored else None,
+        "successor_name": successor_name,
+        "successor_url": row_url(datasette, database, "places", successor) if stored else None,
         "activities": activities,
         "activities_total": total,
         "activities_url": f"{activities_url}?{column}={tilde_encode(str(code))}" if column else None,

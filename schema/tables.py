@@ -160,16 +160,18 @@ def place_key_of(location: dict) -> str | None:
     return code
 
 
-def successor_key(place: dict) -> str | None:
-    """The places key of a stored unit's successor after the reform, when places can hold it: a
-    commune's (the 2025 map's provinces are not stored); None for a unit of the 2025 map itself.
+def reform_successor(place: dict) -> tuple[str | None, str | None]:
+    """A stored unit's successor after the reform: its name, when it is another unit (another code
+    or name; a unit of the 2025 map is its own), and the places key it would have, when places
+    can hold it (a commune's: the 2025 map's provinces are not stored).
 
     :param place: a places row
     """
     code, successor = place.get("code") or "", place.get("post_2025_code")
-    if not successor or code.startswith(COMMUNE_2025_KEY_PREFIX) or place.get("level") != "commune":
-        return None
-    return COMMUNE_2025_KEY_PREFIX + successor
+    if not successor or code.startswith(COMMUNE_2025_KEY_PREFIX) or (
+            successor == code and place.get("post_2025_name") == place.get("name")):
+        return None, None
+    return place.get("post_2025_name"), (COMMUNE_2025_KEY_PREFIX + successor if place.get("level") == "commune" else None)
 
 
 PLACES = Table(

@@ -31,3 +31,15 @@ def test_a_2025_commune_and_the_commune_that_had_its_code_before_are_two_places(
         "select a.url, p.name from mentions m join articles a on a.id = m.article_id join places p on p.code = m.place_code "
         "where p.level = 'commune'")}
     assert named == {"truc-bach": "Trúc Bạch", "ba-dinh": "Ba Đình"}
+
+
+def test_the_successor_after_the_reform_is_another_unit_and_linked_only_as_a_commune() -> None:
+    from schema.tables import reform_successor
+
+    commune = {"code": "00004", "name": "Trúc Bạch", "level": "commune", "post_2025_code": "00004",
+               "post_2025_name": "Ba Đình"}
+    assert reform_successor(commune) == ("Ba Đình", "2025-00004")  # the same code, another unit
+    assert reform_successor({**commune, "code": "2025-00004", "name": "Ba Đình"}) == (None, None)  # itself
+    assert reform_successor({**commune, "name": "Ba Đình"}) == (None, None)  # unchanged by the reform
+    province = {"code": "64", "name": "Gia Lai", "level": "province", "post_2025_code": "52", "post_2025_name": "Gia Lai"}
+    assert reform_successor(province) == ("Gia Lai", None)  # the 2025 map's provinces are not stored
